@@ -1,0 +1,52 @@
+"""Users, their role and their scope (DOMAIN.md, "Who uses it")."""
+
+# Role is re-exported here: `from tremplin.accounts.models import Role`.
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from tremplin.catalog.models import TeachingUnit
+from tremplin.core.roles import Role
+from tremplin.places.models import CnamCentre, Disp, Establishment, MissionLocale, Region
+
+
+class User(AbstractUser):
+    role = models.CharField("rôle", max_length=30, choices=Role.choices, default=Role.STATISTICIAN)
+    disps = models.ManyToManyField(Disp, verbose_name="DISP", blank=True, related_name="users")
+    regions = models.ManyToManyField(
+        Region, verbose_name="régions Cnam", blank=True, related_name="users"
+    )
+    establishments = models.ManyToManyField(
+        Establishment, verbose_name="établissements", blank=True, related_name="users"
+    )
+    mission_locale = models.ForeignKey(
+        MissionLocale, null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    centre = models.ForeignKey(
+        CnamCentre,
+        verbose_name="centre Cnam",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    teaching_units = models.ManyToManyField(
+        TeachingUnit, verbose_name="UE enseignées", blank=True, related_name="teachers"
+    )
+
+    class Meta:
+        verbose_name = "utilisateur"
+        ordering = ["username"]
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def can_edit_catalogue(self) -> bool:
+        from tremplin.catalog.models import Edition
+        from tremplin.core.permissions import permissions_of
+
+        return permissions_of(Edition).can_change(self)

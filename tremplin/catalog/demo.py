@@ -1,0 +1,70 @@
+"""Load the demo catalogue: the 2020-2021 edition as published, and a 2021-2022 draft."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+
+from . import demo_content as content
+from .models import Edition, Formation, Sector, TeachingUnit
+from .services import GroupSpec, add_offers, copy_to_next_year, publish, set_requirements, Where
+
+
+@transaction.atomic
+def load_catalogue() -> list[str]:
+    sectors = {name: Sector.objects.get_or_create(name=name)[0] for name in content.SECTORS}
+    for unit in (*content.TEACHING_UNITS, *content.EXTRA_TEACHING_UNITS):
+        TeachingUnit.objects.update_or_create(
+            code=unit["code"],
+            defaults={
+                "title": unit["title"],
+                "ects": Decimal(unit["ects"]),
+                "modality": unit["modality"],
+                "sector": sectors[unit["sector"]],
+            },
+        )
+    for spec in content.FORMATIONS:
+        requirements = spec["requirements"]
+        formation, _ = Formation.objects.update_or_create(
+            code=spec["code"],
+            defaults={
+                "title": spec["title"],
+                "kind": spec["kind"],
+                "sector": sectors[spec["sector"]],
+                "rncp_code": spec["rncp_code"],
+                "level": spec["level"],
+                "description": spec["description"],
+                "min_credits": requirements["min_credits"],
+            },
+        )
+        set_requirements(
+            formation,
+            requirements["mandatory"],
+            [GroupSpec(g["label"], g["choose"], g["units"]) for g in requirements["choice_groups"]],
+        )
+    lines = [
+        f"Catalogue : {len(sectors)} secteurs, {TeachingUnit.objects.count()} UE, "
+        f"{Formation.objects.count()} formations."
+    ]
+    spec_edition = content.EDITION
+    edition, created = Edition.objects.get_or_create(
+        year=spec_edition["year"],
+        defaults={
+            "title": spec_edition["title"],
+            "introduction": spec_edition["introduction"],
+            "how_to_apply": spec_edition["how_to_apply"],
+        },
+    )
+    if edition.is_editable:
+        codes = [u["code"] for u in content.TEACHING_UNITS] + [f["code"] for f in content.FORMATIONS]
+        add_offers(edition, codes, modality="", where=Where())
+        publish(edition, on=date.fromisoformat(spec_edition["published_on"]))
+        lines.append(f"Édition {edition.year} publiée.")
+    draft_year = "2021-2022"
+    if not Edition.objects.filter(year=draft_year).exists():
+        draft = copy_to_next_year(edition)
+        add_offers(draft, [u["code"] for u in content.EXTRA_TEACHING_UNITS], modality="", where=Where())
+        lines.append(f"Édition {draft.year} préparée en brouillon.")
+    return lines

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "tremplin.core"
+    verbose_name = "Tremplin"

@@ -1,0 +1,457 @@
+"""All-or-nothing CSV imports (DOMAIN.md, "Exchange formats").
+
+A file is decoded (UTF-8 with or without BOM, else Windows-1252), its dialect sniffed (comma or
+semicolon), its header checked (exactly the documented columns, in any order), then every row is
+parsed. One bad row rejects the whole file: every error is reported with its line, column and
+reason, and nothing is written. Rows are matched on a natural key, so importing the same file
+twice changes nothing and a corrected file updates the rows it names.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from functools import partial
+from typing import Any, ClassVar, Generic, TypeVar
+
+import clevercsv
+from django.db import models, transaction
+
+MAX_FILE_BYTES = 200 * 1024 * 1024
+MAX_FIELD_CHARS = 10_000
+DELIMITERS = (",", ";")
+BULK_BATCH = 2_000
+
+
+@dataclass(frozen=True, order=True)
+class RowError:
+    line: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"ligne {self.line}" if self.line else "fichier"
+        if self.column:
+            where += f", colonne « {self.column} »"
+        return f"{where} : {self.message}"
+
+
+class ImportRejected(Exception):
+    """The file was refused as a whole; nothing was written."""
+
+    def __init__(self, errors: Sequence[RowError]) -> None:
+        self.errors = sorted(errors)
+        super().__init__(f"{len(self.errors)} erreur(s) : fichier refusé, aucune donnée modifiée.")
+
+
+@dataclass
+class ImportReport:
+    kind: str
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    dry_run: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated)
+
+    def summary(self) -> str:
+        verb = "serait" if self.dry_run else "a été"
+        if not self.changed:
+            return f"{self.rows} ligne(s) lue(s) : aucune modification, les données sont déjà à jour."
+        return (
+            f"{self.rows} ligne(s) lue(s) : {self.created} création(s), {self.updated} mise(s) "
+            f"à jour, {self.unchanged} ligne(s) inchangée(s). "
+            + ("Simulation : rien n'a été enregistré." if self.dry_run else f"L'import {verb} enregistré.")
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "dry_run": self.dry_run,
+        }
+
+
+@dataclass
+class Row:
+    line: int
+    values: dict[str, str]
+    errors: list[RowError] = field(default_factory=list)
+
+    def get(self, column: str) -> str:
+        return self.values.get(column, "").strip()
+
+    def error(self, column: str, message: str) -> None:
+        self.errors.append(RowError(self.line, column, message))
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+def decode(data: bytes) -> str:
+    if len(data) > MAX_FILE_BYTES:
+        raise ImportRejected([RowError(0, "", "le fichier dépasse 200 Mo.")])
+    if b"\x00" in data:
+        raise ImportRejected(
+            [RowError(0, "", "le fichier contient des octets nuls : ce n'est pas un fichier CSV texte.")]
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise ImportRejected(
+            [
+                RowError(
+                    0,
+                    "",
+                    f"encodage non reconnu (octet {data[exc.start]:#04x} en position {exc.start}) : "
+                    "enregistrez le fichier en UTF-8 ou en Windows-1252.",
+                )
+            ]
+        ) from exc
+
+
+def sniff_delimiter(text: str) -> str:
+    sample = text[:65_536]
+    header = sample.splitlines()[0] if sample else ""
+    try:
+        dialect = clevercsv.Sniffer().sniff(sample, delimiters=list(DELIMITERS))
+    except clevercsv.Error:
+        dialect = None
+    if dialect is not None and dialect.delimiter in DELIMITERS:
+        found: str = dialect.delimiter
+        # A one-column header cannot be split by the other delimiter: trust the header then.
+        other = ";" if found == "," else ","
+        if header.count(found) == 0 and header.count(other) > 0:
+            return other
+        return found
+    return ";" if header.count(";") > header.count(",") else ","
+
+
+def read_rows(data: bytes, columns: Sequence[str], required: Iterable[str]) -> list[Row]:
+    """Decode and split a CSV file; raise ImportRejected on any structural problem."""
+    text = decode(data)
+    if not text.strip():
+        raise ImportRejected([RowError(0, "", "le fichier est vide.")])
+    delimiter = sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"')
+    errors: list[RowError] = []
+    try:
+        header = [h.strip() for h in next(reader)]
+    except csv.Error as exc:
+        raise ImportRejected([RowError(1, "", f"en-tête illisible ({exc}).")]) from exc
+    allowed = set(columns)
+    for name in header:
+        if name not in allowed:
+            shown = name or "(sans nom)"
+            errors.append(
+                RowError(1, shown, f"colonne inattendue ; colonnes admises : {', '.join(columns)}.")
+            )
+    seen: set[str] = set()
+    for name in header:
+        if name in seen and name in allowed:
+            errors.append(RowError(1, name, "colonne en double."))
+        seen.add(name)
+    for name in required:
+        if name not in header:
+            errors.append(RowError(1, name, "colonne obligatoire absente."))
+    if errors:
+        raise ImportRejected(errors)
+
+    rows: list[Row] = []
+    line = 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            errors.append(RowError(reader.line_num, "", f"ligne illisible ({exc})."))
+            break
+        start = line + 1
+        line = reader.line_num
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) != len(header):
+            errors.append(
+                RowError(
+                    start, "", f"{len(cells)} valeur(s) pour {len(header)} colonne(s) dans l'en-tête."
+                )
+            )
+            continue
+        row = Row(start, dict(zip(header, cells, strict=True)))
+        for name, value in row.values.items():
+            if len(value) > MAX_FIELD_CHARS:
+                row.error(name, f"valeur trop longue ({len(value)} caractères).")
+        errors.extend(row.errors)
+        row.errors = []
+        rows.append(row)
+    if errors:
+        raise ImportRejected(errors)
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# Parsing cells
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_FR_DATE = re.compile(r"^\d{1,2}/\d{1,2}/\d{4}$")
+
+
+def parse_date(row: Row, column: str, *, required: bool = True) -> date | None:
+    raw = row.get(column)
+    if not raw:
+        if required:
+            row.error(column, "date obligatoire.")
+        return None
+    fmt = "%Y-%m-%d" if _ISO_DATE.match(raw) else "%d/%m/%Y" if _FR_DATE.match(raw) else None
+    try:
+        if fmt is None:
+            raise ValueError(raw)
+        return datetime.strptime(raw, fmt).date()  # noqa: DTZ007 - a calendar date, no time zone
+    except ValueError:
+        row.error(column, f"« {raw} » n'est pas une date (AAAA-MM-JJ ou JJ/MM/AAAA).")
+        return None
+
+
+def parse_decimal(
+    row: Row,
+    column: str,
+    *,
+    required: bool = True,
+    minimum: Decimal | None = None,
+    maximum: Decimal | None = None,
+) -> Decimal | None:
+    raw = row.get(column).replace("\u00a0", "").replace(" ", "")
+    if not raw:
+        if required:
+            row.error(column, "valeur obligatoire.")
+        return None
+    if raw.count(",") == 1 and "." not in raw:
+        raw = raw.replace(",", ".")
+    try:
+        value = Decimal(raw)
+        if not value.is_finite():
+            raise InvalidOperation
+    except InvalidOperation:
+        row.error(column, f"« {row.get(column)} » n'est pas un nombre (ex. 6 ou 4,5).")
+        return None
+    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        row.error(column, f"{row.get(column)} est hors de l'intervalle {minimum} à {maximum}.")
+        return None
+    return value
+
+
+def parse_choice(
+    row: Row, column: str, choices: Mapping[str, str], *, required: bool = True
+) -> str | None:
+    raw = row.get(column)
+    if not raw:
+        if required:
+            row.error(column, f"valeur obligatoire parmi : {', '.join(choices)}.")
+        return None
+    if raw not in choices:
+        row.error(column, f"« {raw} » n'est pas une valeur admise ({', '.join(choices)}).")
+        return None
+    return raw
+
+
+def parse_text(row: Row, column: str, *, required: bool = True, max_length: int = 200) -> str:
+    raw = row.get(column)
+    if not raw and required:
+        row.error(column, "valeur obligatoire.")
+    elif len(raw) > max_length:
+        row.error(column, f"au plus {max_length} caractères (ici {len(raw)}).")
+    return raw
+
+
+def parse_reference(
+    row: Row, column: str, index: Mapping[str, Any], what: str, *, required: bool = True
+) -> Any:
+    """Look a cell up in a prepared index (keys already normalised by the caller)."""
+    raw = row.get(column)
+    if not raw:
+        if required:
+            row.error(column, f"{what} obligatoire.")
+        return None
+    found = index.get(raw.upper())
+    if found is None:
+        row.error(column, f"{what} inconnu(e) : « {raw} ».")
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# Importers
+
+M = TypeVar("M", bound=models.Model)
+Key = tuple[Any, ...]
+
+
+class Importer(Generic[M]):
+    """One importer per file kind. Subclasses declare the model, the columns, the natural key,
+    and parse a row into the model's field values."""
+
+    kind: ClassVar[str]
+    title: ClassVar[str]
+    model: type[M]
+    columns: ClassVar[tuple[str, ...]]
+    required: ClassVar[tuple[str, ...]]
+    key_fields: ClassVar[tuple[str, ...]]
+
+    def prepare(self, rows: Sequence[Row]) -> None:
+        """Load the reference indexes the rows need (one query per index, never per row)."""
+
+    def parse(self, row: Row) -> dict[str, Any] | None:
+        raise NotImplementedError
+
+    def check_all(self, parsed: Sequence[tuple[Row, dict[str, Any]]]) -> None:
+        """Cross-row checks, after every row was parsed."""
+
+    def existing(self, keys: set[Key]) -> dict[Key, M]:
+        objects = self.model._default_manager.all()
+        first = self.key_fields[0]
+        values = {k[0] for k in keys}
+        found: dict[Key, M] = {}
+        chunk: list[Any] = []
+        for value in [*values, None]:
+            if value is not None:
+                chunk.append(value)
+            if chunk and (value is None or len(chunk) >= 5_000):
+                for obj in objects.filter(**{f"{first}__in": chunk}):
+                    found[self.key_of(obj)] = obj
+                chunk = []
+        return found
+
+    def key_of(self, obj: M) -> Key:
+        return tuple(getattr(obj, f"{name}_id" if self._is_fk(name) else name) for name in self.key_fields)
+
+    def key_from(self, values: Mapping[str, Any]) -> Key:
+        return tuple(
+            _pk(values[name]) if self._is_fk(name) else values[name] for name in self.key_fields
+        )
+
+    def _is_fk(self, name: str) -> bool:
+        field_ = self.model._meta.get_field(name)
+        return isinstance(field_, models.ForeignKey) and name != field_.attname
+
+    def run(self, data: bytes, *, dry_run: bool = False) -> ImportReport:
+        rows = read_rows(data, self.columns, self.required)
+        self.prepare(rows)
+        parsed: list[tuple[Row, dict[str, Any]]] = []
+        errors: list[RowError] = []
+        first_line: dict[Key, int] = {}
+        for row in rows:
+            values = self.parse(row)
+            if row.errors or values is None:
+                errors.extend(row.errors)
+                continue
+            key = self.key_from(values)
+            if key in first_line:
+                errors.append(
+                    RowError(row.line, "", f"doublon de la ligne {first_line[key]} (même clé).")
+                )
+                continue
+            first_line[key] = row.line
+            parsed.append((row, values))
+        if not errors:
+            self.check_all(parsed)
+            for row, _ in parsed:
+                errors.extend(row.errors)
+        if errors:
+            raise ImportRejected(errors)
+        report = ImportReport(kind=self.kind, rows=len(parsed), dry_run=dry_run)
+        with transaction.atomic():
+            existing = self.existing(set(first_line))
+            result = synchronise(
+                self.model,
+                [values for _, values in parsed],
+                key=self.key_from,
+                existing=existing,
+                dry_run=dry_run,
+                save=self.save,
+            )
+        report.created, report.updated, report.unchanged = result
+        return report
+
+    def save(self, to_create: list[M], to_update: list[M], fields: list[str]) -> None:
+        save_objects(self.model, to_create, to_update, fields)
+
+
+def save_objects(model: type[M], to_create: list[M], to_update: list[M], fields: list[str]) -> None:
+    manager = model._default_manager
+    manager.bulk_create(to_create, batch_size=BULK_BATCH)
+    if to_update:
+        manager.bulk_update(to_update, fields, batch_size=BULK_BATCH)
+
+
+def synchronise(
+    model: type[M],
+    rows: Iterable[Mapping[str, Any]],
+    *,
+    key: Callable[[Mapping[str, Any]], Key],
+    existing: Mapping[Key, M],
+    dry_run: bool = False,
+    save: Callable[[list[M], list[M], list[str]], None] | None = None,
+) -> tuple[int, int, int]:
+    """Create the rows that are new, update those that differ; return (created, updated, unchanged)."""
+    to_create: list[M] = []
+    to_update: list[M] = []
+    changed_fields: set[str] = set()
+    unchanged = 0
+    for values in rows:
+        obj = existing.get(key(values))
+        if obj is None:
+            to_create.append(model(**values))
+            continue
+        diff = [name for name, value in values.items() if _differs(obj, name, value)]
+        if not diff:
+            unchanged += 1
+            continue
+        for name in diff:
+            setattr(obj, name, values[name])
+        changed_fields.update(diff)
+        to_update.append(obj)
+    if not dry_run:
+        (save or partial(save_objects, model))(to_create, to_update, sorted(changed_fields))
+    return len(to_create), len(to_update), unchanged
+
+
+def _pk(value: Any) -> Any:
+    return value.pk if isinstance(value, models.Model) else value
+
+
+def _differs(obj: models.Model, name: str, value: Any) -> bool:
+    field_ = obj._meta.get_field(name)
+    if isinstance(field_, models.ForeignKey) and name != field_.attname:
+        return bool(getattr(obj, f"{name}_id") != _pk(value))
+    current = getattr(obj, name)
+    if isinstance(current, Decimal) and isinstance(value, Decimal):
+        return current.compare(value) != 0
+    return bool(current != value)
+
+
+def index_by(objects: Iterable[M], key: Callable[[M], str]) -> dict[str, M]:
+    return {key(o).upper(): o for o in objects}
+
+
+def iter_errors(exc: ImportRejected, limit: int | None = None) -> Iterator[str]:
+    for i, error in enumerate(exc.errors):
+        if limit is not None and i >= limit:
+            yield f"… et {len(exc.errors) - limit} autre(s) erreur(s)."
+            return
+        yield str(error)

@@ -1,0 +1,117 @@
+"""What each role finds on its home page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count
+from django.urls import reverse
+
+from tremplin.accounts.models import Role, User
+from tremplin.catalog.selectors import current_edition
+from tremplin.places.models import CnamCentre, Disp, Establishment, MissionLocale
+
+
+@dataclass
+class Card:
+    title: str
+    lines: list[str] = field(default_factory=list)
+    links: list[tuple[str, str]] = field(default_factory=list)
+
+
+INTRODUCTIONS: dict[str, str] = {
+    Role.NATIONAL_COORDINATOR: "Vous pilotez l'offre nationale : catalogue, conventions, utilisateurs.",
+    Role.REGIONAL_COORDINATOR: "Vous suivez les établissements et les centres de votre périmètre.",
+    Role.REFERENT: "Vous accompagnez les apprenants des établissements qui vous sont confiés.",
+    Role.RLE: "Vous organisez l'enseignement dans votre établissement.",
+    Role.ML_COUNSELOR: "Vous orientez les jeunes de votre mission locale vers le Cnam.",
+    Role.CENTRE_STAFF: "Vous accueillez les jeunes orientés et les apprenants libérés confiés à votre centre.",
+    Role.TEACHER: "Vous saisissez les résultats des UE que vous enseignez.",
+    Role.STATISTICIAN: "Vous consultez les chiffres agrégés, sans accès aux dossiers personnels.",
+}
+
+
+def _establishment_lines(establishments: list[Establishment]) -> list[str]:
+    return [f"{e.label} — {e.name} ({e.disp.code})" for e in establishments]
+
+
+def home_cards(user: User) -> list[Card]:
+    cards: list[Card] = []
+    edition = current_edition()
+    if edition is not None:
+        cards.append(
+            Card(
+                f"Catalogue {edition.year}",
+                [f"{edition.title} — {edition.get_status_display().lower()}."],
+                [
+                    ("Consulter le catalogue", reverse("catalog:edition", args=[edition.year])),
+                    ("Télécharger le PDF", reverse("catalog:edition_pdf", args=[edition.year])),
+                ],
+            )
+        )
+    role = user.role
+    if role in {Role.REFERENT, Role.RLE}:
+        mine = list(user.establishments.select_related("disp").order_by("label"))
+        cards.append(
+            Card(
+                "Vos établissements" if role == Role.REFERENT else "Votre établissement",
+                _establishment_lines(mine) or ["Aucun établissement ne vous est encore attribué."],
+                [(e.label, reverse("places:establishment", args=[e.pk])) for e in mine[:6]],
+            )
+        )
+    elif role == Role.REGIONAL_COORDINATOR:
+        disps = Disp.objects.filter(users=user).annotate(n=Count("establishments"))
+        cards.append(
+            Card(
+                "Votre périmètre",
+                [f"{d.code} : {d.n} établissements" for d in disps]
+                + [f"Région Cnam : {r.name}" for r in user.regions.all()],
+                [
+                    (d.code, reverse("places:establishments") + f"?disp={d.pk}")
+                    for d in disps
+                ],
+            )
+        )
+    elif role == Role.ML_COUNSELOR and user.mission_locale_id:
+        ml = MissionLocale.objects.select_related("commune").get(pk=user.mission_locale_id)
+        cards.append(Card("Votre mission locale", [f"{ml.name} — {ml.commune.name}"]))
+    elif role == Role.CENTRE_STAFF and user.centre_id:
+        centre = CnamCentre.objects.select_related("commune").get(pk=user.centre_id)
+        cards.append(Card("Votre centre", [f"{centre.name} — {centre.commune.name}"]))
+    elif role == Role.TEACHER:
+        units = list(user.teaching_units.order_by("code"))
+        cards.append(
+            Card(
+                "Vos unités d'enseignement",
+                [str(u) for u in units] or ["Aucune UE ne vous est encore attribuée."],
+                [(u.code, reverse("catalog:unit", args=[u.code])) for u in units[:6]],
+            )
+        )
+    else:
+        cards.append(
+            Card(
+                "Le réseau",
+                [
+                    f"{Establishment.objects.count()} établissements pénitentiaires, "
+                    f"{Disp.objects.count()} directions interrégionales",
+                    f"{CnamCentre.objects.count()} centres Cnam, "
+                    f"{MissionLocale.objects.count()} missions locales",
+                ],
+                [
+                    ("Les établissements", reverse("places:establishments")),
+                    ("La carte", reverse("places:map")),
+                ],
+            )
+        )
+    if user.can_edit_catalogue:
+        cards.append(
+            Card(
+                "Administration",
+                ["Gérez le catalogue, les lieux partenaires et les comptes."],
+                [
+                    ("Gérer le catalogue", reverse("catalog:index")),
+                    ("Comptes utilisateurs", reverse("admin:accounts_user_changelist")),
+                ],
+            )
+        )
+    return cards

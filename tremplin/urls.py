@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Cnam · Tremplin — administration"
+admin.site.site_title = "Tremplin"
+
+urlpatterns = [
+    path("", include("tremplin.core.urls")),
+    path("", include("tremplin.accounts.urls")),
+    path("lieux/", include("tremplin.places.urls")),
+    path("catalogue/", include("tremplin.catalog.urls")),
+    path("admin/", admin.site.urls),
+]
