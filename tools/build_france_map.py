@@ -194,7 +194,8 @@ class MaskSettings:
     coast_km: how far the mask is grown (coastal commune centres lie inland).
     smooth_km: radius of a morphological closing that rounds off notches.
     round_km: radius of a morphological opening that rounds off corners (the
-        hulls of a few points are angular).
+        hulls of a few points are angular); the discs around the points are
+        added back afterwards so that no commune centre ends in the sea.
     simplify_px: coverage simplification tolerance, in output units.
     """
 
@@ -224,7 +225,18 @@ OVERSEAS_MASKS: dict[str, MaskSettings] = {
         islands=(
             # Grande-Terre (Basse-Terre is the main island).
             frozenset(
-                {"97101", "97102", "97113", "97116", "97117", "97119", "97120", "97122", "97125", "97128"}
+                {
+                    "97101",
+                    "97102",
+                    "97113",
+                    "97116",
+                    "97117",
+                    "97119",
+                    "97120",
+                    "97122",
+                    "97125",
+                    "97128",
+                }
             ),
             frozenset({"97108", "97112", "97126"}),  # Marie-Galante
             frozenset({"97130", "97131"}),  # Les Saintes
@@ -232,8 +244,12 @@ OVERSEAS_MASKS: dict[str, MaskSettings] = {
         ),
     ),
     "972": MaskSettings(coast_km=2.0, smooth_km=1.5, simplify_px=0.8, hull_ratio=0.3),
-    "973": MaskSettings(coast_km=15.0, smooth_km=10.0, simplify_px=0.8, hull_ratio=1.0, round_km=40.0),
-    "974": MaskSettings(coast_km=2.5, smooth_km=2.0, simplify_px=0.8, hull_ratio=1.0, round_km=15.0),
+    "973": MaskSettings(
+        coast_km=15.0, smooth_km=10.0, simplify_px=0.8, hull_ratio=1.0, round_km=40.0
+    ),
+    "974": MaskSettings(
+        coast_km=6.0, smooth_km=6.0, simplify_px=0.8, hull_ratio=1.0, round_km=12.0
+    ),
     "976": MaskSettings(
         coast_km=1.5,
         smooth_km=1.0,
@@ -328,9 +344,12 @@ def land_mask(
     else:
         mask = short_edge_triangles(points_km, projection, settings)
     mask = mask.buffer(settings.coast_km, quad_segs=4)
-    mask = mask.buffer(settings.smooth_km, quad_segs=4).buffer(-settings.smooth_km, quad_segs=4)
     if settings.round_km:
         mask = mask.buffer(-settings.round_km, quad_segs=8).buffer(settings.round_km, quad_segs=8)
+        # The opening cuts the corners of the hull: keep every commune centre on land.
+        discs = shapely.buffer(shapely.points(points_km), settings.coast_km, quad_segs=8)
+        mask = shapely.unary_union([mask, *discs])
+    mask = mask.buffer(settings.smooth_km, quad_segs=4).buffer(-settings.smooth_km, quad_segs=4)
     return drop_holes(mask)
 
 
@@ -368,10 +387,17 @@ def island_hulls(
     communes: list[Commune], points_km: list[tuple[float, float]], settings: MaskSettings
 ) -> BaseGeometry:
     assert settings.hull_ratio is not None
-    islands = [*settings.islands, frozenset(c.code for c in communes) - frozenset().union(*settings.islands)]
+    islands = [
+        *settings.islands,
+        frozenset(c.code for c in communes) - frozenset().union(*settings.islands),
+    ]
     hulls: list[BaseGeometry] = []
     for island in islands:
-        points = [point for commune, point in zip(communes, points_km, strict=True) if commune.code in island]
+        points = [
+            point
+            for commune, point in zip(communes, points_km, strict=True)
+            if commune.code in island
+        ]
         if not points:
             raise RuntimeError(f"no commune for island {sorted(island)}")
         hulls.append(shapely.concave_hull(shapely.MultiPoint(points), ratio=settings.hull_ratio))
@@ -473,7 +499,9 @@ def simplify(tessellation: Tessellation, tolerance: float) -> dict[str, BaseGeom
         for (code, _), cell in zip(communes, cells, strict=True):
             regions[code].append(cell)
         inner = {
-            code: shapely.set_precision(outline.intersection(shapely.unary_union(regions[code])), 0.001)
+            code: shapely.set_precision(
+                outline.intersection(shapely.unary_union(regions[code])), 0.001
+            )
             for code in codes
         }
         simplified.update(coverage_simplify(inner, fine_tolerance, simplify_boundary=False))
@@ -498,7 +526,9 @@ def coverage_simplify(
     simplified = shapely.coverage_simplify(
         [geometries[code] for code in codes], tolerance, simplify_boundary=simplify_boundary
     )
-    return {code: shapely.make_valid(geometry) for code, geometry in zip(codes, simplified, strict=True)}
+    return {
+        code: shapely.make_valid(geometry) for code, geometry in zip(codes, simplified, strict=True)
+    }
 
 
 def format_number(value: float) -> str:
@@ -536,7 +566,7 @@ def svg_path(geometry: BaseGeometry) -> str:
 
 def projection_parameters(
     projection: LocalProjection, scale: float, x0: float, y0: float
-) -> dict[str, float]:
+) -> dict[str, Any]:
     """Parameters for x = x0 + (lon - lon0) * kx, y = y0 + (lat0 - lat) * ky."""
     return {
         "lon0": projection.lon0,
@@ -565,7 +595,9 @@ def build() -> dict[str, Any]:
 
     # Metropolitan France, to scale, on the right.
     metro_projection = LocalProjection(
-        lon0=2.5, lat0=METRO_REFERENCE_LATITUDE, cos_lat=math.cos(math.radians(METRO_REFERENCE_LATITUDE))
+        lon0=2.5,
+        lat0=METRO_REFERENCE_LATITUDE,
+        cos_lat=math.cos(math.radians(METRO_REFERENCE_LATITUDE)),
     )
     metro_km = tessellate(metro, metro_projection, METRO_MASK)
     min_x, min_y, max_x, max_y = metro_km.mask.bounds
@@ -577,7 +609,12 @@ def build() -> dict[str, Any]:
     view_height = math.ceil(metro_height + 2 * MARGIN)
     departments_px = simplify(metro_km.transformed(scale, x0, y0), METRO_MASK.simplify_px)
     projection = projection_parameters(metro_projection, scale, x0, y0)
-    projection["frame"] = [round(METRO_LEFT, 1), MARGIN, round(metro_width, 1), round(metro_height, 1)]  # type: ignore[assignment]
+    projection["frame"] = [
+        round(METRO_LEFT, 1),
+        MARGIN,
+        round(metro_width, 1),
+        round(metro_height, 1),
+    ]
     projection.update(geographic_bounds(metro, 0.3))
 
     # Overseas departments, each in its own frame, stacked on the left.
@@ -588,7 +625,9 @@ def build() -> dict[str, Any]:
         latitude = sum(c.latitude for c in points) / len(points)
         longitude = sum(c.longitude for c in points) / len(points)
         inset_projection = LocalProjection(
-            lon0=round(longitude, 3), lat0=round(latitude, 3), cos_lat=math.cos(math.radians(latitude))
+            lon0=round(longitude, 3),
+            lat0=round(latitude, 3),
+            cos_lat=math.cos(math.radians(latitude)),
         )
         settings = OVERSEAS_MASKS[code]
         inset_km = tessellate(points, inset_projection, settings)
@@ -627,12 +666,46 @@ def build() -> dict[str, Any]:
     }
 
 
+def path_rings(path: str) -> list[Polygon]:
+    rings: list[Polygon] = []
+    for ring in path.split("M")[1:]:
+        pairs = ring.rstrip("Z").split()
+        rings.append(Polygon([tuple(float(v) for v in pair.split(",")) for pair in pairs]))
+    return rings
+
+
+def report_misplaced(data: dict[str, Any]) -> None:
+    """Print how many commune centres fall outside their department's outline.
+
+    Uses the JSON projection parameters, as the runtime does.
+    """
+    rings = {d["code"]: path_rings(d["path"]) for d in data["departments"]}
+    projections = {i["code"]: i["projection"] for i in data["insets"]}
+    outside: dict[str, int] = defaultdict(int)
+    total = 0
+    for commune in read_communes():
+        p = projections.get(commune.department, data["projection"])
+        x = p["x0"] + (commune.longitude - p["lon0"]) * p["kx"]
+        y = p["y0"] + (p["lat0"] - commune.latitude) * p["ky"]
+        point = shapely.Point(x, y)
+        inside = sum(1 for ring in rings[commune.department] if ring.covers(point)) % 2 == 1
+        if not inside:
+            outside[commune.department] += 1
+        total += 1
+    misplaced = sum(outside.values())
+    worst = sorted(outside.items(), key=lambda item: -item[1])[:8]
+    print(f"{misplaced} of {total} commune centres outside their department outline: {worst}")
+
+
 def main() -> None:
     data = build()
     missing = [d["code"] for d in data["departments"] if not d["path"]]
     if missing:
         raise SystemExit(f"departments without outline: {missing}")
-    OUTPUT.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+    report_misplaced(data)
+    OUTPUT.write_text(
+        json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8"
+    )
     print(f"wrote {OUTPUT.relative_to(ROOT)} ({OUTPUT.stat().st_size / 1024:.0f} KiB)")
 
 

@@ -136,16 +136,9 @@ STATIC_URL = "/static/"
 STATIC_ROOT = TREMPLIN_HOME / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG or envbool("TREMPLIN_TESTING")
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        )
-    },
+    "staticfiles": {"BACKEND": "tremplin.core.storage.StaticStorage"},
 }
 MEDIA_ROOT = TREMPLIN_HOME / "media"
-WHITENOISE_USE_FINDERS = envbool("TREMPLIN_TESTING")
 
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
 SESSION_COOKIE_HTTPONLY = True

@@ -11,6 +11,13 @@ from .models import Edition, Formation, Modality, OfferScope, Sector, TeachingUn
 from .services import GroupSpec, parse_codes
 
 
+class CodeField(forms.CharField):
+    """A code, typed in any case, stored in capitals."""
+
+    def to_python(self, value: Any) -> str:
+        return str(super().to_python(value)).strip().upper()
+
+
 class SectorForm(DsfrModelForm):
     class Meta:
         model = Sector
@@ -22,9 +29,8 @@ class TeachingUnitForm(DsfrModelForm):
         model = TeachingUnit
         fields = ["code", "title", "ects", "modality", "sector", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
-
-    def clean_code(self) -> str:
-        return str(self.cleaned_data["code"]).strip().upper()
+        field_classes = {"code": CodeField}
+        localized_fields = ["ects"]
 
 
 class FormationForm(DsfrModelForm):
@@ -32,9 +38,7 @@ class FormationForm(DsfrModelForm):
         model = Formation
         fields = ["code", "title", "kind", "sector", "rncp_code", "level", "min_credits", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
-
-    def clean_code(self) -> str:
-        return str(self.cleaned_data["code"]).strip().upper()
+        field_classes = {"code": CodeField, "rncp_code": CodeField}
 
 
 class RequirementsForm(DsfrForm):

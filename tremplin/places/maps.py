@@ -130,7 +130,9 @@ class _Projection:
 
     def covers(self, latitude: float, longitude: float) -> bool:
         """Whether the point lies in the territory's geographic bounding box."""
-        return self.lat_min <= latitude <= self.lat_max and self.lon_min <= longitude <= self.lon_max
+        return (
+            self.lat_min <= latitude <= self.lat_max and self.lon_min <= longitude <= self.lon_max
+        )
 
     def project(self, latitude: float, longitude: float) -> tuple[float, float] | None:
         x = self.x0 + (longitude - self.lon0) * self.kx
@@ -246,7 +248,9 @@ def build_map(
     return FranceMap(
         view_box=data.view_box,
         departments=[
-            DepartmentShape(code=d.code, name=d.name, path=d.path, css_class=classes.get(d.code, ""))
+            DepartmentShape(
+                code=d.code, name=d.name, path=d.path, css_class=classes.get(d.code, "")
+            )
             for d in data.departments
         ],
         insets=list(data.insets),

@@ -1,0 +1,63 @@
+"""Shared fixtures. The real reference data and the demo catalogue and accounts are loaded once
+per test database; every test then runs in a transaction that is rolled back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from django.conf import settings
+from django.test import Client, override_settings
+
+from tremplin.accounts.demo import load_accounts
+from tremplin.accounts.models import User
+from tremplin.catalog.demo import load_catalogue
+from tremplin.places.demo import load_partners
+from tremplin.places.refdata import load_reference_data
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _plain_static_files() -> Iterator[None]:
+    """Tests run before any `collectstatic`: serve static names unhashed."""
+    plain = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    with override_settings(STORAGES={**settings.STORAGES, "staticfiles": plain}):
+        yield
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[None]:
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        load_reference_data()
+        load_partners()
+        load_catalogue()
+        load_accounts()
+    yield
+
+
+@pytest.fixture
+def coordinator(db: None) -> User:
+    return User.objects.get(username="coordination")
+
+
+@pytest.fixture
+def referent(db: None) -> User:
+    return User.objects.get(username="referent")
+
+
+@pytest.fixture
+def statistician(db: None) -> User:
+    return User.objects.get(username="statistique")
+
+
+@pytest.fixture
+def every_user(db: None) -> list[User]:
+    return list(User.objects.order_by("username"))
+
+
+@pytest.fixture
+def client_as(client: Client) -> Callable[[User], Client]:
+    def login(user: User) -> Client:
+        client.force_login(user)
+        return client
+
+    return login
