@@ -11,12 +11,18 @@ The outlines are therefore derived from those points:
    (kilometres, y pointing down);
 2. a Voronoi tessellation of the points gives one cell per commune, and the
    cells are dissolved per department;
-3. the result is clipped to a "land mask": the union of the Delaunay triangles
-   whose edges are all short (an alpha-shape like hull, which leaves the sea
-   out but keeps islands separate), grown by a few kilometres because the
-   centre of a coastal commune lies a little inland, then smoothed;
+3. the result is clipped to a "land mask": in metropolitan France, the union
+   of the Delaunay triangles whose edges are all short (an alpha-shape like
+   hull, which leaves the sea out but keeps islands separate); overseas, where
+   there are only a few dozen communes, one concave hull per island; either
+   is grown by a few kilometres, because the centre of a coastal commune lies
+   inland, then smoothed;
 4. the department polygons form a polygonal coverage, simplified with
-   ``shapely.coverage_simplify`` so that shared borders stay shared.
+   ``shapely.coverage_simplify`` so that shared borders stay shared (Paris and
+   its inner suburbs with a finer tolerance), and specks are dropped.
+
+The script finally reports how many commune centres fall outside their
+department's outline (a few dozen of ~35,000, along simplified borders).
 
 Metropolitan France (including Corsica) is drawn to scale; the five overseas
 departments are drawn in inset frames, each with its own scale, in a column on

@@ -119,8 +119,11 @@ def test_offering_an_unknown_code_offers_nothing() -> None:
 
 def _new_formation() -> Formation:
     return Formation.objects.create(
-        code="CC99999", title="Essai", kind="skills_certificate",
-        sector=Sector.objects.get(name="Informatique"), min_credits=12,
+        code="CC99999",
+        title="Essai",
+        kind="skills_certificate",
+        sector=Sector.objects.get(name="Informatique"),
+        min_credits=12,
     )
 
 
@@ -176,12 +179,20 @@ def test_the_printed_catalogue_has_the_expected_sections() -> None:
 # --- The web interface -------------------------------------------------------------------------
 
 
-def test_a_coordinator_creates_a_unit(client_as: Callable[[User], Client], coordinator: User) -> None:
+def test_a_coordinator_creates_a_unit(
+    client_as: Callable[[User], Client], coordinator: User
+) -> None:
     client = client_as(coordinator)
     response = client.post(
         "/catalogue/ue/nouvelle/",
-        {"code": "nfe199", "title": "Systèmes d'information", "ects": "4,5", "modality": "distance",
-         "sector": Sector.objects.get(name="Informatique").pk, "description": ""},
+        {
+            "code": "nfe199",
+            "title": "Systèmes d'information",
+            "ects": "4,5",
+            "modality": "distance",
+            "sector": Sector.objects.get(name="Informatique").pk,
+            "description": "",
+        },
     )
     assert response.status_code == 302
     assert TeachingUnit.objects.get(code="NFE199").ects == Decimal("4.5")
@@ -192,8 +203,13 @@ def test_a_duplicate_unit_code_is_refused_with_a_clear_message(
 ) -> None:
     response = client_as(coordinator).post(
         "/catalogue/ue/nouvelle/",
-        {"code": "CFA120", "title": "Doublon", "ects": "6", "modality": "distance",
-         "sector": Sector.objects.get(name="Informatique").pk},
+        {
+            "code": "CFA120",
+            "title": "Doublon",
+            "ects": "6",
+            "modality": "distance",
+            "sector": Sector.objects.get(name="Informatique").pk,
+        },
     )
     assert response.status_code == 400
     assert "existe déjà" in response.content.decode()
@@ -205,9 +221,16 @@ def test_a_formation_with_an_unknown_unit_is_refused_and_nothing_is_saved(
 ) -> None:
     response = client_as(coordinator).post(
         "/catalogue/formations/nouvelle/",
-        {"f-code": "CC77777", "f-title": "Essai", "f-kind": "skills_certificate",
-         "f-sector": Sector.objects.get(name="Informatique").pk, "f-level": "post_bac",
-         "f-min_credits": "6", "r-mandatory": "NFA031, ZZZ000", "r-groups": ""},
+        {
+            "f-code": "CC77777",
+            "f-title": "Essai",
+            "f-kind": "skills_certificate",
+            "f-sector": Sector.objects.get(name="Informatique").pk,
+            "f-level": "post_bac",
+            "f-min_credits": "6",
+            "r-mandatory": "NFA031, ZZZ000",
+            "r-groups": "",
+        },
     )
     assert response.status_code == 400
     assert "UE inconnue : ZZZ000" in response.content.decode()
@@ -219,9 +242,16 @@ def test_a_malformed_choice_group_line_is_explained(
 ) -> None:
     response = client_as(coordinator).post(
         "/catalogue/formations/CC13000/modifier/",
-        {"f-code": "CC13000", "f-title": "x", "f-kind": "skills_certificate",
-         "f-sector": Sector.objects.get(name="Informatique").pk, "f-level": "post_bac",
-         "f-min_credits": "0", "r-mandatory": "", "r-groups": "Option sans nombre"},
+        {
+            "f-code": "CC13000",
+            "f-title": "x",
+            "f-kind": "skills_certificate",
+            "f-sector": Sector.objects.get(name="Informatique").pk,
+            "f-level": "post_bac",
+            "f-min_credits": "0",
+            "r-mandatory": "",
+            "r-groups": "Option sans nombre",
+        },
     )
     assert response.status_code == 400
     assert "intitulé | nombre | codes" in response.content.decode()
@@ -231,9 +261,13 @@ def test_editing_a_published_edition_is_refused(
     client_as: Callable[[User], Client], coordinator: User
 ) -> None:
     client = client_as(coordinator)
-    response = client.post("/catalogue/2020-2021/offres/", {"codes": "CFA109", "scope": "everywhere"}, follow=True)
+    response = client.post(
+        "/catalogue/2020-2021/offres/", {"codes": "CFA109", "scope": "everywhere"}, follow=True
+    )
     assert "est publiée : elle ne peut plus être modifiée" in response.content.decode()
-    assert not Edition.objects.get(year="2020-2021").unit_offers.filter(unit__code="CFA109").exists()
+    assert (
+        not Edition.objects.get(year="2020-2021").unit_offers.filter(unit__code="CFA109").exists()
+    )
 
 
 def test_a_draft_edition_can_be_composed_and_published(
@@ -252,7 +286,9 @@ def test_a_draft_edition_can_be_composed_and_published(
     assert Edition.objects.get(year="2021-2022").status == "published"
 
 
-def test_a_referent_cannot_edit_the_catalogue(client_as: Callable[[User], Client], referent: User) -> None:
+def test_a_referent_cannot_edit_the_catalogue(
+    client_as: Callable[[User], Client], referent: User
+) -> None:
     client = client_as(referent)
     assert client.get("/catalogue/ue/nouvelle/").status_code == 403
     assert client.post("/catalogue/2021-2022/publier/").status_code == 403

@@ -155,7 +155,9 @@ def test_the_dgc_is_an_institution_diploma_and_the_largest_formation() -> None:
 def test_emergence_is_the_hybrid_business_creation_programme() -> None:
     (emergence,) = [f for f in FORMATIONS if f["kind"] == "business_creation_programme"]
     assert emergence["title"] == "Émergence du désir d'entreprendre"
-    modalities = {UNITS_BY_CODE[code]["modality"] for code in emergence["requirements"]["mandatory"]}
+    modalities = {
+        UNITS_BY_CODE[code]["modality"] for code in emergence["requirements"]["mandatory"]
+    }
     assert modalities == {"hybrid"}
 
 

@@ -15,7 +15,10 @@ from tremplin.places.models import CnamCentre, MissionLocale
 pytestmark = pytest.mark.django_db
 
 HEADER = "code,title,ects,modality,sector\n"
-GOOD = HEADER + "NFE201,Réseaux et télécoms,6,distance,Informatique\nNFE202,Sécurité,4.5,hybrid,Informatique\n"
+GOOD = (
+    HEADER
+    + "NFE201,Réseaux et télécoms,6,distance,Informatique\nNFE202,Sécurité,4.5,hybrid,Informatique\n"
+)
 
 
 def write(tmp_path: Path, content: str | bytes, name: str = "ue.csv") -> Path:
@@ -24,7 +27,9 @@ def write(tmp_path: Path, content: str | bytes, name: str = "ue.csv") -> Path:
     return path
 
 
-def import_json(path: Path, capsys: pytest.CaptureFixture[str], *extra: str, kind: str = "teaching-units") -> dict[str, object]:
+def import_json(
+    path: Path, capsys: pytest.CaptureFixture[str], *extra: str, kind: str = "teaching-units"
+) -> dict[str, object]:
     call_command("import", kind, str(path), "--format", "json", *extra)
     return json.loads(capsys.readouterr().out)
 
@@ -41,14 +46,18 @@ def test_it_imports_new_units(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert TeachingUnit.objects.get(code="NFE202").ects == Decimal("4.5")
 
 
-def test_importing_the_same_file_twice_changes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_importing_the_same_file_twice_changes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = write(tmp_path, GOOD)
     import_json(path, capsys)
     report = import_json(path, capsys)
     assert (report["created"], report["updated"], report["unchanged"]) == (0, 0, 2)
 
 
-def test_a_corrected_file_updates_the_rows_it_names(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_corrected_file_updates_the_rows_it_names(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     import_json(write(tmp_path, GOOD), capsys)
     fixed = HEADER + "NFE201,Réseaux et télécommunications,6,distance,Informatique\n"
     report = import_json(write(tmp_path, fixed), capsys)
@@ -65,7 +74,9 @@ def test_a_dry_run_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[
 def test_it_reads_windows_1252_with_semicolons_and_french_decimals(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    content = "code;title;ects;modality;sector\r\nNFE203;Génie logiciel;4,5;on_site;Informatique\r\n"
+    content = (
+        "code;title;ects;modality;sector\r\nNFE203;Génie logiciel;4,5;on_site;Informatique\r\n"
+    )
     report = import_json(write(tmp_path, content.encode("cp1252")), capsys)
     assert report["created"] == 1
     unit = TeachingUnit.objects.get(code="NFE203")
@@ -75,7 +86,9 @@ def test_it_reads_windows_1252_with_semicolons_and_french_decimals(
 def test_it_reads_utf8_with_a_byte_order_mark_and_columns_in_any_order(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    content = "\ufeffsector,modality,ects,title,code\nInformatique,distance,3,Algorithmique,nfe204\n"
+    content = (
+        "\ufeffsector,modality,ects,title,code\nInformatique,distance,3,Algorithmique,nfe204\n"
+    )
     report = import_json(write(tmp_path, content), capsys)
     assert report["created"] == 1
     assert TeachingUnit.objects.get(code="NFE204").title == "Algorithmique"

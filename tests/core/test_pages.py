@@ -33,7 +33,9 @@ POST_ONLY = {
 }
 
 
-def named_patterns(resolver: URLResolver | None = None, namespace: str = "") -> Iterator[tuple[str, str]]:
+def named_patterns(
+    resolver: URLResolver | None = None, namespace: str = ""
+) -> Iterator[tuple[str, str]]:
     resolver = resolver or get_resolver()
     for entry in resolver.url_patterns:
         if isinstance(entry, URLResolver):
@@ -94,7 +96,9 @@ def test_every_role_reads_every_page_its_role_allows(
             assert response.status_code == expected, (user.username, name)
 
 
-def test_post_only_actions_refuse_a_get(client_as: Callable[[User], Client], coordinator: User) -> None:
+def test_post_only_actions_refuse_a_get(
+    client_as: Callable[[User], Client], coordinator: User
+) -> None:
     client = client_as(coordinator)
     for name in POST_ONLY - {"accounts:logout"}:
         assert client.get(sample_url(name)).status_code == 405, name
@@ -127,7 +131,9 @@ def test_login_then_home_shows_the_role(client: Client) -> None:
         ("statistique", "186 établissements pénitentiaires"),
     ],
 )
-def test_each_role_has_its_own_home_page(client_as: Callable[[User], Client], username: str, expected: str) -> None:
+def test_each_role_has_its_own_home_page(
+    client_as: Callable[[User], Client], username: str, expected: str
+) -> None:
     page = client_as(User.objects.get(username=username)).get("/").content.decode()
     assert expected in page
 
@@ -143,13 +149,17 @@ def test_the_establishment_list_filters_by_disp_and_type(
     assert "MA BREST" not in page
 
 
-def test_the_establishment_list_searches_by_commune(client_as: Callable[[User], Client], referent: User) -> None:
+def test_the_establishment_list_searches_by_commune(
+    client_as: Callable[[User], Client], referent: User
+) -> None:
     page = client_as(referent).get("/lieux/etablissements/?q=Chauconin").content.decode()
     assert "CP MEAUX CHAUCONIN NEUFMONTIERS" in page
     assert "1 établissement" in page
 
 
-def test_the_map_draws_establishments_and_centres(client_as: Callable[[User], Client], referent: User) -> None:
+def test_the_map_draws_establishments_and_centres(
+    client_as: Callable[[User], Client], referent: User
+) -> None:
     page = client_as(referent).get("/lieux/carte/").content.decode()
     assert "<svg" in page
     assert "CD MELUN" in page

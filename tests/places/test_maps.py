@@ -196,8 +196,8 @@ def test_legend_kinds_are_those_of_the_placed_markers_in_a_stable_order() -> Non
 # Template
 
 
-@pytest.fixture(scope="module")
-def rendered() -> str:
+def render(**context: Any) -> str:
+    """Render the include with a sample map; no database, no installed app needed."""
     from django.conf import settings
 
     if not settings.configured and "DJANGO_SETTINGS_MODULE" not in os.environ:
@@ -216,9 +216,13 @@ def rendered() -> str:
         {"75": "tremplin-map__department--tone-1"},
     )
     engine = Engine(dirs=[str(TEMPLATES_DIR)])
-    return engine.get_template("places/includes/france_map.html").render(
-        Context({"map": france_map})
-    )
+    template = engine.get_template("places/includes/france_map.html")
+    return template.render(Context({"map": france_map, **context}))
+
+
+@pytest.fixture(scope="module")
+def rendered() -> str:
+    return render()
 
 
 def svg_root(rendered: str) -> ElementTree.Element:
@@ -268,6 +272,12 @@ def test_department_classes_reach_the_svg(rendered: str) -> None:
 
 def test_unplaced_markers_are_listed_under_the_map(rendered: str) -> None:
     assert '<a href="/e/2">CP de Nouméa</a> (988)' in rendered
+
+
+def test_a_page_listing_unplaced_markers_itself_can_hide_the_list_and_the_source() -> None:
+    html = render(hide_unplaced=True, hide_source=True)
+    assert "CP de Nouméa" not in html
+    assert "ODbL" not in html
 
 
 def test_numbers_are_not_localised(rendered: str) -> None:

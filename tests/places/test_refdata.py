@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
-from tremplin.places.models import Commune, Disp, Establishment, Upr, size_class, SizeClass
+from tremplin.places.models import Commune, Disp, Establishment, SizeClass, Upr, size_class
 from tremplin.places.refdata import load_reference_data
 
 pytestmark = pytest.mark.django_db

@@ -5,11 +5,11 @@ from .models import User
 
 
 @admin.register(User)
-class TremplinUserAdmin(UserAdmin):
+class TremplinUserAdmin(UserAdmin):  # type: ignore[type-arg]
     list_display = ("username", "first_name", "last_name", "role", "is_active")
     list_filter = ("role", "is_active")
     fieldsets = (
-        *UserAdmin.fieldsets,
+        *(UserAdmin.fieldsets or ()),
         (
             "Rôle et périmètre",
             {

@@ -38,10 +38,24 @@ class DemoAccount:
 
 ACCOUNTS = (
     DemoAccount("coordination", "Claire", "Moreau", Role.NATIONAL_COORDINATOR, "tout le programme"),
-    DemoAccount("coord-paris", "Julien", "Lefèvre", Role.REGIONAL_COORDINATOR, "DISP PARIS, Île-de-France"),
-    DemoAccount("referent", "Nadia", "Benali", Role.REFERENT, "les 9 établissements partenaires de la DISP de Paris"),
+    DemoAccount(
+        "coord-paris", "Julien", "Lefèvre", Role.REGIONAL_COORDINATOR, "DISP PARIS, Île-de-France"
+    ),
+    DemoAccount(
+        "referent",
+        "Nadia",
+        "Benali",
+        Role.REFERENT,
+        "les 9 établissements partenaires de la DISP de Paris",
+    ),
     DemoAccount("rle-melun", "Thomas", "Girard", Role.RLE, "CD MELUN"),
-    DemoAccount("conseil-ml", "Sophie", "Le Goff", Role.ML_COUNSELOR, "Mission locale du Pays de Saint-Malo (démo)"),
+    DemoAccount(
+        "conseil-ml",
+        "Sophie",
+        "Le Goff",
+        Role.ML_COUNSELOR,
+        "Mission locale du Pays de Saint-Malo (démo)",
+    ),
     DemoAccount("centre-rennes", "Yann", "Kerbrat", Role.CENTRE_STAFF, "Cnam Bretagne (démo)"),
     DemoAccount("enseignant", "Hélène", "Dubois", Role.TEACHER, "UE de comptabilité du DGC"),
     DemoAccount("statistique", "Marc", "Fontaine", Role.STATISTICIAN, "chiffres agrégés"),
@@ -70,7 +84,9 @@ def load_accounts() -> list[DemoAccount]:
             user.disps.set(Disp.objects.filter(code="DISP PARIS"))
             user.regions.set(Region.objects.filter(code="11"))
         elif account.role == Role.REFERENT:
-            user.establishments.set(Establishment.objects.filter(label__in=SEED_PARIS_ESTABLISHMENTS))
+            user.establishments.set(
+                Establishment.objects.filter(label__in=SEED_PARIS_ESTABLISHMENTS)
+            )
         elif account.role == Role.RLE:
             user.establishments.set(Establishment.objects.filter(label="CD MELUN"))
         elif account.role == Role.ML_COUNSELOR:

@@ -1,7 +1,5 @@
 """Users, their role and their scope (DOMAIN.md, "Who uses it")."""
 
-# Role is re-exported here: `from tremplin.accounts.models import Role`.
-
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
@@ -22,7 +20,12 @@ class User(AbstractUser):
         Establishment, verbose_name="établissements", blank=True, related_name="users"
     )
     mission_locale = models.ForeignKey(
-        MissionLocale, null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+        MissionLocale,
+        verbose_name="mission locale",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
     )
     centre = models.ForeignKey(
         CnamCentre,

@@ -9,7 +9,7 @@ from django.db import transaction
 
 from . import demo_content as content
 from .models import Edition, Formation, Sector, TeachingUnit
-from .services import GroupSpec, add_offers, copy_to_next_year, publish, set_requirements, Where
+from .services import GroupSpec, Where, add_offers, copy_to_next_year, publish, set_requirements
 
 
 @transaction.atomic
@@ -49,7 +49,7 @@ def load_catalogue() -> list[str]:
         f"{Formation.objects.count()} formations."
     ]
     spec_edition = content.EDITION
-    edition, created = Edition.objects.get_or_create(
+    edition, _ = Edition.objects.get_or_create(
         year=spec_edition["year"],
         defaults={
             "title": spec_edition["title"],
@@ -58,13 +58,17 @@ def load_catalogue() -> list[str]:
         },
     )
     if edition.is_editable:
-        codes = [u["code"] for u in content.TEACHING_UNITS] + [f["code"] for f in content.FORMATIONS]
+        codes = [u["code"] for u in content.TEACHING_UNITS] + [
+            f["code"] for f in content.FORMATIONS
+        ]
         add_offers(edition, codes, modality="", where=Where())
         publish(edition, on=date.fromisoformat(spec_edition["published_on"]))
         lines.append(f"Édition {edition.year} publiée.")
     draft_year = "2021-2022"
     if not Edition.objects.filter(year=draft_year).exists():
         draft = copy_to_next_year(edition)
-        add_offers(draft, [u["code"] for u in content.EXTRA_TEACHING_UNITS], modality="", where=Where())
+        add_offers(
+            draft, [u["code"] for u in content.EXTRA_TEACHING_UNITS], modality="", where=Where()
+        )
         lines.append(f"Édition {draft.year} préparée en brouillon.")
     return lines

@@ -36,7 +36,16 @@ class TeachingUnitForm(DsfrModelForm):
 class FormationForm(DsfrModelForm):
     class Meta:
         model = Formation
-        fields = ["code", "title", "kind", "sector", "rncp_code", "level", "min_credits", "description"]
+        fields = [
+            "code",
+            "title",
+            "kind",
+            "sector",
+            "rncp_code",
+            "level",
+            "min_credits",
+            "description",
+        ]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
         field_classes = {"code": CodeField, "rncp_code": CodeField}
 

@@ -77,7 +77,9 @@ class TeachingUnit(models.Model):
         validators=[MinValueValidator(Decimal("0.5"))],
     )
     modality = models.CharField("modalité", max_length=10, choices=Modality.choices)
-    sector = models.ForeignKey(Sector, on_delete=models.PROTECT, related_name="teaching_units")
+    sector = models.ForeignKey(
+        Sector, verbose_name="secteur", on_delete=models.PROTECT, related_name="teaching_units"
+    )
     description = models.TextField("présentation", blank=True)
 
     class Meta:
@@ -95,12 +97,18 @@ class FormationKind(models.TextChoices):
     SPECIALISATION_CERTIFICATE = "specialisation_certificate", "Certificat de spécialisation"
     RNCP_TITLE = "rncp_title", "Titre RNCP"
     INSTITUTION_DIPLOMA = "institution_diploma", "Diplôme d'établissement"
-    BUSINESS_CREATION_PROGRAMME = "business_creation_programme", "Dispositif de création d'entreprise"
+    BUSINESS_CREATION_PROGRAMME = (
+        "business_creation_programme",
+        "Dispositif de création d'entreprise",
+    )
 
 
 #: (singular, plural) French labels for counts, in the order the printed catalogue lists them.
 KIND_COUNT_LABELS: dict[str, tuple[str, str]] = {
-    FormationKind.PROFESSIONAL_CERTIFICATE: ("certificat professionnel", "certificats professionnels"),
+    FormationKind.PROFESSIONAL_CERTIFICATE: (
+        "certificat professionnel",
+        "certificats professionnels",
+    ),
     FormationKind.SKILLS_CERTIFICATE: ("certificat de compétences", "certificats de compétences"),
     FormationKind.SPECIALISATION_CERTIFICATE: (
         "certificat de spécialisation",
@@ -131,11 +139,15 @@ class Formation(models.Model):
         "code",
         max_length=20,
         unique=True,
-        validators=[RegexValidator(r"^[A-Z0-9]{2,20}$", "Le code s'écrit en majuscules et chiffres.")],
+        validators=[
+            RegexValidator(r"^[A-Z0-9]{2,20}$", "Le code s'écrit en majuscules et chiffres.")
+        ],
     )
     title = models.CharField("intitulé", max_length=200)
     kind = models.CharField("nature", max_length=30, choices=FormationKind.choices)
-    sector = models.ForeignKey(Sector, on_delete=models.PROTECT, related_name="formations")
+    sector = models.ForeignKey(
+        Sector, verbose_name="secteur", on_delete=models.PROTECT, related_name="formations"
+    )
     rncp_code = models.CharField("code RNCP", max_length=10, blank=True, validators=[RNCP_CODE])
     level = models.CharField("niveau", max_length=10, choices=Level.choices, default=Level.POST_BAC)
     description = models.TextField("présentation", blank=True)
@@ -163,8 +175,10 @@ class ChoiceGroup(models.Model):
 
     formation = models.ForeignKey(Formation, on_delete=models.CASCADE, related_name="choice_groups")
     label = models.CharField("intitulé", max_length=200)
-    choose = models.PositiveSmallIntegerField("nombre d'UE à valider", validators=[MinValueValidator(1)])
-    units = models.ManyToManyField(TeachingUnit, related_name="choice_groups")
+    choose = models.PositiveSmallIntegerField(
+        "nombre d'UE à valider", validators=[MinValueValidator(1)]
+    )
+    units = models.ManyToManyField(TeachingUnit, verbose_name="UE", related_name="choice_groups")
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -234,8 +248,10 @@ class Offer(models.Model):
     scope = models.CharField(
         "où", max_length=20, choices=OfferScope.choices, default=OfferScope.EVERYWHERE
     )
-    disps = models.ManyToManyField(Disp, blank=True)
-    establishments = models.ManyToManyField(Establishment, blank=True)
+    disps = models.ManyToManyField(Disp, verbose_name="DISP", blank=True)
+    establishments = models.ManyToManyField(
+        Establishment, verbose_name="établissements", blank=True
+    )
 
     class Meta:
         abstract = True
@@ -265,7 +281,9 @@ class UnitOffer(Offer):
         verbose_name = "UE proposée"
         verbose_name_plural = "UE proposées"
         default_related_name = "unit_offers"
-        constraints = [models.UniqueConstraint(fields=["edition", "unit"], name="one_offer_per_unit")]
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "unit"], name="one_offer_per_unit")
+        ]
 
     def __str__(self) -> str:
         return f"{self.unit.code} ({self.edition.year})"

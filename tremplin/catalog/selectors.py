@@ -14,7 +14,6 @@ from .models import (
     KIND_COUNT_LABELS,
     ChoiceGroup,
     Edition,
-    Formation,
     FormationKind,
     FormationOffer,
     Modality,
@@ -119,9 +118,9 @@ def build_content(edition: Edition) -> Content:
                 ],
             }
         )
-    for offer in sorted(unit_offers, key=lambda o: o.unit.code):
-        sector_entry(offer.unit.sector)["units"].append(
-            {**_unit(offer.unit, offer.modality), "where": _where(offer)}
+    for unit_offer in sorted(unit_offers, key=lambda o: o.unit.code):
+        sector_entry(unit_offer.unit.sector)["units"].append(
+            {**_unit(unit_offer.unit, unit_offer.modality), "where": _where(unit_offer)}
         )
     kinds: dict[str, int] = defaultdict(int)
     for offer in formation_offers:

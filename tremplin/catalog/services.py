@@ -54,7 +54,9 @@ def resolve_units(codes: Iterable[str], field: str) -> list[TeachingUnit]:
     return [found[c] for c in codes]
 
 
-def reachable_credits(mandatory: Sequence[TeachingUnit], groups: Sequence[tuple[int, Sequence[TeachingUnit]]]) -> Decimal:
+def reachable_credits(
+    mandatory: Sequence[TeachingUnit], groups: Sequence[tuple[int, Sequence[TeachingUnit]]]
+) -> Decimal:
     total = sum((u.ects for u in mandatory), Decimal(0))
     for choose, units in groups:
         total += sum(sorted((u.ects for u in units), reverse=True)[:choose], Decimal(0))
@@ -183,7 +185,9 @@ def add_offers(edition: Edition, codes: Sequence[str], *, modality: str, where: 
     for code in codes:
         if code in formations:
             formation = formations[code]
-            offer_formation(edition, formation, modality=modality or _formation_modality(formation), where=where)
+            offer_formation(
+                edition, formation, modality=modality or _formation_modality(formation), where=where
+            )
         else:
             offer_unit(edition, units[code], modality=modality or None, where=where)
     return len(codes)
@@ -207,7 +211,9 @@ def withdraw_offer(offer: FormationOffer | UnitOffer) -> None:
 def publish(edition: Edition, *, on: date | None = None) -> Edition:
     edition = Edition.objects.select_for_update().get(pk=edition.pk)
     if not edition.unit_offers.exists() and not edition.formation_offers.exists():
-        raise ValidationError(f"L'édition {edition.year} est vide : ajoutez des offres avant de la publier.")
+        raise ValidationError(
+            f"L'édition {edition.year} est vide : ajoutez des offres avant de la publier."
+        )
     try:
         edition.publish()
     except TransitionNotAllowed as exc:
@@ -234,7 +240,9 @@ def copy_to_next_year(edition: Edition) -> Edition:
         how_to_apply=edition.how_to_apply,
     )
     for model in (FormationOffer, UnitOffer):
-        for offer in model.objects.filter(edition=edition).prefetch_related("disps", "establishments"):
+        for offer in model.objects.filter(edition=edition).prefetch_related(
+            "disps", "establishments"
+        ):
             disps, establishments = list(offer.disps.all()), list(offer.establishments.all())
             offer.pk = None
             offer.edition = copy

@@ -32,7 +32,8 @@ def _crumbs(*items: tuple[str, str]) -> list[tuple[str, str]]:
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     editions = Edition.objects.annotate(
-        formations=Count("formation_offers", distinct=True), units=Count("unit_offers", distinct=True)
+        formations=Count("formation_offers", distinct=True),
+        units=Count("unit_offers", distinct=True),
     )
     return render(
         request,
@@ -115,7 +116,9 @@ def edition_edit(request: HttpRequest, year: str) -> HttpResponse:
             "title": f"Modifier l'édition {ed.year}",
             "form": form,
             "cancel": reverse("catalog:edition", args=[ed.year]),
-            "breadcrumb": _crumbs((f"Édition {ed.year}", reverse("catalog:edition", args=[ed.year])), ("Modifier", "")),
+            "breadcrumb": _crumbs(
+                (f"Édition {ed.year}", reverse("catalog:edition", args=[ed.year])), ("Modifier", "")
+            ),
         },
         status=400 if form.errors else 200,
     )
@@ -145,8 +148,11 @@ def edition_add_offers(request: HttpRequest, year: str) -> HttpResponse:
 @change_required(Edition)
 @require_POST
 def edition_withdraw_offer(request: HttpRequest, year: str, kind: str, pk: int) -> HttpResponse:
-    model = FormationOffer if kind == "formation" else UnitOffer
-    offer = get_object_or_404(model, pk=pk, edition__year=year)
+    offer: FormationOffer | UnitOffer
+    if kind == "formation":
+        offer = get_object_or_404(FormationOffer, pk=pk, edition__year=year)
+    else:
+        offer = get_object_or_404(UnitOffer, pk=pk, edition__year=year)
     try:
         services.withdraw_offer(offer)
     except ValidationError as exc:
@@ -236,7 +242,9 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
             "unit": unit,
             "formations": formations,
             "editions": Edition.objects.filter(unit_offers__unit=unit).order_by("-year"),
-            "breadcrumb": _crumbs(("Unités d'enseignement", reverse("catalog:units")), (unit.code, "")),
+            "breadcrumb": _crumbs(
+                ("Unités d'enseignement", reverse("catalog:units")), (unit.code, "")
+            ),
         },
     )
 
@@ -257,7 +265,9 @@ def unit_edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
         {
             "title": title,
             "form": form,
-            "cancel": reverse("catalog:unit", args=[unit.code]) if unit else reverse("catalog:units"),
+            "cancel": reverse("catalog:unit", args=[unit.code])
+            if unit
+            else reverse("catalog:units"),
             "breadcrumb": _crumbs(("Unités d'enseignement", reverse("catalog:units")), (title, "")),
         },
         status=400 if form.errors else 200,
@@ -293,7 +303,9 @@ def formation_detail(request: HttpRequest, code: str) -> HttpResponse:
             "mandatory": formation.mandatory_units.order_by("code"),
             "groups": formation.choice_groups.prefetch_related("units"),
             "editions": Edition.objects.filter(formation_offers__formation=formation),
-            "breadcrumb": _crumbs(("Formations", reverse("catalog:formations")), (formation.code, "")),
+            "breadcrumb": _crumbs(
+                ("Formations", reverse("catalog:formations")), (formation.code, "")
+            ),
         },
     )
 
@@ -313,7 +325,9 @@ def formation_edit(request: HttpRequest, code: str | None = None) -> HttpRespons
             with transaction.atomic():
                 saved = form.save()
                 services.set_requirements(
-                    saved, requirements.cleaned_data["mandatory"], requirements.cleaned_data["groups"]
+                    saved,
+                    requirements.cleaned_data["mandatory"],
+                    requirements.cleaned_data["groups"],
                 )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
@@ -332,7 +346,9 @@ def formation_edit(request: HttpRequest, code: str | None = None) -> HttpRespons
             "form": form,
             "extra_form": requirements,
             "extra_title": "Conditions d'obtention",
-            "cancel": reverse("catalog:formation", args=[code]) if code else reverse("catalog:formations"),
+            "cancel": reverse("catalog:formation", args=[code])
+            if code
+            else reverse("catalog:formations"),
             "breadcrumb": _crumbs(("Formations", reverse("catalog:formations")), (title, "")),
         },
         status=400 if form.errors or requirements.errors else 200,

@@ -65,11 +65,17 @@ class ImportReport:
     def summary(self) -> str:
         verb = "serait" if self.dry_run else "a été"
         if not self.changed:
-            return f"{self.rows} ligne(s) lue(s) : aucune modification, les données sont déjà à jour."
+            return (
+                f"{self.rows} ligne(s) lue(s) : aucune modification, les données sont déjà à jour."
+            )
         return (
             f"{self.rows} ligne(s) lue(s) : {self.created} création(s), {self.updated} mise(s) "
             f"à jour, {self.unchanged} ligne(s) inchangée(s). "
-            + ("Simulation : rien n'a été enregistré." if self.dry_run else f"L'import {verb} enregistré.")
+            + (
+                "Simulation : rien n'a été enregistré."
+                if self.dry_run
+                else f"L'import {verb} enregistré."
+            )
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -105,7 +111,13 @@ def decode(data: bytes) -> str:
         raise ImportRejected([RowError(0, "", "le fichier dépasse 200 Mo.")])
     if b"\x00" in data:
         raise ImportRejected(
-            [RowError(0, "", "le fichier contient des octets nuls : ce n'est pas un fichier CSV texte.")]
+            [
+                RowError(
+                    0,
+                    "",
+                    "le fichier contient des octets nuls : ce n'est pas un fichier CSV texte.",
+                )
+            ]
         )
     try:
         return data.decode("utf-8-sig")
@@ -190,7 +202,9 @@ def read_rows(data: bytes, columns: Sequence[str], required: Iterable[str]) -> l
         if len(cells) != len(header):
             errors.append(
                 RowError(
-                    start, "", f"{len(cells)} valeur(s) pour {len(header)} colonne(s) dans l'en-tête."
+                    start,
+                    "",
+                    f"{len(cells)} valeur(s) pour {len(header)} colonne(s) dans l'en-tête.",
                 )
             )
             continue
@@ -223,7 +237,7 @@ def parse_date(row: Row, column: str, *, required: bool = True) -> date | None:
     try:
         if fmt is None:
             raise ValueError(raw)
-        return datetime.strptime(raw, fmt).date()  # noqa: DTZ007 - a calendar date, no time zone
+        return datetime.strptime(raw, fmt).date()
     except ValueError:
         row.error(column, f"« {raw} » n'est pas une date (AAAA-MM-JJ ou JJ/MM/AAAA).")
         return None
@@ -338,7 +352,9 @@ class Importer(Generic[M]):
         return found
 
     def key_of(self, obj: M) -> Key:
-        return tuple(getattr(obj, f"{name}_id" if self._is_fk(name) else name) for name in self.key_fields)
+        return tuple(
+            getattr(obj, f"{name}_id" if self._is_fk(name) else name) for name in self.key_fields
+        )
 
     def key_from(self, values: Mapping[str, Any]) -> Key:
         return tuple(

@@ -18,9 +18,12 @@ M = TypeVar("M", bound=Model)
 
 
 class UserLike(Protocol):
-    is_authenticated: bool
-    is_superuser: bool
-    role: str
+    @property
+    def is_authenticated(self) -> bool: ...
+    @property
+    def is_superuser(self) -> bool: ...
+    @property
+    def role(self) -> str: ...
 
 
 class Permissions:
@@ -58,7 +61,9 @@ def permissions_of(model: type[Model]) -> Permissions:
     return found
 
 
-def change_required(model: type[Model]) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+def change_required(
+    model: type[Model],
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """View decorator: 403 unless the user may change objects of this model."""
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from django.db.models import Count
 from django.urls import reverse
 
-from tremplin.accounts.models import Role, User
+from tremplin.accounts.models import User
+from tremplin.core.roles import Role
 from tremplin.catalog.selectors import current_edition
 from tremplin.places.models import CnamCentre, Disp, Establishment, MissionLocale
 
@@ -66,10 +67,7 @@ def home_cards(user: User) -> list[Card]:
                 "Votre périmètre",
                 [f"{d.code} : {d.n} établissements" for d in disps]
                 + [f"Région Cnam : {r.name}" for r in user.regions.all()],
-                [
-                    (d.code, reverse("places:establishments") + f"?disp={d.pk}")
-                    for d in disps
-                ],
+                [(d.code, reverse("places:establishments") + f"?disp={d.pk}") for d in disps],
             )
         )
     elif role == Role.ML_COUNSELOR and user.mission_locale_id:

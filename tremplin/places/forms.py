@@ -9,10 +9,13 @@ from .selectors import EstablishmentFilters
 
 
 class EstablishmentFilterForm(DsfrForm):
-    q = forms.CharField(label="Rechercher", required=False, max_length=80,
-                        help_text="Libellé, nom ou commune")
+    q = forms.CharField(
+        label="Rechercher", required=False, max_length=80, help_text="Libellé, nom ou commune"
+    )
     disp = forms.ModelChoiceField(
-        label="Direction interrégionale", queryset=Disp.objects.order_by("code"), required=False,
+        label="Direction interrégionale",
+        queryset=Disp.objects.order_by("code"),
+        required=False,
         empty_label="Toutes",
     )
     type = forms.ChoiceField(

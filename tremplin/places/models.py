@@ -54,7 +54,9 @@ class Department(models.Model):
 
     code = models.CharField("code", max_length=3, primary_key=True)
     name = models.CharField("nom", max_length=80)
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="departments")
+    region = models.ForeignKey(
+        Region, verbose_name="région", on_delete=models.PROTECT, related_name="departments"
+    )
 
     class Meta:
         ordering = ["code"]
@@ -74,8 +76,12 @@ class Commune(models.Model):
     code = models.CharField("code INSEE", max_length=5, primary_key=True)
     name = models.CharField("nom", max_length=100, db_index=True)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.COMMUNE)
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="communes")
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="communes")
+    department = models.ForeignKey(
+        Department, verbose_name="département", on_delete=models.PROTECT, related_name="communes"
+    )
+    region = models.ForeignKey(
+        Region, verbose_name="région", on_delete=models.PROTECT, related_name="communes"
+    )
     population = models.PositiveIntegerField("population légale", null=True, blank=True)
     postal_codes = models.CharField("codes postaux", max_length=120, blank=True)
     latitude = models.FloatField(null=True, blank=True)
@@ -105,7 +111,6 @@ class Disp(models.Model):
 
     permissions = PLACES
 
-
     code = models.CharField("code", max_length=30, unique=True)
     name = models.CharField("nom", max_length=120)
     seat = models.ForeignKey(
@@ -113,7 +118,9 @@ class Disp(models.Model):
     )
     seat_to_check = models.BooleanField("siège à vérifier", default=False)
     is_overseas = models.BooleanField("outre-mer", default=False)
-    departments = models.ManyToManyField(Department, related_name="disps", blank=True)
+    departments = models.ManyToManyField(
+        Department, verbose_name="départements", related_name="disps", blank=True
+    )
 
     class Meta:
         ordering = ["code"]
@@ -133,8 +140,9 @@ class Upr(models.Model):
 
     permissions = PLACES
 
-
-    disp = models.OneToOneField(Disp, on_delete=models.CASCADE, related_name="upr")
+    disp = models.OneToOneField(
+        Disp, verbose_name="direction interrégionale", on_delete=models.CASCADE, related_name="upr"
+    )
     name = models.CharField("nom", max_length=120)
 
     class Meta:
@@ -159,13 +167,23 @@ class Establishment(models.Model):
     permissions = PLACES
 
     label = models.CharField(
-        "libellé officiel", max_length=60, unique=True, help_text="Libellé de la DGAP, ex. CP FRESNES"
+        "libellé officiel",
+        max_length=60,
+        unique=True,
+        help_text="Libellé de la DGAP, ex. CP FRESNES",
     )
     name = models.CharField("nom", max_length=120)
     short_name = models.CharField("nom court", max_length=60)
     type = models.CharField("type", max_length=3, choices=EstablishmentType.choices)
-    disp = models.ForeignKey(Disp, on_delete=models.PROTECT, related_name="establishments")
-    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="establishments")
+    disp = models.ForeignKey(
+        Disp,
+        verbose_name="direction interrégionale",
+        on_delete=models.PROTECT,
+        related_name="establishments",
+    )
+    commune = models.ForeignKey(
+        Commune, verbose_name="commune", on_delete=models.PROTECT, related_name="establishments"
+    )
     quarters = models.CharField("quartiers", max_length=80, blank=True)
     capacity = models.PositiveIntegerField("capacité opérationnelle", null=True, blank=True)
     detainees = models.PositiveIntegerField("personnes détenues au 1er juillet 2026", null=True)
@@ -197,8 +215,12 @@ class CnamCentre(models.Model):
     code = models.CharField("code", max_length=30, unique=True)
     name = models.CharField("nom", max_length=150)
     kind = models.CharField("type", max_length=10, choices=Kind.choices)
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="cnam_centres")
-    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="cnam_centres")
+    region = models.ForeignKey(
+        Region, verbose_name="région", on_delete=models.PROTECT, related_name="cnam_centres"
+    )
+    commune = models.ForeignKey(
+        Commune, verbose_name="commune", on_delete=models.PROTECT, related_name="cnam_centres"
+    )
     email = models.EmailField("courriel", blank=True)
     phone = models.CharField("téléphone", max_length=30, blank=True)
     is_demo = models.BooleanField("donnée de démonstration", default=False)
@@ -221,7 +243,9 @@ class MissionLocale(models.Model):
 
     code = models.CharField("code", max_length=30, unique=True)
     name = models.CharField("nom", max_length=150)
-    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="missions_locales")
+    commune = models.ForeignKey(
+        Commune, verbose_name="commune", on_delete=models.PROTECT, related_name="missions_locales"
+    )
     email = models.EmailField("courriel", blank=True)
     phone = models.CharField("téléphone", max_length=30, blank=True)
     is_demo = models.BooleanField("donnée de démonstration", default=False)

@@ -42,9 +42,7 @@ class LoadReport:
 
     def lines(self) -> Iterator[str]:
         for table, (created, updated, unchanged) in self.tables.items():
-            yield (
-                f"{table} : {created} créé(s), {updated} mis à jour, {unchanged} inchangé(s)"
-            )
+            yield (f"{table} : {created} créé(s), {updated} mis à jour, {unchanged} inchangé(s)")
         if not self.changed:
             yield "Aucune modification : les données de référence étaient déjà à jour."
 
@@ -52,7 +50,8 @@ class LoadReport:
         return {
             "changed": self.changed,
             "tables": {
-                t: {"created": c, "updated": u, "unchanged": n} for t, (c, u, n) in self.tables.items()
+                t: {"created": c, "updated": u, "unchanged": n}
+                for t, (c, u, n) in self.tables.items()
             },
         }
 
@@ -95,51 +94,75 @@ def load_reference_data() -> LoadReport:
     _sync(report, "Régions", Region, "code", regions)
     communes = _rows(COMMUNES)
     region_of_department = {r["departement"]: r["region"] for r in communes}
-    _sync(report, "Départements", Department, "code", [
-        {"code": r["code"], "name": r["nom"], "region_id": region_of_department[r["code"]]}
-        for r in _rows(DATA / "departements_2026.csv")
-    ])
+    _sync(
+        report,
+        "Départements",
+        Department,
+        "code",
+        [
+            {"code": r["code"], "name": r["nom"], "region_id": region_of_department[r["code"]]}
+            for r in _rows(DATA / "departements_2026.csv")
+        ],
+    )
     # Communes before the arrondissements that point at them.
     communes.sort(key=lambda r: r["type"] != "commune-actuelle")
-    _sync(report, "Communes", Commune, "code", [
-        {
-            "code": r["code_insee"],
-            "name": r["nom"],
-            "kind": Commune.Kind.COMMUNE
-            if r["type"] == "commune-actuelle"
-            else Commune.Kind.ARRONDISSEMENT,
-            "department_id": r["departement"],
-            "region_id": r["region"],
-            "population": _int(r["population"]),
-            "postal_codes": r["codes_postaux"].replace("|", " ")[:120],
-            "latitude": _float(r["latitude"]),
-            "longitude": _float(r["longitude"]),
-            "parent_id": r["commune_parente"] or None,
-        }
-        for r in communes
-    ])
+    _sync(
+        report,
+        "Communes",
+        Commune,
+        "code",
+        [
+            {
+                "code": r["code_insee"],
+                "name": r["nom"],
+                "kind": Commune.Kind.COMMUNE
+                if r["type"] == "commune-actuelle"
+                else Commune.Kind.ARRONDISSEMENT,
+                "department_id": r["departement"],
+                "region_id": r["region"],
+                "population": _int(r["population"]),
+                "postal_codes": r["codes_postaux"].replace("|", " ")[:120],
+                "latitude": _float(r["latitude"]),
+                "longitude": _float(r["longitude"]),
+                "parent_id": r["commune_parente"] or None,
+            }
+            for r in communes
+        ],
+    )
     disps = _rows(DATA / "disp_2026.csv")
-    _sync(report, "Directions interrégionales", Disp, "code", [
-        {
-            "code": r["code"],
-            "name": r["libelle"],
-            "seat_id": r["siege_code_insee"] or None,
-            "seat_to_check": "vérifier" in r["siege_ville"],
-            "is_overseas": not r["code"].startswith("DISP "),
-        }
-        for r in disps
-    ])
+    _sync(
+        report,
+        "Directions interrégionales",
+        Disp,
+        "code",
+        [
+            {
+                "code": r["code"],
+                "name": r["libelle"],
+                "seat_id": r["siege_code_insee"] or None,
+                "seat_to_check": "vérifier" in r["siege_ville"],
+                "is_overseas": not r["code"].startswith("DISP "),
+            }
+            for r in disps
+        ],
+    )
     disp_ids = dict(Disp.objects.values_list("code", "id"))
     links = Disp.departments.through
     wanted = {
-        (disp_ids[r["code"]], code) for r in disps for code in r["departements_des_etablissements"].split()
+        (disp_ids[r["code"]], code)
+        for r in disps
+        for code in r["departements_des_etablissements"].split()
     }
     present = set(links.objects.values_list("disp_id", "department_id"))
     links.objects.bulk_create([links(disp_id=d, department_id=c) for d, c in wanted - present])
     report.tables["Départements des DISP"] = (len(wanted - present), 0, len(wanted & present))
-    _sync(report, "Unités pédagogiques régionales", Upr, "disp_id", [
-        {"disp_id": disp_ids[r["code"]], "name": upr_name(r["code"])} for r in disps
-    ])
+    _sync(
+        report,
+        "Unités pédagogiques régionales",
+        Upr,
+        "disp_id",
+        [{"disp_id": disp_ids[r["code"]], "name": upr_name(r["code"])} for r in disps],
+    )
     corrections = {r["etablissement"]: r for r in _rows(CORRECTIONS)}
     rows = []
     for r in _rows(ESTABLISHMENTS):

@@ -69,4 +69,3 @@ def partners(request: HttpRequest) -> HttpResponse:
             "missions_locales": MissionLocale.objects.select_related("commune"),
         },
     )
-

@@ -31,7 +31,12 @@ class Command(TremplinCommand):
                 {
                     "log": lines,
                     "accounts": [
-                        {"username": a.username, "password": DEMO_PASSWORD, "role": a.role.value, "scope": a.scope}
+                        {
+                            "username": a.username,
+                            "password": DEMO_PASSWORD,
+                            "role": a.role.value,
+                            "scope": a.scope,
+                        }
                         for a in accounts
                     ],
                 }

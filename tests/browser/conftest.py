@@ -1,0 +1,113 @@
+"""Browser tests: the real production server (`tremplin serve`) on loopback, with its own freshly
+loaded database, driven by Playwright through Debian's chromium."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PASSWORD = "Tremplin-demo-2026"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _postgres_database(url: str) -> Iterator[str]:
+    """A throwaway database beside the one DATABASE_URL names."""
+    import psycopg
+
+    parts = urlparse(url)
+    name = f"tremplin_browser_{os.getpid()}"
+    admin = urlunparse(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urlunparse(parts._replace(path=f"/{name}"))
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is missing: run `make system-deps`.")
+    home = tmp_path_factory.mktemp("tremplin-home")
+    env = {**os.environ, "TREMPLIN_HOME": str(home)}
+    database_urls = (
+        _postgres_database(os.environ["DATABASE_URL"]) if os.environ.get("DATABASE_URL") else None
+    )
+    if database_urls is not None:
+        env["DATABASE_URL"] = next(database_urls)
+    tremplin = [sys.executable, "-m", "tremplin.cli"]
+    for args in (["migrate", "--noinput", "-v0"], ["demo", "load"], ["collectstatic", "--noinput", "-v0"]):
+        subprocess.run([*tremplin, *args], env=env, check=True, capture_output=True)
+    port = _free_port()
+    log = (home / "server.log").open("w")
+    server = subprocess.Popen(
+        [*tremplin, "serve", "--port", str(port), "--workers", "2"], env=env, stdout=log, stderr=log
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"{url}/sante/", timeout=1):  # noqa: S310 - loopback
+                    break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("tremplin serve did not answer: " + (home / "server.log").read_text())
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        log.close()
+        if database_urls is not None:
+            next(database_urls, None)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: object, server_url: str) -> Iterator[object]:
+    context = browser.new_context(base_url=server_url, locale="fr-FR", accept_downloads=True)  # type: ignore[attr-defined]
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def login(page: object, username: str) -> None:
+    page.goto("/connexion/")  # type: ignore[attr-defined]
+    page.get_by_label("Identifiant").fill(username)  # type: ignore[attr-defined]
+    page.get_by_label("Mot de passe").fill(PASSWORD)  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Se connecter").click()  # type: ignore[attr-defined]
