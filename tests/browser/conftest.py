@@ -62,7 +62,11 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if database_urls is not None:
         env["DATABASE_URL"] = next(database_urls)
     tremplin = [sys.executable, "-m", "tremplin.cli"]
-    for args in (["migrate", "--noinput", "-v0"], ["demo", "load"], ["collectstatic", "--noinput", "-v0"]):
+    for args in (
+        ["migrate", "--noinput", "-v0"],
+        ["demo", "load"],
+        ["collectstatic", "--noinput", "-v0"],
+    ):
         subprocess.run([*tremplin, *args], env=env, check=True, capture_output=True)
     port = _free_port()
     log = (home / "server.log").open("w")

@@ -22,7 +22,9 @@ def test_a_wrong_password_keeps_the_user_out(page: Page) -> None:
     page.get_by_label("Identifiant").fill("referent")
     page.get_by_label("Mot de passe").fill("pas le bon")
     page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_text("Saisissez un nom d’utilisateur et un mot de passe valides")).to_be_visible()
+    expect(
+        page.get_by_text("Saisissez un nom d’utilisateur et un mot de passe valides")
+    ).to_be_visible()
 
 
 def test_a_user_browses_the_catalogue_and_downloads_the_pdf(page: Page, tmp_path: Path) -> None:

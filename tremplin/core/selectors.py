@@ -8,8 +8,8 @@ from django.db.models import Count
 from django.urls import reverse
 
 from tremplin.accounts.models import User
-from tremplin.core.roles import Role
 from tremplin.catalog.selectors import current_edition
+from tremplin.core.roles import Role
 from tremplin.places.models import CnamCentre, Disp, Establishment, MissionLocale
 
 
