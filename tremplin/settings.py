@@ -60,6 +60,9 @@ INSTALLED_APPS = [
     "tremplin.accounts",
     "tremplin.places",
     "tremplin.catalog",
+    "tremplin.learners",
+    "tremplin.enrolment",
+    "tremplin.followup",
 ]
 
 MIDDLEWARE = [

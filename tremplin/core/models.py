@@ -1,0 +1,56 @@
+"""The audit log: every read or change of a personal record, append-only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+
+class AuditLogIsAppendOnly(Exception):
+    pass
+
+
+class AuditEvent(models.Model):
+    class Action(models.TextChoices):
+        VIEW = "view", "Consultation"
+        LIST = "list", "Liste consultée"
+        CREATE = "create", "Création"
+        UPDATE = "update", "Modification"
+        TRANSITION = "transition", "Changement d'étape"
+        EXPORT = "export", "Export"
+        IMPORT = "import", "Import"
+
+    at = models.DateTimeField("date", auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="utilisateur",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    username = models.CharField("identifiant", max_length=150, blank=True)
+    action = models.CharField("action", max_length=12, choices=Action.choices)
+    model = models.CharField("nature de la donnée", max_length=60)
+    object_id = models.CharField("identifiant de l'enregistrement", max_length=40, blank=True)
+    summary = models.CharField("description", max_length=300, blank=True)
+    ip = models.GenericIPAddressField("adresse IP", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = "événement du journal d'audit"
+        verbose_name_plural = "journal d'audit"
+        indexes = [models.Index(fields=["model", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d/%m/%Y %H:%M} {self.username} {self.get_action_display()} {self.model} {self.object_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AuditLogIsAppendOnly("Le journal d'audit ne se modifie pas.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AuditLogIsAppendOnly("Le journal d'audit ne s'efface pas.")

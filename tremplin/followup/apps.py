@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FollowupConfig(AppConfig):
+    name = "tremplin.followup"
+    verbose_name = "Suivi pédagogique"

@@ -1,0 +1,126 @@
+"""Learners and their placement history. Deliberately no field for offences, sentences, prison
+numbers or the reason of a release: the training record needs none of them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from tremplin.places.models import Commune, Establishment, MissionLocale
+
+from .permissions import LearnerPermissions
+
+
+class Kind(models.TextChoices):
+    DETAINED = "detained", "Personne détenue"
+    YOUTH = "youth", "Jeune accompagné par une mission locale"
+    OTHER = "other", "Autre"
+
+
+class EducationLevel(models.TextChoices):
+    NONE = "none", "Sans diplôme"
+    LEVEL_3 = "level_3", "Niveau 3 (CAP, BEP)"
+    LEVEL_4 = "level_4", "Niveau 4 (baccalauréat)"
+    LEVEL_5 = "level_5", "Niveau 5 (bac+2)"
+    LEVEL_6 = "level_6", "Niveau 6 (licence, bac+3)"
+    LEVEL_7 = "level_7", "Niveau 7 (master, bac+5)"
+
+
+class Status(models.TextChoices):
+    PLACED = "placed", "En détention"
+    RELEASED = "released", "Libéré(e)"
+    FOLLOWED = "followed", "Suivi(e) par une mission locale"
+    OTHER = "other", "Autre"
+
+
+class Learner(models.Model):
+    permissions = LearnerPermissions()
+
+    reference = models.CharField(
+        "référence", max_length=40, unique=True, help_text="Identifiant opaque de l'apprenant"
+    )
+    last_name = models.CharField("nom", max_length=100)
+    first_name = models.CharField("prénom", max_length=100)
+    birth_date = models.DateField("date de naissance")
+    kind = models.CharField("public", max_length=10, choices=Kind.choices)
+    education_level = models.CharField(
+        "niveau d'études", max_length=10, choices=EducationLevel.choices, blank=True
+    )
+    status = models.CharField("situation", max_length=10, choices=Status.choices)
+    establishment = models.ForeignKey(
+        Establishment,
+        verbose_name="établissement (actuel ou dernier)",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="learners",
+    )
+    mission_locale = models.ForeignKey(
+        MissionLocale,
+        verbose_name="mission locale",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="learners",
+    )
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name", "reference"]
+        verbose_name = "apprenant"
+        indexes = [
+            models.Index(fields=["last_name", "first_name"]),
+            models.Index(fields=["establishment", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.last_name.upper()} {self.first_name} ({self.reference})"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name.upper()}"
+
+
+class Placement(models.Model):
+    """One dated step of a learner's path: arrival, transfer or release."""
+
+    class Kind(models.TextChoices):
+        ARRIVAL = "arrival", "Arrivée"
+        TRANSFER = "transfer", "Transfert"
+        RELEASE = "release", "Libération"
+
+    learner = models.ForeignKey(
+        Learner, verbose_name="apprenant", on_delete=models.CASCADE, related_name="placements"
+    )
+    kind = models.CharField("nature", max_length=10, choices=Kind.choices)
+    date = models.DateField("date")
+    establishment = models.ForeignKey(
+        Establishment,
+        verbose_name="établissement",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="placements",
+    )
+    release_commune = models.ForeignKey(
+        Commune,
+        verbose_name="commune de sortie",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["learner", "date", "id"]
+        verbose_name = "étape du parcours"
+        verbose_name_plural = "étapes du parcours"
+
+    def __str__(self) -> str:
+        where = self.establishment.label if self.establishment_id and self.establishment else ""
+        return f"{self.get_kind_display()} le {self.date:%d/%m/%Y} {where}".strip()

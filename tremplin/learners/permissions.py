@@ -1,0 +1,77 @@
+"""Who reads and changes a learner's record (DOMAIN.md, "roles and scopes")."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+
+from tremplin.accounts.scope import Scope, scope_of
+from tremplin.core.permissions import Permissions, UserLike
+from tremplin.core.roles import Role
+
+M = TypeVar("M", bound=Model)
+
+#: Roles that may change the learners they read.
+EDITORS = frozenset(
+    {
+        Role.NATIONAL_COORDINATOR,
+        Role.REGIONAL_COORDINATOR,
+        Role.REFERENT,
+        Role.RLE,
+        Role.ML_COUNSELOR,
+    }
+)
+
+
+def learner_filter(scope: Scope, prefix: str = "") -> Q | None:
+    """The condition on learners (through `prefix`, e.g. "learner__") that a scope reads; None
+    for everything."""
+    if scope.everything:
+        return None
+    if scope.role == Role.REGIONAL_COORDINATOR:
+        from .models import Placement
+
+        outer = f"{prefix.removesuffix('__')}_id" if prefix else "pk"
+        past = Placement.objects.filter(
+            learner=OuterRef(outer), establishment__disp__in=scope.disp_ids
+        )
+        return (
+            Q(**{f"{prefix}establishment__disp__in": scope.disp_ids})
+            | Q(Exists(past))
+            | Q(**{f"{prefix}mission_locale__commune__region__in": scope.region_codes})
+        )
+    if scope.role in (Role.REFERENT, Role.RLE):
+        return Q(**{f"{prefix}establishment__in": scope.establishment_ids})
+    if scope.role == Role.ML_COUNSELOR and scope.mission_locale_id:
+        return Q(**{f"{prefix}mission_locale_id": scope.mission_locale_id})
+    return Q(pk__in=[])
+
+
+def filter_by_learner(user: UserLike, queryset: QuerySet[M], prefix: str = "") -> QuerySet[M]:
+    condition = learner_filter(scope_of(user), prefix)
+    return queryset if condition is None else queryset.filter(condition)
+
+
+class LearnerPermissions(Permissions):
+    def readable(self, user: UserLike, queryset: QuerySet[M]) -> QuerySet[M]:
+        return filter_by_learner(user, queryset)
+
+    def can_change(self, user: UserLike, obj: Model | None = None) -> bool:
+        scope = scope_of(user)
+        if scope.role not in EDITORS and not scope.everything:
+            return False
+        return obj is None or self.can_read(user, obj)
+
+
+class LearnerRecordPermissions(Permissions):
+    """For records that hang off a learner (`learner` foreign key): same scope as the learner."""
+
+    def readable(self, user: UserLike, queryset: QuerySet[M]) -> QuerySet[M]:
+        return filter_by_learner(user, queryset, "learner__")
+
+    def can_change(self, user: UserLike, obj: Model | None = None) -> bool:
+        scope = scope_of(user)
+        if scope.role not in EDITORS and not scope.everything:
+            return False
+        return obj is None or self.can_read(user, obj)
