@@ -129,6 +129,9 @@ class ApplicationStep(models.Model):
         ordering = ["application", "at", "id"]
         verbose_name = "étape de candidature"
 
+    def __str__(self) -> str:
+        return f"{self.get_to_status_display()} le {self.at:%d/%m/%Y}"
+
 
 class Result(models.TextChoices):
     PENDING = "pending", "En cours"
@@ -275,3 +278,6 @@ class CertificationEvent(models.Model):
 
     class Meta:
         ordering = ["certification", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} le {self.at:%d/%m/%Y}"
