@@ -9,5 +9,8 @@ urlpatterns = [
     path("", include("tremplin.accounts.urls")),
     path("lieux/", include("tremplin.places.urls")),
     path("catalogue/", include("tremplin.catalog.urls")),
+    path("apprenants/", include("tremplin.learners.urls")),
+    path("", include("tremplin.enrolment.urls")),
+    path("", include("tremplin.followup.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -5,6 +5,15 @@ from dataclasses import dataclass
 from django.http import HttpRequest
 from django.urls import reverse
 
+from tremplin.accounts.scope import scope_of
+
+from .roles import Role
+
+R = Role
+ALL = frozenset(Role.values)
+PERSONAL = ALL - {R.STATISTICIAN, R.TEACHER, R.CENTRE_STAFF}
+COORDINATION = frozenset({R.NATIONAL_COORDINATOR, R.REGIONAL_COORDINATOR})
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -13,21 +22,31 @@ class NavItem:
     active: bool
 
 
-_NAVIGATION = (
-    ("Accueil", "core:home", ""),
-    ("Établissements", "places:establishments", "/lieux/etablissements"),
-    ("Carte", "places:map", "/lieux/carte"),
-    ("Centres et missions locales", "places:partners", "/lieux/partenaires"),
-    ("Catalogue", "catalog:index", "/catalogue"),
+# (label, url name, path prefix that makes it active, roles that see it)
+_NAVIGATION: tuple[tuple[str, str, str, frozenset[str]], ...] = (
+    ("Accueil", "core:home", "", ALL),
+    ("Apprenants", "learners:list", "/apprenants", PERSONAL),
+    ("Suivi", "followup:caseload", "/suivi", COORDINATION | {R.REFERENT, R.RLE}),
+    ("Candidatures", "enrolment:applications", "/candidatures", COORDINATION | {R.REFERENT, R.RLE}),
+    ("Résultats", "enrolment:grids", "/resultats", frozenset({R.TEACHER, R.NATIONAL_COORDINATOR})),
+    ("Certifications", "enrolment:certifications", "/certifications", COORDINATION | {R.REFERENT}),
+    ("Établissements", "places:establishments", "/lieux/etablissements", ALL),
+    ("Carte", "places:map", "/lieux/carte", ALL),
+    ("Catalogue", "catalog:index", "/catalogue", ALL),
+    ("Imports", "core:import", "/imports", COORDINATION | {R.REFERENT, R.RLE}),
+    ("Journal d'audit", "core:audit", "/journal", frozenset({R.NATIONAL_COORDINATOR})),
 )
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:
     if not request.user.is_authenticated:
         return {"navigation": []}
+    scope = scope_of(request.user)
     path = request.path
     items = []
-    for label, name, prefix in _NAVIGATION:
+    for label, name, prefix, roles in _NAVIGATION:
+        if not (scope.everything or scope.role in roles):
+            continue
         url = reverse(name)
         active = path.startswith(prefix) if prefix else path == url
         items.append(NavItem(label, url, active))

@@ -322,10 +322,16 @@ class Importer(Generic[M]):
 
     kind: ClassVar[str]
     title: ClassVar[str]
+    #: Roles that may run this import in the web interface (the command line is an administrator's).
+    roles: ClassVar[frozenset[str]] = frozenset({"national_coordinator"})
     model: type[M]
     columns: ClassVar[tuple[str, ...]]
     required: ClassVar[tuple[str, ...]]
     key_fields: ClassVar[tuple[str, ...]]
+
+    def __init__(self, user: Any = None) -> None:
+        #: The user running the import from the web interface; None from the command line.
+        self.user = user
 
     def prepare(self, rows: Sequence[Row]) -> None:
         """Load the reference indexes the rows need (one query per index, never per row)."""

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeAlias, TypeVar
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -17,13 +19,8 @@ from .roles import Role
 M = TypeVar("M", bound=Model)
 
 
-class UserLike(Protocol):
-    @property
-    def is_authenticated(self) -> bool: ...
-    @property
-    def is_superuser(self) -> bool: ...
-    @property
-    def role(self) -> str: ...
+#: Whoever makes the request: a user, or the anonymous visitor.
+UserLike: TypeAlias = AbstractBaseUser | AnonymousUser
 
 
 class Permissions:
@@ -51,7 +48,9 @@ class SharedReference(Permissions):
         return queryset if user.is_authenticated else queryset.none()
 
     def can_change(self, user: UserLike, obj: Model | None = None) -> bool:
-        return user.is_authenticated and (user.is_superuser or user.role in self.editors)
+        return user.is_authenticated and (
+            bool(getattr(user, "is_superuser", False)) or getattr(user, "role", "") in self.editors
+        )
 
 
 def permissions_of(model: type[Model]) -> Permissions:
@@ -69,10 +68,29 @@ def change_required(
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not permissions_of(model).can_change(request.user):  # type: ignore[arg-type]
+            if not permissions_of(model).can_change(request.user):
                 raise PermissionDenied("Vous n'avez pas le droit de modifier le catalogue.")
             return view(request, *args, **kwargs)
 
         return wrapped
 
     return decorator
+
+
+def readable_or_404(user: UserLike, queryset: QuerySet[M], **lookup: Any) -> M:
+    """The object, if the user's scope covers it; otherwise 404 (its existence is not disclosed)."""
+    from django.http import Http404
+
+    found = permissions_of(queryset.model).readable(user, queryset).filter(**lookup).first()
+    if found is None:
+        raise Http404("Aucun enregistrement ne correspond.")
+    return found
+
+
+def changeable_or_404(user: UserLike, queryset: QuerySet[M], **lookup: Any) -> M:
+    """The object, if the user may change it: 404 outside their scope, 403 inside it without the
+    right to change."""
+    found = readable_or_404(user, queryset, **lookup)
+    if not permissions_of(queryset.model).can_change(user, found):
+        raise PermissionDenied("Vous ne pouvez pas modifier cet enregistrement.")
+    return found

@@ -1,10 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import imports_views, views
 
 app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
     path("sources/", views.sources, name="sources"),
     path("sante/", views.health, name="health"),
+    path("journal/", views.audit_log, name="audit"),
+    path("imports/", imports_views.import_page, name="import"),
 ]

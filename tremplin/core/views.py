@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -44,3 +45,80 @@ def form_errors_from(form: forms.BaseForm) -> list[str]:
         label = form.fields[name].label if name in form.fields else ""
         lines += [f"{label} : {e}" if label else str(e) for e in errors]
     return lines
+
+
+def apply_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form, on the field it names when the form has it."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
+
+
+AUDIT_PAGE = 100
+
+
+@require_GET
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """The audit log, for the national coordinator: browse, filter, export as CSV."""
+    from django.core.exceptions import PermissionDenied
+    from django.core.paginator import Paginator
+
+    from tremplin.accounts.scope import scope_of
+
+    from .audit import Action, record
+    from .exports import csv_response
+    from .models import AuditEvent
+
+    if not scope_of(request.user).everything:
+        raise PermissionDenied("Le journal d'audit est réservé à la coordination nationale.")
+    events = AuditEvent.objects.all()
+    who = request.GET.get("utilisateur", "").strip()
+    action = request.GET.get("action", "")
+    model = request.GET.get("donnee", "").strip()
+    if who:
+        events = events.filter(username__iexact=who)
+    if action in AuditEvent.Action.values:
+        events = events.filter(action=action)
+    if model:
+        events = events.filter(model__icontains=model)
+    if request.GET.get("format") == "csv":
+        record(
+            request,
+            Action.EXPORT,
+            AuditEvent,
+            f"journal d'audit, filtres {request.GET.urlencode()}",
+        )
+        rows = events.values_list("at", "username", "action", "model", "object_id", "summary", "ip")
+        return csv_response(
+            "journal-audit.csv",
+            [
+                "date",
+                "utilisateur",
+                "action",
+                "donnée",
+                "enregistrement",
+                "description",
+                "adresse IP",
+            ],
+            ([at.isoformat(), *rest] for at, *rest in rows.iterator()),
+        )
+    page = Paginator(events, AUDIT_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "core/audit_log.html",
+        {
+            "title": "Journal d'audit",
+            "page": page,
+            "query": query.urlencode(),
+            "actions": AuditEvent.Action.choices,
+            "who": who,
+            "action": action,
+            "model": model,
+        },
+    )

@@ -75,3 +75,12 @@ class LearnerRecordPermissions(Permissions):
         if scope.role not in EDITORS and not scope.everything:
             return False
         return obj is None or self.can_read(user, obj)
+
+
+def require_learner_role(user: UserLike) -> None:
+    """Pages that list learners' records are for the roles that follow learners."""
+    from django.core.exceptions import PermissionDenied
+
+    scope = scope_of(user)
+    if not (scope.everything or scope.role in EDITORS):
+        raise PermissionDenied("Votre rôle ne donne pas accès aux dossiers des apprenants.")

@@ -1,0 +1,106 @@
+"""Imports in the web interface: upload, preview of what would change, confirm."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from tremplin.accounts.scope import scope_of
+
+from .audit import Action, record
+from .csvimport import MAX_FILE_BYTES, ImportRejected
+from .forms import DsfrForm
+from .models import AuditEvent
+from .registry import importers
+
+PENDING_DIR = "imports"
+MAX_SHOWN_ERRORS = 300
+
+
+def _allowed(request: HttpRequest) -> dict[str, str]:
+    scope = scope_of(request.user)
+    return {
+        kind: cls.title
+        for kind, cls in importers().items()
+        if scope.everything or scope.role in cls.roles
+    }
+
+
+class UploadForm(DsfrForm):
+    kind = forms.ChoiceField(label="Nature du fichier")
+    file = forms.FileField(
+        label="Fichier CSV",
+        help_text="UTF-8 ou Windows-1252, séparateur virgule ou point-virgule. Rien n'est enregistré avant votre confirmation.",
+    )
+
+    def __init__(self, *args: object, kinds: dict[str, str], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = list(kinds.items())
+
+    def clean_file(self) -> bytes:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_FILE_BYTES:
+            raise forms.ValidationError("Le fichier dépasse 200 Mo.")
+        return bytes(upload.read())
+
+
+def _pending_path(token: str) -> Path:
+    folder = Path(settings.TREMPLIN_HOME) / PENDING_DIR
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return folder / f"{token}.csv"
+
+
+@require_http_methods(["GET", "POST"])
+def import_page(request: HttpRequest) -> HttpResponse:
+    kinds = _allowed(request)
+    if not kinds:
+        raise PermissionDenied("Votre rôle ne permet aucun import.")
+    context: dict[str, object] = {"title": "Importer un fichier", "kinds": kinds}
+    if request.method == "POST" and request.POST.get("token"):
+        return _confirm(request, kinds)
+    form = UploadForm(request.POST or None, request.FILES or None, kinds=kinds)
+    context["form"] = form
+    if request.method == "POST" and form.is_valid():
+        kind, data = form.cleaned_data["kind"], form.cleaned_data["file"]
+        importer = importers()[kind](user=request.user)
+        try:
+            report = importer.run(data, dry_run=True)
+        except ImportRejected as exc:
+            context["rejected"] = exc
+            context["errors"] = [str(e) for e in exc.errors[:MAX_SHOWN_ERRORS]]
+            context["hidden_errors"] = max(0, len(exc.errors) - MAX_SHOWN_ERRORS)
+        else:
+            token = secrets.token_urlsafe(16)
+            _pending_path(token).write_bytes(data)
+            request.session[f"import-{token}"] = kind
+            context.update(report=report, token=token, kind=kind, kind_title=kinds[kind])
+    return render(
+        request, "core/import.html", context, status=400 if context.get("rejected") else 200
+    )
+
+
+def _confirm(request: HttpRequest, kinds: dict[str, str]) -> HttpResponse:
+    token = request.POST["token"]
+    kind = request.session.pop(f"import-{token}", None)
+    path = _pending_path(token) if token.replace("-", "").replace("_", "").isalnum() else None
+    if kind is None or kind not in kinds or path is None or not path.exists():
+        messages.error(request, "Cet aperçu a expiré : déposez le fichier à nouveau.")
+        return redirect("core:import")
+    try:
+        report = importers()[kind](user=request.user).run(path.read_bytes())
+    except ImportRejected as exc:
+        messages.error(request, f"Le fichier a été refusé à la confirmation : {exc}")
+        return redirect("core:import")
+    finally:
+        path.unlink(missing_ok=True)
+    record(request, Action.IMPORT, AuditEvent, f"{kind} : {report.summary()}")
+    messages.success(request, f"Import des {kinds[kind]} : {report.summary()}")
+    return redirect("core:import")

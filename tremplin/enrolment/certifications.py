@@ -1,0 +1,458 @@
+"""Certifications: how far a learner is from each formation, and the proposal, award and
+revocation of the certification once its requirements are met.
+
+The rules engine (`Requirements`, `evaluate`, `Progress`) is pure Python and knows nothing of the
+ORM; the functions below it read the learner's results and write certifications.
+
+How a formation's requirements are met:
+
+- every mandatory UE is validated;
+- each choice group "n among these UEs" has n validated UEs of its own: a UE fills one place only,
+  even when it is listed in two groups, and a mandatory UE never fills a group's place;
+- the credits counted (mandatory UEs validated, plus at most n validated UEs per group, the
+  best-credited ones) reach the formation's minimum.
+
+A UE validated in any year, at any establishment, counts: validated UEs stay acquired.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+from django_fsm import TransitionNotAllowed
+
+from tremplin.accounts.scope import scope_of
+from tremplin.catalog.models import ChoiceGroup, Formation, TeachingUnit
+from tremplin.core.roles import Role
+from tremplin.learners.models import Learner
+
+from .models import Application, Certification, CertificationEvent, Enrolment, Result
+
+# ---------------------------------------------------------------------------------------------
+# The rules engine (no ORM)
+
+
+@dataclass(frozen=True)
+class GroupRule:
+    """ "`choose` UE among `codes`"."""
+
+    label: str
+    choose: int
+    codes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Requirements:
+    mandatory: tuple[str, ...] = ()
+    groups: tuple[GroupRule, ...] = ()
+    min_credits: Decimal = Decimal(0)
+
+    @property
+    def lists_units(self) -> bool:
+        """Whether the formation names any UE at all (mandatory or in a group)."""
+        return bool(self.mandatory) or any(group.codes for group in self.groups)
+
+
+@dataclass(frozen=True)
+class GroupProgress:
+    label: str
+    choose: int
+    #: The group's UEs that the learner validated, in the group's order.
+    validated: tuple[str, ...]
+    #: Those that fill this group's places (at most `choose`, the best-credited ones).
+    counted: tuple[str, ...]
+    #: How many UEs are still to be chosen and validated in this group.
+    remaining: int
+    #: The group's UEs not validated yet, among which to choose.
+    available: tuple[str, ...]
+
+    @property
+    def met(self) -> bool:
+        return self.remaining == 0
+
+
+@dataclass(frozen=True)
+class Progress:
+    mandatory_validated: tuple[str, ...]
+    mandatory_missing: tuple[str, ...]
+    groups: tuple[GroupProgress, ...]
+    #: Every UE counted towards the formation: mandatory ones, then each group's.
+    counted: tuple[str, ...]
+    credits: Decimal
+    credits_required: Decimal
+
+    @property
+    def credits_missing(self) -> Decimal:
+        return max(self.credits_required - self.credits, Decimal(0))
+
+    @property
+    def met(self) -> bool:
+        return (
+            not self.mandatory_missing
+            and all(group.met for group in self.groups)
+            and self.credits_missing == 0
+        )
+
+    def remaining_summary(self) -> str:
+        """One French line, e.g. "Reste : CFA040, 1 UE parmi « Option » et 6 crédits"."""
+        if self.met:
+            return "Toutes les conditions sont remplies."
+        parts = list(self.mandatory_missing)
+        parts += [
+            f"{group.remaining} UE parmi « {group.label} »"
+            for group in self.groups
+            if group.remaining
+        ]
+        if self.credits_missing:
+            parts.append(credits_label(self.credits_missing))
+        listed = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} et {parts[-1]}"
+        return f"Reste : {listed}"
+
+
+def french_number(value: Decimal) -> str:
+    """6 -> "6", 4.50 -> "4,5": no useless zero, a decimal comma."""
+    return format(value.normalize(), "f").replace(".", ",")
+
+
+def credits_label(value: Decimal) -> str:
+    return f"{french_number(value)} crédit{'s' if value >= 2 else ''}"
+
+
+def evaluate(requirements: Requirements, validated: Mapping[str, Decimal]) -> Progress:
+    """Where a learner stands, given the UEs they validated (code -> ECTS)."""
+    mandatory = tuple(dict.fromkeys(requirements.mandatory))
+    mandatory_validated = tuple(code for code in mandatory if code in validated)
+    mandatory_missing = tuple(code for code in mandatory if code not in validated)
+    eligible = [
+        tuple(code for code in dict.fromkeys(group.codes) if code not in mandatory)
+        for group in requirements.groups
+    ]
+    places = _fill_places(requirements.groups, eligible, validated)
+    groups = tuple(
+        GroupProgress(
+            label=group.label,
+            choose=group.choose,
+            validated=tuple(code for code in codes if code in validated),
+            counted=tuple(code for code in codes if code in places[index]),
+            remaining=max(group.choose - len(places[index]), 0),
+            available=tuple(code for code in codes if code not in validated),
+        )
+        for index, (group, codes) in enumerate(zip(requirements.groups, eligible, strict=True))
+    )
+    counted = mandatory_validated + tuple(code for group in groups for code in group.counted)
+    return Progress(
+        mandatory_validated=mandatory_validated,
+        mandatory_missing=mandatory_missing,
+        groups=groups,
+        counted=counted,
+        credits=sum((validated[code] for code in counted), Decimal(0)),
+        credits_required=Decimal(requirements.min_credits),
+    )
+
+
+def _fill_places(
+    groups: Sequence[GroupRule],
+    eligible: Sequence[tuple[str, ...]],
+    validated: Mapping[str, Decimal],
+) -> list[set[str]]:
+    """Give the groups' places to validated UEs, each UE to one place at most, so that as many
+    places as possible are filled and, among those ways, with as many credits as possible.
+
+    The sets of UEs that can share the places form a (transversal) matroid: taking the UEs from
+    the best-credited down and keeping each one that can still be placed, moving earlier ones
+    between their groups if need be (an augmenting path), is optimal for both aims at once."""
+    holders: list[list[str]] = [[] for _ in groups]
+    groups_of: dict[str, list[int]] = {}
+    order: dict[str, int] = {}
+    for index, codes in enumerate(eligible):
+        for code in codes:
+            if code in validated:
+                groups_of.setdefault(code, []).append(index)
+                order.setdefault(code, len(order))
+
+    def place(code: str, seen: set[int]) -> bool:
+        for index in groups_of[code]:
+            if index in seen:
+                continue
+            seen.add(index)
+            if len(holders[index]) < groups[index].choose:
+                holders[index].append(code)
+                return True
+            for position, other in enumerate(holders[index]):
+                if place(other, seen):
+                    holders[index][position] = code
+                    return True
+        return False
+
+    for code in sorted(groups_of, key=lambda c: (-validated[c], order[c])):
+        place(code, set())
+    return [set(codes) for codes in holders]
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading the learner's results and the formations
+
+
+def validated_units(learner: Learner) -> dict[str, Decimal]:
+    """The UEs the learner validated, any year, any establishment: code -> ECTS."""
+    return dict(
+        Enrolment.objects.filter(learner=learner, result=Result.VALIDATED).values_list(
+            "unit__code", "unit__ects"
+        )
+    )
+
+
+def requirements_of(formation: Formation) -> Requirements:
+    """The formation's requirements (uses prefetched `mandatory_units` and `choice_groups` with
+    their `units` when there are)."""
+    return Requirements(
+        mandatory=tuple(unit.code for unit in formation.mandatory_units.all()),
+        groups=tuple(
+            GroupRule(
+                label=group.label,
+                choose=group.choose,
+                codes=tuple(unit.code for unit in group.units.all()),
+            )
+            for group in formation.choice_groups.all()
+        ),
+        min_credits=Decimal(formation.min_credits),
+    )
+
+
+@dataclass(frozen=True)
+class Path:
+    """A formation the learner is working towards, where they stand, and its certification: the
+    live one (proposed or awarded), else the last revoked one, else None."""
+
+    formation: Formation
+    requirements: Requirements
+    progress: Progress
+    certification: Certification | None
+
+    @property
+    def can_be_proposed(self) -> bool:
+        return (
+            self.progress.met
+            and self.requirements.lists_units
+            and (
+                self.certification is None
+                or self.certification.status == Certification.Status.REVOKED
+            )
+        )
+
+
+LIVE = (Certification.Status.PROPOSED, Certification.Status.AWARDED)
+
+
+def learner_paths(learner: Learner) -> list[Path]:
+    """Every formation in progress for the learner: one of its UEs validated or being taken, or
+    named by one of the learner's applications. A constant number of queries."""
+    rows = list(
+        Enrolment.objects.filter(
+            learner=learner, result__in=(Result.VALIDATED, Result.PENDING)
+        ).values_list("unit_id", "unit__code", "unit__ects", "result")
+    )
+    validated = {code: ects for _, code, ects, result in rows if result == Result.VALIDATED}
+    unit_ids = {unit_id for unit_id, *_ in rows}
+    formations = (
+        Formation.objects.filter(
+            Q(pk__in=Formation.objects.filter(mandatory_units__in=unit_ids).values("pk"))
+            | Q(pk__in=ChoiceGroup.objects.filter(units__in=unit_ids).values("formation_id"))
+            | Q(
+                pk__in=Application.objects.filter(learner=learner, formation__isnull=False).values(
+                    "formation_id"
+                )
+            )
+        )
+        .select_related("sector")
+        .prefetch_related(
+            Prefetch("mandatory_units", queryset=TeachingUnit.objects.only("id", "code")),
+            Prefetch(
+                "choice_groups",
+                queryset=ChoiceGroup.objects.prefetch_related(
+                    Prefetch("units", queryset=TeachingUnit.objects.only("id", "code"))
+                ),
+            ),
+            Prefetch(
+                "certifications",
+                queryset=Certification.objects.filter(learner=learner).order_by("-proposed_at"),
+                to_attr="learner_certifications",
+            ),
+        )
+    )
+    paths = []
+    for formation in formations:
+        requirements = requirements_of(formation)
+        certifications: list[Certification] = formation.learner_certifications
+        live = [c for c in certifications if c.status in LIVE]
+        paths.append(
+            Path(
+                formation=formation,
+                requirements=requirements,
+                progress=evaluate(requirements, validated),
+                certification=next(iter(live or certifications), None),
+            )
+        )
+    return paths
+
+
+def progress_for(certification: Certification) -> Progress:
+    """Where the certification's learner stands today against its formation's requirements."""
+    formation = Formation.objects.prefetch_related("mandatory_units", "choice_groups__units").get(
+        pk=certification.formation_id
+    )
+    return evaluate(requirements_of(formation), validated_units(certification.learner))
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing certifications
+
+
+@transaction.atomic
+def detect_certifications(learner: Learner, *, by: Any = None) -> list[Certification]:
+    """Propose a certification for every formation whose requirements the learner now meets and
+    that has no live certification. A formation that names no UE (such as a business-creation
+    programme run in cohorts) is never proposed automatically. Returns those proposed now."""
+    candidates = [path for path in learner_paths(learner) if path.can_be_proposed]
+    if not candidates:
+        return []
+    latest: dict[str, tuple[str, int, int | None]] = {}
+    for code, year, pk, place in Enrolment.objects.filter(
+        learner=learner, result=Result.VALIDATED
+    ).values_list("unit__code", "academic_year", "pk", "establishment_id"):
+        if code not in latest or (year, pk) > latest[code][:2]:
+            latest[code] = (year, pk, place)
+    proposed = []
+    for path in candidates:
+        year, _, establishment_id = max(latest[code] for code in path.progress.counted)
+        certification = Certification(
+            learner=learner,
+            formation=path.formation,
+            credits=path.progress.credits,
+            academic_year=year,
+            establishment_id=establishment_id,
+        )
+        try:
+            with transaction.atomic():
+                certification.save()
+        except IntegrityError:
+            continue  # proposed meanwhile by a concurrent detection
+        CertificationEvent.objects.create(
+            certification=certification,
+            status=certification.status,
+            by=by,
+            note=(
+                f"Conditions remplies : {credits_label(path.progress.credits)} validés "
+                f"({', '.join(path.progress.counted)})."
+            ),
+        )
+        proposed.append(certification)
+    return proposed
+
+
+@transaction.atomic
+def detect_for_learners(learner_ids: Iterable[int], *, by: Any = None) -> list[Certification]:
+    """`detect_certifications` for each of these learners, e.g. after a grid of results."""
+    proposed: list[Certification] = []
+    for learner in Learner.objects.filter(pk__in=set(learner_ids)):
+        proposed += detect_certifications(learner, by=by)
+    return proposed
+
+
+AWARDING_ROLES = frozenset({Role.NATIONAL_COORDINATOR, Role.REGIONAL_COORDINATOR})
+NUMBER_PREFIX = "CNAM-CERT"
+
+
+def _check_coordinator(certification: Certification, by: Any, what: str) -> None:
+    scope = scope_of(by)
+    if not (scope.everything or scope.role in AWARDING_ROLES):
+        raise PermissionDenied(
+            f"Seule la coordination nationale ou régionale peut {what} une certification."
+        )
+    if not Certification.permissions.can_read(by, certification):
+        raise PermissionDenied("Cette certification ne relève pas de votre périmètre.")
+
+
+def _status_label(certification: Certification) -> str:
+    return {
+        Certification.Status.PROPOSED: "proposée",
+        Certification.Status.AWARDED: f"déjà délivrée (n° {certification.number})",
+        Certification.Status.REVOKED: "retirée",
+    }.get(certification.status, certification.status)
+
+
+def next_number(year: int) -> str:
+    """The next free number of the year: CNAM-CERT-2026-0001, -0002, …"""
+    prefix = f"{NUMBER_PREFIX}-{year}-"
+    last = (
+        Certification.objects.filter(number__startswith=prefix)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    sequence = int(last.removeprefix(prefix)) + 1 if last else 1
+    return f"{prefix}{sequence:04d}"
+
+
+@transaction.atomic
+def award(
+    certification: Certification, *, by: Any, on: date | None = None, attempts: int = 5
+) -> Certification:
+    """Award a proposed certification, with the next number of the year of award. Only a national
+    or regional coordinator (for a learner in their scope) may. Returns the updated
+    certification (a fresh instance)."""
+    _check_coordinator(certification, by, "délivrer")
+    current = Certification.objects.select_for_update().get(pk=certification.pk)
+    try:
+        current.award()
+    except TransitionNotAllowed as exc:
+        raise ValidationError(
+            f"Cette certification est {_status_label(current)} : elle ne peut pas être délivrée."
+        ) from exc
+    current.awarded_on = on or timezone.localdate()
+    for attempt in range(attempts):
+        # Two awards at the same time may pick the same number: the unique constraint refuses
+        # the second one, which then takes the following number.
+        current.number = next_number(current.awarded_on.year)
+        try:
+            with transaction.atomic():
+                current.save()
+            break
+        except IntegrityError:
+            if attempt == attempts - 1:
+                raise
+    CertificationEvent.objects.create(
+        certification=current,
+        status=current.status,
+        by=by,
+        note=f"Numéro {current.number}, délivrée le {current.awarded_on:%d/%m/%Y}.",
+    )
+    return current
+
+
+@transaction.atomic
+def revoke(certification: Certification, *, by: Any, reason: str) -> Certification:
+    """Withdraw a proposed or awarded certification, with a reason. The record, its number and its
+    history stay; the formation may be proposed again later. Returns a fresh instance."""
+    _check_coordinator(certification, by, "retirer")
+    if not reason.strip():
+        raise ValidationError({"reason": "Indiquez le motif du retrait de la certification."})
+    current = Certification.objects.select_for_update().get(pk=certification.pk)
+    try:
+        current.revoke()
+    except TransitionNotAllowed as exc:
+        raise ValidationError("Cette certification est déjà retirée.") from exc
+    current.revoke_reason = reason.strip()
+    current.save()
+    CertificationEvent.objects.create(
+        certification=current, status=current.status, by=by, note=current.revoke_reason
+    )
+    return current

@@ -1,0 +1,113 @@
+"""`tremplin import enrollments FILE`: the enrollments.csv of DOMAIN.md. Built for volume: a
+handful of queries whatever the number of rows, and bulk writes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from tremplin.catalog.models import ACADEMIC_YEAR, TeachingUnit
+from tremplin.core.csvimport import (
+    Importer,
+    Key,
+    Row,
+    parse_choice,
+    parse_decimal,
+)
+from tremplin.core.registry import register
+from tremplin.learners.importers import SCOPED_ROLES, establishment_index
+from tremplin.learners.models import Learner
+
+from .models import Enrolment, Result
+from .services import ResultEntry, check_result
+
+CHUNK = 5_000
+
+
+def learner_index(references: set[str], user: Any) -> dict[str, int]:
+    """reference (upper case) -> learner id, for the references named, within the user's scope."""
+    found: dict[str, int] = {}
+    refs = sorted(references)
+    for start in range(0, len(refs), CHUNK):
+        qs = Learner.objects.filter(reference__in=refs[start : start + CHUNK])
+        if user is not None:
+            qs = Learner.permissions.readable(user, qs)
+        found.update({ref.upper(): pk for ref, pk in qs.values_list("reference", "id")})
+    return found
+
+
+@register
+class EnrolmentImporter(Importer[Enrolment]):
+    kind = "enrollments"
+    title = "inscriptions aux UE"
+    roles = SCOPED_ROLES - {"ml_counselor"}
+    model = Enrolment
+    columns = ("learner", "academic_year", "teaching_unit", "establishment", "result", "grade")
+    required = ("learner", "academic_year", "teaching_unit", "result")
+    key_fields = ("learner_id", "academic_year", "unit_id")
+
+    def prepare(self, rows: Sequence[Row]) -> None:
+        self.learners = learner_index({r.get("learner") for r in rows}, self.user)
+        self.units = {
+            code.upper(): pk for code, pk in TeachingUnit.objects.values_list("code", "id")
+        }
+        self.establishments = establishment_index(self.user)
+
+    def parse(self, row: Row) -> dict[str, Any] | None:
+        learner_id = self.learners.get(row.get("learner").upper())
+        if learner_id is None:
+            row.error(
+                "learner",
+                f"apprenant inconnu ou hors de votre périmètre : « {row.get('learner')} ».",
+            )
+        year = row.get("academic_year")
+        match = ACADEMIC_YEAR.match(year)
+        if not match or int(match[2]) != int(match[1]) + 1:
+            row.error(
+                "academic_year", f"« {year} » n'est pas une année universitaire (ex. 2019-2020)."
+            )
+        unit_id = self.units.get(row.get("teaching_unit").upper())
+        if unit_id is None:
+            row.error("teaching_unit", f"UE inconnue : « {row.get('teaching_unit')} ».")
+        label = row.get("establishment").upper()
+        establishment_id = self.establishments.get(label) if label else None
+        if label and establishment_id is None:
+            row.error(
+                "establishment",
+                f"établissement inconnu ou hors de votre périmètre : « {row.get('establishment')} ».",
+            )
+        result = parse_choice(row, "result", {r: r for r in Result.values})
+        grade = parse_decimal(row, "grade", required=False, minimum=Decimal(0), maximum=Decimal(20))
+        if result is not None and not row.errors:
+            problem = check_result(ResultEntry(0, result, grade, abandon_reason="other"))
+            if problem:
+                row.error(
+                    "grade" if grade is not None or result == Result.VALIDATED else "result",
+                    problem,
+                )
+        if row.errors:
+            return None
+        values: dict[str, Any] = {
+            "learner_id": learner_id,
+            "academic_year": year,
+            "unit_id": unit_id,
+            "establishment_id": establishment_id,
+            "result": result,
+            "grade": grade.quantize(Decimal("0.01")) if grade is not None else None,
+        }
+        if result == Result.ABANDONED:
+            values["abandon_reason"] = "other"
+        return values
+
+    def existing(self, keys: set[Key]) -> dict[Key, Enrolment]:
+        learner_ids = sorted({k[0] for k in keys})
+        found: dict[Key, Enrolment] = {}
+        for start in range(0, len(learner_ids), CHUNK):
+            for enrolment in Enrolment.objects.filter(
+                learner_id__in=learner_ids[start : start + CHUNK]
+            ):
+                found[(enrolment.learner_id, enrolment.academic_year, enrolment.unit_id)] = (
+                    enrolment
+                )
+        return found

@@ -1,0 +1,276 @@
+"""Writes on applications and enrolments. The allowed moves of an application are data
+(TRANSITIONS: which method, which roles, what it needs); anything else is refused."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django_fsm import TransitionNotAllowed
+
+from tremplin.accounts.scope import scope_of
+from tremplin.catalog.models import Formation, TeachingUnit
+from tremplin.core.roles import Role
+from tremplin.learners.models import Learner, Status
+
+from .models import (
+    PASS_MARK,
+    AbandonReason,
+    Application,
+    ApplicationStep,
+    Enrolment,
+    Result,
+)
+
+
+@dataclass(frozen=True)
+class Move:
+    name: str
+    label: str
+    roles: frozenset[str]
+    needs_reason: bool = False
+
+
+COORDINATORS = frozenset({Role.NATIONAL_COORDINATOR, Role.REGIONAL_COORDINATOR})
+TRANSITIONS: dict[str, Move] = {
+    move.name: move
+    for move in (
+        Move("review", "Donner l'avis du RLE", frozenset({Role.RLE}) | COORDINATORS),
+        Move("validate", "Valider le parcours pédagogique", COORDINATORS),
+        Move("enrol", "Inscrire aux UE", COORDINATORS | {Role.REFERENT}),
+        Move("refuse", "Refuser", COORDINATORS, needs_reason=True),
+        Move(
+            "withdraw",
+            "Retirer la candidature",
+            COORDINATORS | {Role.REFERENT, Role.RLE},
+            needs_reason=True,
+        ),
+    )
+}
+
+
+def allowed_moves(application: Application, user: Any) -> list[Move]:
+    """The moves this user may make now, in the order of TRANSITIONS."""
+    scope = scope_of(user)
+    available = {t.name for t in application.get_available_status_transitions()}  # type: ignore[attr-defined]
+    return [
+        move
+        for name, move in TRANSITIONS.items()
+        if name in available and (scope.everything or scope.role in move.roles)
+    ]
+
+
+@transaction.atomic
+def submit(
+    learner: Learner,
+    *,
+    academic_year: str,
+    formation: Formation | None,
+    unit_codes: Sequence[str],
+    funding: str,
+    motivation: str = "",
+    by: Any,
+) -> Application:
+    if learner.status == Status.RELEASED:
+        raise ValidationError("Cette personne est libérée : orientez-la vers un centre Cnam.")
+    units = list(TeachingUnit.objects.filter(code__in=unit_codes))
+    unknown = sorted(set(unit_codes) - {u.code for u in units})
+    if unknown:
+        raise ValidationError({"units": f"UE inconnue(s) : {', '.join(unknown)}."})
+    if not units and formation is None:
+        raise ValidationError("Indiquez une formation ou au moins une UE.")
+    application = Application(
+        learner=learner,
+        academic_year=academic_year,
+        formation=formation,
+        funding=funding,
+        motivation=motivation,
+        created_by=by,
+    )
+    application.full_clean(exclude=["units"])
+    application.save()
+    application.units.set(units)
+    ApplicationStep.objects.create(application=application, to_status=application.status, by=by)
+    return application
+
+
+@transaction.atomic
+def move(
+    application: Application,
+    name: str,
+    *,
+    by: Any,
+    reason: str = "",
+    opinion: str = "",
+    version: int | None = None,
+) -> Application:
+    """Make one move of the application's pipeline, as `by`; record who and when."""
+    current = Application.objects.select_for_update().get(pk=application.pk)
+    if version is not None and current.version != version:
+        raise ValidationError(
+            "Cette candidature a été modifiée entre-temps par quelqu'un d'autre : "
+            "rechargez la page avant de recommencer."
+        )
+    spec = TRANSITIONS.get(name)
+    if spec is None:
+        raise ValidationError(f"Étape inconnue : {name}.")
+    scope = scope_of(by)
+    if not (scope.everything or scope.role in spec.roles):
+        raise PermissionDenied(f"Votre rôle ne permet pas de : {spec.label.lower()}.")
+    if spec.needs_reason and not reason.strip():
+        raise ValidationError({"reason": "Indiquez le motif."})
+    if name == "review":
+        if opinion not in Application.Opinion.values:
+            raise ValidationError({"opinion": "Choisissez un avis."})
+        current.rle_opinion = opinion
+        current.rle_comment = reason
+    before = current.get_status_display()
+    try:
+        getattr(current, name)()
+    except TransitionNotAllowed as exc:
+        target = {
+            "review": "Avis du RLE donné",
+            "validate": "Validée par le Cnam",
+            "enrol": "Inscription faite",
+            "refuse": "Refusée",
+            "withdraw": "Retirée",
+        }[name]
+        raise ValidationError(f"Impossible de passer de « {before} » à « {target} ».") from exc
+    if name in ("refuse", "withdraw"):
+        current.reason = reason
+    if name == "enrol":
+        _enrol(current)
+    from_status = application.status
+    current.version += 1  # the row is locked (select_for_update): no lost update
+    current.save()
+    ApplicationStep.objects.create(
+        application=current,
+        from_status=from_status,
+        to_status=current.status,
+        by=by,
+        note=reason,
+    )
+    return current
+
+
+def _enrol(application: Application) -> list[Enrolment]:
+    learner = application.learner
+    if learner.status != Status.PLACED and learner.kind == "detained":
+        raise ValidationError("La personne n'est plus en détention : inscription impossible.")
+    units = list(application.units.all())
+    if not units and application.formation_id:
+        formation = application.formation
+        assert formation is not None
+        units = list(formation.mandatory_units.all())
+    if not units:
+        raise ValidationError("La candidature ne nomme aucune UE à laquelle inscrire.")
+    already = set(
+        Enrolment.objects.filter(
+            learner=learner, academic_year=application.academic_year, unit__in=units
+        ).values_list("unit_id", flat=True)
+    )
+    created = [
+        Enrolment(
+            learner=learner,
+            academic_year=application.academic_year,
+            unit=unit,
+            establishment_id=learner.establishment_id,
+            application=application,
+            funding=application.funding,
+        )
+        for unit in units
+        if unit.pk not in already
+    ]
+    return Enrolment.objects.bulk_create(created)
+
+
+# ---------------------------------------------------------------------------------------------
+# Results
+
+
+@dataclass(frozen=True)
+class ResultEntry:
+    enrolment_id: int
+    result: str
+    grade: Decimal | None
+    abandon_reason: str = ""
+    version: int | None = None
+
+
+def check_result(entry: ResultEntry) -> str | None:
+    """Why this result cannot be recorded, in French; None when it is consistent."""
+    if entry.result not in Result.values:
+        return "résultat inconnu."
+    if entry.grade is not None and not (Decimal(0) <= entry.grade <= Decimal(20)):
+        return "la note est sur 20 (entre 0 et 20)."
+    if entry.result == Result.VALIDATED and (entry.grade is None or entry.grade < PASS_MARK):
+        return "une UE validée a une note d'au moins 10/20."
+    if entry.result == Result.FAILED and entry.grade is not None and entry.grade >= PASS_MARK:
+        return "une note d'au moins 10/20 valide l'UE."
+    if entry.result in (Result.ABSENT, Result.ABANDONED, Result.CANCELLED, Result.PENDING) and (
+        entry.grade is not None
+    ):
+        return "pas de note pour ce résultat."
+    if entry.result == Result.ABANDONED and entry.abandon_reason not in AbandonReason.values:
+        return "indiquez le motif de l'abandon (transfert, libération, autre)."
+    return None
+
+
+@transaction.atomic
+def record_results(entries: Sequence[ResultEntry], *, by: Any) -> int:
+    """Record a grid of results: all or nothing; a row changed meanwhile by someone else is refused."""
+    from .models import Enrolment as EnrolmentModel
+
+    rows = {
+        e.pk: e
+        for e in EnrolmentModel.permissions.readable(
+            by,
+            EnrolmentModel.objects.select_for_update().filter(
+                pk__in=[x.enrolment_id for x in entries]
+            ),
+        )
+    }
+    errors: list[str] = []
+    changed = 0
+    for entry in entries:
+        enrolment = rows.get(entry.enrolment_id)
+        if enrolment is None:
+            errors.append(f"Inscription {entry.enrolment_id} : introuvable.")
+            continue
+        problem = check_result(entry)
+        if problem:
+            errors.append(f"{enrolment.learner} : {problem}")
+            continue
+        if entry.version is not None and enrolment.version != entry.version:
+            errors.append(
+                f"{enrolment.learner} : résultat modifié entre-temps par quelqu'un d'autre, "
+                "rechargez la grille."
+            )
+            continue
+        reason = entry.abandon_reason if entry.result == Result.ABANDONED else ""
+        if (enrolment.result, enrolment.grade, enrolment.abandon_reason) == (
+            entry.result,
+            entry.grade,
+            reason,
+        ):
+            continue
+        enrolment.result, enrolment.grade, enrolment.abandon_reason = (
+            entry.result,
+            entry.grade,
+            reason,
+        )
+        enrolment.result_by = by
+        enrolment.result_at = timezone.now()
+        enrolment.version += 1
+        enrolment.save(
+            update_fields=["result", "grade", "abandon_reason", "result_by", "result_at", "version"]
+        )
+        changed += 1
+    if errors:
+        raise ValidationError(errors)
+    return changed

@@ -1,0 +1,332 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.forms import formset_factory
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tremplin.accounts.scope import scope_of
+from tremplin.catalog.models import TeachingUnit
+from tremplin.core.audit import Action, record
+from tremplin.core.permissions import changeable_or_404, readable_or_404
+from tremplin.core.roles import Role
+from tremplin.core.views import apply_errors
+from tremplin.learners.models import Learner
+from tremplin.learners.permissions import require_learner_role
+
+from . import certifications, documents, services
+from .forms import ApplicationForm, MoveForm, ResultRowForm, RevokeForm
+from .models import Application, Certification, Enrolment
+
+ResultFormSet = formset_factory(ResultRowForm, extra=0)
+
+
+def _pdf(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def application_create(request: HttpRequest, learner_pk: int) -> HttpResponse:
+    learner = changeable_or_404(request.user, Learner.objects.all(), pk=learner_pk)
+    form = ApplicationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            application = services.submit(
+                learner,
+                academic_year=data["academic_year"],
+                formation=data["formation"],
+                unit_codes=data["units"],
+                funding=data["funding"],
+                motivation=data["motivation"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            record(request, Action.CREATE, application)
+            messages.success(request, "Candidature déposée : le RLE peut donner son avis.")
+            return redirect("enrolment:application", application.pk)
+    return render(
+        request,
+        "learners/form.html",
+        {
+            "title": "Déposer une candidature",
+            "form": form,
+            "learner": learner,
+            "cancel": reverse("learners:detail", args=[learner.pk]),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_GET
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    application = readable_or_404(
+        request.user, Application.objects.select_related("learner", "formation"), pk=pk
+    )
+    record(request, Action.VIEW, application)
+    return render(
+        request,
+        "enrolment/application_detail.html",
+        {
+            "title": str(application),
+            "application": application,
+            "steps": application.steps.select_related("by"),
+            "moves": services.allowed_moves(application, request.user),
+            "form": MoveForm(initial={"version": application.version}),
+            "breadcrumb": [
+                ("Apprenants", reverse("learners:list")),
+                (
+                    application.learner.full_name,
+                    reverse("learners:detail", args=[application.learner_id]),
+                ),
+                ("Candidature", ""),
+            ],
+        },
+    )
+
+
+@require_POST
+def application_move(request: HttpRequest, pk: int, move: str) -> HttpResponse:
+    application = readable_or_404(request.user, Application.objects.all(), pk=pk)
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Formulaire incomplet : rechargez la page.")
+        return redirect("enrolment:application", pk)
+    try:
+        moved = services.move(
+            application,
+            move,
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+            opinion=form.cleaned_data["opinion"],
+            version=form.cleaned_data["version"],
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        record(request, Action.TRANSITION, moved, moved.get_status_display())
+        messages.success(request, f"Candidature : {moved.get_status_display().lower()}.")
+    return redirect("enrolment:application", pk)
+
+
+@require_GET
+def application_list(request: HttpRequest) -> HttpResponse:
+    require_learner_role(request.user)
+    status = request.GET.get("statut", "")
+    applications = Application.permissions.readable(
+        request.user,
+        Application.objects.select_related("learner", "formation", "learner__establishment"),
+    )
+    counts = dict(
+        applications.values_list("status").annotate(n=Count("id")).values_list("status", "n")
+    )
+    if status in Application.Status.values:
+        applications = applications.filter(status=status)
+    record(request, Action.LIST, Application, f"statut={status}")
+    return render(
+        request,
+        "enrolment/application_list.html",
+        {
+            "title": "Candidatures",
+            "applications": applications.order_by("-created_at")[:200],
+            "statuses": [
+                (value, label, counts.get(value, 0)) for value, label in Application.Status.choices
+            ],
+            "status": status,
+        },
+    )
+
+
+# --- Results -----------------------------------------------------------------------------------
+
+
+@require_GET
+def grid_index(request: HttpRequest) -> HttpResponse:
+    enrolments = Enrolment.permissions.readable(request.user, Enrolment.objects.all())
+    if not scope_of(request.user).everything and scope_of(request.user).role != Role.TEACHER:
+        raise PermissionDenied("La saisie des résultats est réservée aux enseignants.")
+    rows = (
+        enrolments.values("unit__code", "unit__title", "academic_year")
+        .annotate(total=Count("id"), pending=Count("id", filter=Q(result="pending")))
+        .order_by("-academic_year", "unit__code")
+    )
+    return render(
+        request, "enrolment/grid_index.html", {"title": "Saisie des résultats", "rows": rows}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def grid(request: HttpRequest, code: str, year: str) -> HttpResponse:
+    unit = get_object_or_404(TeachingUnit, code=code)
+    if not Enrolment.permissions.can_grade(request.user, unit.pk):
+        raise Http404("Aucune grille ne correspond.")
+    enrolments = list(
+        Enrolment.permissions.readable(
+            request.user,
+            Enrolment.objects.filter(unit=unit, academic_year=year).exclude(result="cancelled"),
+        )
+        .select_related("learner", "establishment")
+        .order_by("learner__last_name", "learner__first_name")
+    )
+    initial = [
+        {
+            "enrolment": e.pk,
+            "version": e.version,
+            "result": e.result,
+            "grade": e.grade,
+            "abandon_reason": e.abandon_reason,
+        }
+        for e in enrolments
+    ]
+    formset = ResultFormSet(request.POST or None, initial=initial)
+    if request.method == "POST" and formset.is_valid():
+        entries = [
+            services.ResultEntry(
+                enrolment_id=f.cleaned_data["enrolment"],
+                result=f.cleaned_data["result"],
+                grade=f.cleaned_data.get("grade"),
+                abandon_reason=f.cleaned_data.get("abandon_reason") or "",
+                version=f.cleaned_data["version"],
+            )
+            for f in formset.forms
+        ]
+        try:
+            changed = services.record_results(entries, by=request.user)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            record(
+                request, Action.UPDATE, Enrolment, f"grille {code} {year} : {changed} résultat(s)"
+            )
+            proposed = certifications.detect_for_learners(
+                {e.learner_id for e in enrolments}, by=request.user
+            )
+            messages.success(
+                request,
+                f"{changed} résultat(s) enregistré(s)."
+                + (
+                    f" {len(proposed)} certification(s) proposée(s) à la coordination."
+                    if proposed
+                    else ""
+                ),
+            )
+            return redirect("enrolment:grid", code, year)
+    record(request, Action.VIEW, Enrolment, f"grille {code} {year}")
+    return render(
+        request,
+        "enrolment/grid.html",
+        {
+            "title": f"Résultats {unit.code} — {year}",
+            "unit": unit,
+            "year": year,
+            "rows": list(zip(enrolments, formset.forms, strict=True)),
+            "formset": formset,
+            "breadcrumb": [
+                ("Saisie des résultats", reverse("enrolment:grids")),
+                (f"{unit.code} {year}", ""),
+            ],
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+# --- Documents and certifications -----------------------------------------------------------------
+
+
+@require_GET
+def transcript(request: HttpRequest, learner_pk: int) -> HttpResponse:
+    learner = readable_or_404(request.user, Learner.objects.all(), pk=learner_pk)
+    record(request, Action.EXPORT, learner, "relevé de notes (PDF)")
+    return _pdf(documents.transcript_pdf(learner), f"releve-de-notes-{learner.reference}.pdf")
+
+
+@require_GET
+def attestation(request: HttpRequest, pk: int) -> HttpResponse:
+    certification = readable_or_404(
+        request.user, Certification.objects.select_related("learner", "formation"), pk=pk
+    )
+    if certification.status != Certification.Status.AWARDED:
+        raise Http404("Seule une certification délivrée a une attestation.")
+    record(request, Action.EXPORT, certification, "attestation (PDF)")
+    return _pdf(documents.attestation_pdf(certification), f"attestation-{certification.number}.pdf")
+
+
+@require_GET
+def certification_list(request: HttpRequest) -> HttpResponse:
+    require_learner_role(request.user)
+    items = Certification.permissions.readable(
+        request.user, Certification.objects.select_related("learner", "formation", "establishment")
+    )
+    record(request, Action.LIST, Certification)
+    return render(
+        request,
+        "enrolment/certification_list.html",
+        {
+            "title": "Certifications",
+            "proposed": items.filter(status=Certification.Status.PROPOSED),
+            "awarded": items.filter(status=Certification.Status.AWARDED)[:100],
+            "can_award": scope_of(request.user).everything
+            or scope_of(request.user).role == Role.REGIONAL_COORDINATOR,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def certification_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    certification = readable_or_404(
+        request.user,
+        Certification.objects.select_related("learner", "formation", "establishment"),
+        pk=pk,
+    )
+    revoke_form = (
+        RevokeForm(request.POST or None) if request.POST.get("action") == "revoke" else RevokeForm()
+    )
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "award":
+                certifications.award(certification, by=request.user)
+                record(request, Action.TRANSITION, certification, "délivrée")
+                messages.success(request, "Certification délivrée : l'attestation est disponible.")
+            elif revoke_form.is_valid():
+                certifications.revoke(
+                    certification, by=request.user, reason=revoke_form.cleaned_data["reason"]
+                )
+                record(request, Action.TRANSITION, certification, "retirée")
+                messages.success(request, "Certification retirée (elle reste dans l'historique).")
+            else:
+                raise ValidationError("Indiquez le motif du retrait.")
+        except (ValidationError, PermissionDenied) as exc:
+            for message in getattr(exc, "messages", [str(exc)]):
+                messages.error(request, message)
+        return redirect("enrolment:certification", pk)
+    record(request, Action.VIEW, certification)
+    path = certifications.progress_for(certification)
+    return render(
+        request,
+        "enrolment/certification_detail.html",
+        {
+            "title": str(certification),
+            "certification": certification,
+            "events": certification.events.select_related("by"),
+            "progress": path,
+            "revoke_form": revoke_form,
+            "can_award": scope_of(request.user).everything
+            or scope_of(request.user).role == Role.REGIONAL_COORDINATOR,
+            "breadcrumb": [
+                ("Certifications", reverse("enrolment:certifications")),
+                (certification.formation.code, ""),
+            ],
+        },
+    )

@@ -1,0 +1,70 @@
+"""`tremplin import interviews FILE`: the interviews.csv of DOMAIN.md."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from tremplin.accounts.models import User
+from tremplin.core.csvimport import Importer, Key, Row, parse_choice, parse_date, parse_text
+from tremplin.core.registry import register
+from tremplin.core.roles import Role
+from tremplin.enrolment.importers import CHUNK, learner_index
+
+from .models import Interview
+
+
+@register
+class InterviewImporter(Importer[Interview]):
+    kind = "interviews"
+    title = "entretiens"
+    roles = frozenset({Role.NATIONAL_COORDINATOR, Role.REGIONAL_COORDINATOR, Role.REFERENT})
+    model = Interview
+    columns = ("learner", "date", "kind", "referent", "notes")
+    required = ("learner", "date", "kind", "referent")
+    key_fields = ("learner_id", "date", "kind")
+
+    def prepare(self, rows: Sequence[Row]) -> None:
+        self.learners = learner_index({r.get("learner") for r in rows}, self.user)
+        names = {r.get("referent") for r in rows}
+        self.referents = {
+            u.lower(): pk
+            for u, pk in User.objects.filter(username__in=names).values_list("username", "id")
+        }
+        self.today = date.today()
+
+    def parse(self, row: Row) -> dict[str, Any] | None:
+        learner_id = self.learners.get(row.get("learner").upper())
+        if learner_id is None:
+            row.error(
+                "learner",
+                f"apprenant inconnu ou hors de votre périmètre : « {row.get('learner')} ».",
+            )
+        on = parse_date(row, "date")
+        if on is not None and on > self.today:
+            row.error("date", f"date future : {on:%d/%m/%Y}.")
+        kind = parse_choice(row, "kind", {k: k for k in Interview.Kind.values})
+        referent_id = self.referents.get(row.get("referent").lower())
+        if referent_id is None:
+            row.error("referent", f"aucun compte « {row.get('referent')} ».")
+        notes = parse_text(row, "notes", required=False, max_length=5_000)
+        if row.errors:
+            return None
+        return {
+            "learner_id": learner_id,
+            "date": on,
+            "kind": kind,
+            "referent_id": referent_id,
+            "notes": notes,
+        }
+
+    def existing(self, keys: set[Key]) -> dict[Key, Interview]:
+        learner_ids = sorted({k[0] for k in keys})
+        found: dict[Key, Interview] = {}
+        for start in range(0, len(learner_ids), CHUNK):
+            for interview in Interview.objects.filter(
+                learner_id__in=learner_ids[start : start + CHUNK]
+            ):
+                found.setdefault((interview.learner_id, interview.date, interview.kind), interview)
+        return found

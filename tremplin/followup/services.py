@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from tremplin.learners.models import Learner
+
+from .models import Interview
+
+
+@transaction.atomic
+def record_interview(
+    learner: Learner,
+    *,
+    on: date,
+    kind: str,
+    by: Any,
+    duration_minutes: int | None = None,
+    notes: str = "",
+    next_steps: str = "",
+) -> Interview:
+    if on > date.today():
+        raise ValidationError(
+            {"date": "Un entretien se saisit une fois mené : pas de date future."}
+        )
+    if learner.birth_date and on < learner.birth_date:
+        raise ValidationError({"date": "La date précède la naissance de la personne."})
+    interview = Interview(
+        learner=learner,
+        date=on,
+        kind=kind,
+        referent=by,
+        duration_minutes=duration_minutes,
+        notes=notes,
+        next_steps=next_steps,
+    )
+    interview.full_clean()
+    interview.save()
+    return interview

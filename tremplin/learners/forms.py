@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import forms
+
+from tremplin.core.forms import DsfrForm, DsfrModelForm
+from tremplin.places.models import Commune, Disp, Establishment
+
+from .models import Kind, Learner, Status
+
+
+class LearnerFilterForm(DsfrForm):
+    q = forms.CharField(label="Nom, prénom ou référence", required=False, max_length=80)
+    establishment = forms.ModelChoiceField(
+        label="Établissement",
+        queryset=Establishment.objects.none(),
+        required=False,
+        empty_label="Tous",
+    )
+    disp = forms.ModelChoiceField(
+        label="Direction interrégionale",
+        queryset=Disp.objects.order_by("code"),
+        required=False,
+        empty_label="Toutes",
+    )
+    status = forms.ChoiceField(
+        label="Situation", choices=[("", "Toutes"), *Status.choices], required=False
+    )
+
+    def __init__(self, *args: Any, establishments: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["establishment"].queryset = (
+            establishments if establishments is not None else Establishment.objects.all()
+        )
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class LearnerForm(DsfrModelForm):
+    class Meta:
+        model = Learner
+        fields = [
+            "reference",
+            "last_name",
+            "first_name",
+            "birth_date",
+            "kind",
+            "education_level",
+            "establishment",
+            "mission_locale",
+        ]
+        widgets = {"birth_date": DateInput()}
+
+    def __init__(
+        self, *args: Any, establishments: Any = None, missions_locales: Any = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if establishments is not None:
+            self.fields["establishment"].queryset = establishments  # type: ignore[attr-defined]
+        if missions_locales is not None:
+            self.fields["mission_locale"].queryset = missions_locales  # type: ignore[attr-defined]
+        if self.instance.pk:
+            # The path is changed by a transfer or a release, never by editing the record.
+            del self.fields["establishment"]
+            del self.fields["kind"]
+
+    def clean_birth_date(self) -> date:
+        born: date = self.cleaned_data["birth_date"]
+        age = (date.today() - born).days // 365
+        if not 14 <= age <= 100:
+            raise forms.ValidationError("Vérifiez la date de naissance : âge improbable.")
+        return born
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        kind = data.get("kind", self.instance.kind if self.instance.pk else None)
+        if not self.instance.pk:
+            if kind == Kind.DETAINED and not data.get("establishment"):
+                self.add_error("establishment", "Une personne détenue a un établissement.")
+            if kind == Kind.YOUTH and not data.get("mission_locale"):
+                self.add_error("mission_locale", "Un jeune est suivi par une mission locale.")
+        return data
+
+
+class TransferForm(DsfrForm):
+    establishment = forms.ModelChoiceField(
+        label="Nouvel établissement", queryset=Establishment.objects.order_by("label")
+    )
+    date = forms.DateField(label="Date du transfert", widget=DateInput())
+
+
+class ReleaseForm(DsfrForm):
+    date = forms.DateField(label="Date de libération", widget=DateInput())
+    commune = forms.CharField(
+        label="Commune de sortie (code INSEE)",
+        required=False,
+        max_length=5,
+        help_text="Pour confier la suite de la formation au centre Cnam le plus proche. Ex. 35238",
+    )
+
+    def clean_commune(self) -> Commune | None:
+        code = self.cleaned_data["commune"].strip()
+        if not code:
+            return None
+        commune = Commune.objects.filter(
+            code=code.zfill(5) if code.isdigit() else code.upper()
+        ).first()
+        if commune is None:
+            raise forms.ValidationError(f"« {code} » n'est pas un code INSEE de commune connu.")
+        return commune

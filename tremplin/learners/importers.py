@@ -1,0 +1,176 @@
+"""`tremplin import learners FILE`: the learners.csv of DOMAIN.md."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from tremplin.core.csvimport import (
+    Importer,
+    Key,
+    Row,
+    parse_choice,
+    parse_date,
+    parse_text,
+    save_objects,
+)
+from tremplin.core.registry import register
+from tremplin.core.roles import Role
+from tremplin.places.models import Establishment, MissionLocale
+
+from .models import Kind, Learner, Placement, Status
+
+SCOPED_ROLES = frozenset(
+    {
+        Role.NATIONAL_COORDINATOR,
+        Role.REGIONAL_COORDINATOR,
+        Role.REFERENT,
+        Role.RLE,
+        Role.ML_COUNSELOR,
+    }
+)
+
+
+def establishment_index(user: Any) -> dict[str, int]:
+    """Establishment labels (upper case) -> id, limited to the user's scope when there is one."""
+    from .selectors import establishments_in_scope
+
+    qs = establishments_in_scope(user) if user is not None else Establishment.objects.all()
+    return {label.upper(): pk for label, pk in qs.values_list("label", "id")}
+
+
+INITIAL_STATUS: dict[str, str] = {Kind.DETAINED: Status.PLACED, Kind.YOUTH: Status.FOLLOWED}
+
+
+@register
+class LearnerImporter(Importer[Learner]):
+    kind = "learners"
+    title = "apprenants"
+    roles = SCOPED_ROLES
+    model = Learner
+    columns = (
+        "reference",
+        "last_name",
+        "first_name",
+        "birth_date",
+        "kind",
+        "establishment",
+        "mission_locale",
+    )
+    required = ("reference", "last_name", "first_name", "birth_date", "kind")
+    key_fields = ("reference",)
+
+    def prepare(self, rows: Sequence[Row]) -> None:
+        self.establishments = establishment_index(self.user)
+        self.all_establishments = {
+            label.upper() for label in Establishment.objects.values_list("label", flat=True)
+        }
+        from .selectors import missions_locales_in_scope
+
+        mls = (
+            missions_locales_in_scope(self.user)
+            if self.user is not None
+            else MissionLocale.objects.all()
+        )
+        self.missions_locales = {code.upper(): pk for code, pk in mls.values_list("code", "id")}
+        self.today = date.today()
+
+    def parse(self, row: Row) -> dict[str, Any] | None:
+        reference = parse_text(row, "reference", max_length=40)
+        last_name = parse_text(row, "last_name", max_length=100)
+        first_name = parse_text(row, "first_name", max_length=100)
+        born = parse_date(row, "birth_date")
+        if born is not None and not (date(1900, 1, 1) < born < self.today):
+            row.error("birth_date", f"date de naissance improbable : {born:%d/%m/%Y}.")
+        kind = parse_choice(row, "kind", {k: k for k in Kind.values})
+        label = row.get("establishment").upper()
+        ml_code = row.get("mission_locale").upper()
+        establishment_id = mission_locale_id = None
+        if kind == Kind.DETAINED:
+            if not label:
+                row.error("establishment", "obligatoire pour une personne détenue.")
+            if ml_code:
+                row.error("mission_locale", "doit rester vide pour une personne détenue.")
+        if kind == Kind.YOUTH:
+            if label:
+                row.error("establishment", "doit rester vide pour un jeune.")
+            if not ml_code:
+                row.error("mission_locale", "obligatoire pour un jeune.")
+        if label:
+            establishment_id = self.establishments.get(label)
+            if establishment_id is None:
+                why = "hors de votre périmètre" if label in self.all_establishments else "inconnu"
+                row.error("establishment", f"établissement {why} : « {row.get('establishment')} ».")
+        if ml_code:
+            mission_locale_id = self.missions_locales.get(ml_code)
+            if mission_locale_id is None:
+                row.error(
+                    "mission_locale",
+                    f"mission locale inconnue ou hors périmètre : « {row.get('mission_locale')} ».",
+                )
+        if row.errors:
+            return None
+        return {
+            "reference": reference,
+            "last_name": last_name,
+            "first_name": first_name,
+            "birth_date": born,
+            "kind": kind,
+            "establishment_id": establishment_id,
+            "mission_locale_id": mission_locale_id,
+        }
+
+    def existing(self, keys: set[Key]) -> dict[Key, Learner]:
+        found = super().existing(keys)
+        if self.user is not None:
+            readable = set(
+                Learner.permissions.readable(
+                    self.user, Learner.objects.filter(pk__in=[o.pk for o in found.values()])
+                ).values_list("pk", flat=True)
+            )
+            outside = [o.reference for o in found.values() if o.pk not in readable]
+            if outside:
+                from tremplin.core.csvimport import ImportRejected, RowError
+
+                raise ImportRejected(
+                    [
+                        RowError(0, "reference", f"dossier hors de votre périmètre : {ref}.")
+                        for ref in sorted(outside)[:50]
+                    ]
+                )
+        self.before = {key: obj.establishment_id for key, obj in found.items()}
+        return found
+
+    def save(self, to_create: list[Learner], to_update: list[Learner], fields: list[str]) -> None:
+        for learner in to_create:
+            learner.status = INITIAL_STATUS.get(learner.kind, Status.OTHER)
+        save_objects(Learner, to_create, to_update, fields)
+        by = self.user if self.user is not None else None
+        placements = [
+            Placement(
+                learner=learner,
+                kind=Placement.Kind.ARRIVAL,
+                date=self.today,
+                establishment_id=learner.establishment_id,
+                recorded_by=by,
+            )
+            for learner in to_create
+            if learner.establishment_id is not None
+        ]
+        placements += [
+            Placement(
+                learner=learner,
+                kind=Placement.Kind.TRANSFER,
+                date=self.today,
+                establishment_id=learner.establishment_id,
+                recorded_by=by,
+            )
+            for learner in to_update
+            if learner.establishment_id is not None
+            and self.before.get((learner.reference,)) not in (None, learner.establishment_id)
+        ]
+        Placement.objects.bulk_create(placements)
+
+
+__all__ = ["SCOPED_ROLES", "LearnerImporter", "establishment_index"]

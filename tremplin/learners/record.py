@@ -1,0 +1,56 @@
+"""Everything a learner's record page shows, read in a fixed number of queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.db.models import Prefetch
+
+from tremplin.accounts.scope import scope_of
+from tremplin.core.permissions import UserLike, permissions_of
+from tremplin.core.roles import Role
+from tremplin.enrolment.certifications import learner_paths
+from tremplin.enrolment.models import Application, ApplicationStep, Certification, Enrolment
+from tremplin.enrolment.services import allowed_moves
+from tremplin.followup.models import Interview
+
+from .models import Learner, Status
+
+
+def learner_record(learner: Learner, user: UserLike) -> dict[str, Any]:
+    enrolments = list(
+        Enrolment.objects.filter(learner=learner)
+        .select_related("unit", "establishment")
+        .order_by("-academic_year", "unit__code")
+    )
+    by_year: dict[str, list[Enrolment]] = defaultdict(list)
+    for enrolment in enrolments:
+        by_year[enrolment.academic_year].append(enrolment)
+    applications = list(
+        Application.objects.filter(learner=learner)
+        .select_related("formation")
+        .prefetch_related(
+            "units", Prefetch("steps", queryset=ApplicationStep.objects.select_related("by"))
+        )
+    )
+    can_change = permissions_of(Learner).can_change(user, learner)
+    scope = scope_of(user)
+    return {
+        "learner": learner,
+        "placements": learner.placements.select_related(
+            "establishment", "release_commune"
+        ).order_by("date", "id"),
+        "enrolments_by_year": sorted(by_year.items(), reverse=True),
+        "applications": [(a, allowed_moves(a, user)) for a in applications],
+        "paths": learner_paths(learner),
+        "certifications": Certification.objects.filter(learner=learner).select_related(
+            "formation", "establishment"
+        ),
+        "interviews": Interview.objects.filter(learner=learner).select_related("referent"),
+        "can_change": can_change,
+        "can_move": can_change and learner.status == Status.PLACED,
+        "can_interview": can_change
+        and (scope.everything or scope.role in {Role.REFERENT, Role.REGIONAL_COORDINATOR}),
+        "can_apply": can_change and learner.status != Status.RELEASED,
+    }

@@ -1,0 +1,82 @@
+"""Reads on learners, always through the user's scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from tremplin.accounts.scope import scope_of
+from tremplin.core.permissions import UserLike
+from tremplin.core.roles import Role
+from tremplin.places.models import Establishment, MissionLocale
+
+from .models import Learner
+
+
+@dataclass(frozen=True)
+class LearnerFilters:
+    q: str = ""
+    establishment: int | None = None
+    disp: int | None = None
+    status: str = ""
+    kind: str = ""
+
+
+def visible_learners(user: UserLike) -> QuerySet[Learner]:
+    return Learner.permissions.readable(user, Learner.objects.all())
+
+
+def search_learners(user: UserLike, filters: LearnerFilters) -> QuerySet[Learner]:
+    qs = visible_learners(user).select_related(
+        "establishment", "establishment__disp", "mission_locale"
+    )
+    if filters.q:
+        words = filters.q.split()
+        for word in words:
+            qs = qs.filter(
+                Q(last_name__istartswith=word)
+                | Q(first_name__istartswith=word)
+                | Q(reference__iexact=word)
+            )
+    if filters.establishment:
+        qs = qs.filter(establishment_id=filters.establishment)
+    if filters.disp:
+        qs = qs.filter(establishment__disp_id=filters.disp)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    return qs.order_by("last_name", "first_name", "reference")
+
+
+def learner_for(user: UserLike, pk: int) -> Learner | None:
+    return (
+        visible_learners(user)
+        .select_related("establishment", "establishment__disp", "mission_locale")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def establishments_in_scope(user: UserLike) -> QuerySet[Establishment]:
+    """The establishments where this user may place or find learners."""
+    scope = scope_of(user)
+    qs = Establishment.objects.select_related("disp").order_by("label")
+    if scope.everything:
+        return qs
+    if scope.role == Role.REGIONAL_COORDINATOR:
+        return qs.filter(disp__in=scope.disp_ids)
+    return qs.filter(pk__in=scope.establishment_ids)
+
+
+def missions_locales_in_scope(user: UserLike) -> QuerySet[MissionLocale]:
+    scope = scope_of(user)
+    qs = MissionLocale.objects.order_by("name")
+    if scope.everything:
+        return qs
+    if scope.role == Role.REGIONAL_COORDINATOR:
+        return qs.filter(commune__region__in=scope.region_codes)
+    if scope.mission_locale_id:
+        return qs.filter(pk=scope.mission_locale_id)
+    return qs.none()

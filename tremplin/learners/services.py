@@ -1,0 +1,92 @@
+"""Writes on learners: their record and their path (arrival, transfer, release)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from tremplin.places.models import Commune, Establishment
+
+from .models import Kind, Learner, Placement, Status
+
+
+@transaction.atomic
+def create_learner(*, by: Any, placed_on: date | None = None, **fields: Any) -> Learner:
+    """Create a learner; a detained learner gets an arrival at their establishment."""
+    learner = Learner(**fields)
+    if learner.kind == Kind.DETAINED:
+        if learner.establishment_id is None:
+            raise ValidationError({"establishment": "Une personne détenue a un établissement."})
+        learner.status = Status.PLACED
+    elif learner.kind == Kind.YOUTH:
+        if learner.mission_locale_id is None:
+            raise ValidationError({"mission_locale": "Un jeune est suivi par une mission locale."})
+        learner.status = Status.FOLLOWED
+    else:
+        learner.status = Status.OTHER
+    learner.full_clean()
+    learner.save()
+    if learner.kind == Kind.DETAINED:
+        Placement.objects.create(
+            learner=learner,
+            kind=Placement.Kind.ARRIVAL,
+            date=placed_on or date.today(),
+            establishment=learner.establishment,
+            recorded_by=by if getattr(by, "is_authenticated", False) else None,
+        )
+    return learner
+
+
+def _last_date(learner: Learner) -> date | None:
+    last = learner.placements.order_by("-date", "-id").first()
+    return last.date if last else None
+
+
+def _check_date(learner: Learner, on: date) -> None:
+    last = _last_date(learner)
+    if last is not None and on < last:
+        raise ValidationError(
+            {"date": f"La date précède la dernière étape du parcours ({last:%d/%m/%Y})."}
+        )
+    if on > date.today():
+        raise ValidationError({"date": "La date ne peut pas être dans le futur."})
+
+
+@transaction.atomic
+def transfer(learner: Learner, *, to: Establishment, on: date, by: Any) -> Placement:
+    """Move a detained learner; every enrolment, result and interview stays with them."""
+    learner = Learner.objects.select_for_update().get(pk=learner.pk)
+    if learner.status != Status.PLACED:
+        raise ValidationError("Seule une personne en détention peut être transférée.")
+    if learner.establishment_id == to.pk:
+        raise ValidationError({"establishment": "La personne est déjà dans cet établissement."})
+    _check_date(learner, on)
+    placement = Placement.objects.create(
+        learner=learner, kind=Placement.Kind.TRANSFER, date=on, establishment=to, recorded_by=by
+    )
+    learner.establishment = to
+    learner.save(update_fields=["establishment", "updated_at"])
+    return placement
+
+
+@transaction.atomic
+def release(learner: Learner, *, on: date, commune: Commune | None, by: Any) -> Placement:
+    """Record a release. The establishment stays as the last one, for the hand-over."""
+    learner = Learner.objects.select_for_update().get(pk=learner.pk)
+    if learner.status != Status.PLACED:
+        raise ValidationError("Seule une personne en détention peut être libérée.")
+    _check_date(learner, on)
+    placement = Placement.objects.create(
+        learner=learner,
+        kind=Placement.Kind.RELEASE,
+        date=on,
+        establishment=learner.establishment,
+        release_commune=commune,
+        recorded_by=by,
+    )
+    learner.status = Status.RELEASED
+    learner.save(update_fields=["status", "updated_at"])
+    return placement

@@ -1,0 +1,195 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from tremplin.core.audit import Action, record
+from tremplin.core.permissions import changeable_or_404, permissions_of
+from tremplin.core.views import apply_errors
+
+from . import selectors, services
+from .forms import LearnerFilterForm, LearnerForm, ReleaseForm, TransferForm
+from .models import Learner
+from .permissions import require_learner_role
+from .record import learner_record
+
+PAGE_SIZE = 50
+
+
+@require_GET
+def learner_list(request: HttpRequest) -> HttpResponse:
+    require_learner_role(request.user)
+    form = LearnerFilterForm(
+        request.GET or None, establishments=selectors.establishments_in_scope(request.user)
+    )
+    filters = selectors.LearnerFilters()
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        filters = selectors.LearnerFilters(
+            q=data["q"].strip(),
+            establishment=data["establishment"].pk if data["establishment"] else None,
+            disp=data["disp"].pk if data["disp"] else None,
+            status=data["status"],
+        )
+    page = Paginator(selectors.search_learners(request.user, filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    record(
+        request,
+        Action.LIST,
+        Learner,
+        f"page {page.number}, {len(page.object_list)} dossiers, filtres {request.GET.urlencode()}"[
+            :300
+        ],
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "learners/learner_list.html",
+        {
+            "title": "Apprenants",
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "can_create": permissions_of(Learner).can_change(request.user),
+        },
+    )
+
+
+@require_GET
+def learner_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    learner = selectors.learner_for(request.user, pk)
+    if learner is None:
+        from django.http import Http404
+
+        raise Http404("Aucun apprenant ne correspond.")
+    record(request, Action.VIEW, learner)
+    context = learner_record(learner, request.user)
+    return render(
+        request,
+        "learners/learner_detail.html",
+        {
+            **context,
+            "title": learner.full_name,
+            "breadcrumb": [("Apprenants", reverse("learners:list")), (learner.full_name, "")],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def learner_create(request: HttpRequest) -> HttpResponse:
+    if not permissions_of(Learner).can_change(request.user):
+        raise PermissionDenied("Votre rôle ne permet pas de créer un dossier.")
+    form = LearnerForm(
+        request.POST or None,
+        establishments=selectors.establishments_in_scope(request.user),
+        missions_locales=selectors.missions_locales_in_scope(request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            learner = services.create_learner(by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            record(request, Action.CREATE, learner)
+            messages.success(request, f"Dossier de {learner.full_name} créé.")
+            return redirect("learners:detail", learner.pk)
+    return render(
+        request,
+        "learners/form.html",
+        {
+            "title": "Nouvel apprenant",
+            "form": form,
+            "cancel": reverse("learners:list"),
+            "breadcrumb": [("Apprenants", reverse("learners:list")), ("Nouveau dossier", "")],
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def learner_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    learner = changeable_or_404(request.user, Learner.objects.all(), pk=pk)
+    form = LearnerForm(
+        request.POST or None,
+        instance=learner,
+        missions_locales=selectors.missions_locales_in_scope(request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        record(request, Action.UPDATE, learner, "identité")
+        messages.success(request, "Dossier enregistré.")
+        return redirect("learners:detail", learner.pk)
+    return _form_page(request, learner, form, "Modifier le dossier")
+
+
+@require_http_methods(["GET", "POST"])
+def learner_transfer(request: HttpRequest, pk: int) -> HttpResponse:
+    learner = changeable_or_404(request.user, Learner.objects.all(), pk=pk)
+    form = TransferForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.transfer(
+                learner,
+                to=form.cleaned_data["establishment"],
+                on=form.cleaned_data["date"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            record(
+                request,
+                Action.UPDATE,
+                learner,
+                f"transfert vers {form.cleaned_data['establishment']}",
+            )
+            messages.success(request, "Transfert enregistré : le parcours suit la personne.")
+            return redirect("learners:detail", learner.pk)
+    return _form_page(request, learner, form, "Enregistrer un transfert")
+
+
+@require_http_methods(["GET", "POST"])
+def learner_release(request: HttpRequest, pk: int) -> HttpResponse:
+    learner = changeable_or_404(request.user, Learner.objects.all(), pk=pk)
+    form = ReleaseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.release(
+                learner,
+                on=form.cleaned_data["date"],
+                commune=form.cleaned_data["commune"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            record(request, Action.UPDATE, learner, "libération")
+            messages.success(request, "Libération enregistrée.")
+            return redirect("learners:detail", learner.pk)
+    return _form_page(request, learner, form, "Enregistrer une libération")
+
+
+def _form_page(request: HttpRequest, learner: Learner, form: object, title: str) -> HttpResponse:
+    return render(
+        request,
+        "learners/form.html",
+        {
+            "title": title,
+            "form": form,
+            "learner": learner,
+            "cancel": reverse("learners:detail", args=[learner.pk]),
+            "breadcrumb": [
+                ("Apprenants", reverse("learners:list")),
+                (learner.full_name, reverse("learners:detail", args=[learner.pk])),
+                (title, ""),
+            ],
+        },
+        status=400 if getattr(form, "errors", None) else 200,
+    )
