@@ -53,9 +53,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "dsfr",  # before django.forms: its widget and error templates win
     "django.forms",
     "widget_tweaks",
-    "dsfr",
     "tremplin.core",
     "tremplin.accounts",
     "tremplin.places",
@@ -159,7 +159,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-DSFR_USE_INTEGRITY_CHECKSUMS = True
+# Our own server serves the DSFR files, rewritten by the hashed static storage: the upstream
+# integrity hashes would not match them, and they add nothing for same-origin files.
+DSFR_USE_INTEGRITY_CHECKSUMS = False
 
 LOGGING = {
     "version": 1,
@@ -168,3 +170,4 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 DSFR_MARK_OPTIONAL_FIELDS = True
+CSRF_FAILURE_VIEW = "tremplin.core.views.csrf_failure"

@@ -22,9 +22,7 @@ def test_a_wrong_password_keeps_the_user_out(page: Page) -> None:
     page.get_by_label("Identifiant").fill("referent")
     page.get_by_label("Mot de passe").fill("pas le bon")
     page.get_by_role("button", name="Se connecter").click()
-    expect(
-        page.get_by_text("Saisissez un nom d’utilisateur et un mot de passe valides")
-    ).to_be_visible()
+    expect(page.get_by_text("Identifiant ou mot de passe incorrect.")).to_be_visible()
 
 
 def test_a_user_browses_the_catalogue_and_downloads_the_pdf(page: Page, tmp_path: Path) -> None:
@@ -49,7 +47,8 @@ def test_the_establishments_map_shows_every_directorate(page: Page, tmp_path: Pa
     figure = page.locator("svg[role=img]").first
     expect(figure).to_be_visible()
     assert page.locator("svg[role=img] path").count() >= 101
-    expect(page.get_by_role("link", name="CD MELUN — Melun").first).to_be_attached()
+    page.locator("details > summary").click()
+    expect(page.get_by_role("link", name="CD MELUN — Melun")).to_be_visible()
     page.screenshot(path=str(tmp_path / "map.png"), full_page=True)
 
 
@@ -62,4 +61,26 @@ def test_a_coordinator_is_refused_an_invalid_unit(page: Page) -> None:
     page.get_by_label("Modalité").select_option("distance")
     page.get_by_label("Secteur").select_option(label="Informatique")
     page.get_by_role("button", name="Enregistrer").click()
-    expect(page.get_by_text("existe déjà")).to_be_visible()
+    expect(page.get_by_text("Une UE porte déjà ce code.")).to_be_visible()
+
+
+def test_the_design_system_styles_load_and_no_script_fails(page: Page) -> None:
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.goto("/connexion/")
+    button = page.get_by_role("button", name="Se connecter")
+    color = button.evaluate("b => getComputedStyle(b).backgroundColor")
+    assert color == "rgb(0, 0, 145)"  # DSFR's blue France: the stylesheet is applied
+    login(page, "referent")
+    page.goto("/catalogue/2020-2021/")
+    assert errors == []
+
+
+def test_the_catalogue_reads_without_javascript(browser: object, server_url: str) -> None:
+    context = browser.new_context(base_url=server_url, java_script_enabled=False)  # type: ignore[attr-defined]
+    page = context.new_page()
+    login(page, "referent")
+    page.goto("/catalogue/2020-2021/")
+    expect(page.locator("#formation-DIE3100").get_by_role("cell", name="CCG101")).to_be_visible()
+    context.close()

@@ -162,7 +162,7 @@ def test_the_printed_catalogue_has_the_expected_sections() -> None:
     assert len(reader.pages) >= 10
     for expected in (
         "Édition 2020-2021",
-        "L’offre spécifique proposée aux détenus c’est",
+        "L’offre spécifique proposée aux personnes détenues, c’est",
         "Sommaire",
         "Comptabilité et gestion",
         "Management et innovation",
@@ -212,7 +212,7 @@ def test_a_duplicate_unit_code_is_refused_with_a_clear_message(
         },
     )
     assert response.status_code == 400
-    assert "existe déjà" in response.content.decode()
+    assert "Une UE porte déjà ce code." in response.content.decode()
     assert TeachingUnit.objects.get(code="CFA120").title != "Doublon"
 
 

@@ -14,7 +14,7 @@ from tremplin.places.models import Establishment
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC = {"accounts:login", "core:health"}
+PUBLIC = {"accounts:login", "core:health", "core:sources", "core:accessibility", "core:privacy"}
 EDITOR_ONLY = {
     "catalog:unit_create",
     "catalog:unit_edit",
@@ -117,7 +117,7 @@ def test_post_only_actions_refuse_a_get(
 def test_login_with_a_wrong_password_is_refused(client: Client) -> None:
     response = client.post("/connexion/", {"username": "referent", "password": "mauvais"})
     assert response.status_code == 200
-    assert "Saisissez un nom d’utilisateur et un mot de passe valides" in response.content.decode()
+    assert "Identifiant ou mot de passe incorrect." in response.content.decode()
 
 
 def test_login_then_home_shows_the_role(client: Client) -> None:

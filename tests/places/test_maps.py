@@ -251,8 +251,9 @@ def test_the_map_has_no_inline_style_nor_script(rendered: str) -> None:
     assert "<script" not in rendered
 
 
-def test_markers_are_links_with_an_escaped_title(rendered: str) -> None:
-    assert '<a class="tremplin-map__link" href="/e/1">' in rendered
+def test_markers_are_mouse_links_hidden_from_keyboards_with_an_escaped_title(rendered: str) -> None:
+    # The page lists the same links in a table: the map's links would be silent tab stops.
+    assert '<a class="tremplin-map__link" href="/e/1" tabindex="-1" aria-hidden="true">' in rendered
     assert "<title>CP &lt;Paris&gt;</title>" in rendered
 
 

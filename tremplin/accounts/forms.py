@@ -10,6 +10,11 @@ from dsfr.utils import dsfr_input_class_attr
 class LoginForm(AuthenticationForm):
     template_name = "dsfr/form_snippet.html"
     bound_field_class = DsfrBoundField
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "Identifiant ou mot de passe incorrect.",
+        "inactive": "Ce compte est désactivé.",
+    }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -68,13 +68,20 @@ class Sector(models.Model):
 class TeachingUnit(models.Model):
     permissions = CATALOGUE
 
-    code = models.CharField("code", max_length=10, unique=True, validators=[UE_CODE])
+    code = models.CharField(
+        "code",
+        max_length=10,
+        unique=True,
+        validators=[UE_CODE],
+        help_text="Lettres et chiffres, ex. CFA109",
+        error_messages={"unique": "Une UE porte déjà ce code."},
+    )
     title = models.CharField("intitulé", max_length=200)
     ects = models.DecimalField(
         "crédits ECTS",
         max_digits=4,
         decimal_places=1,
-        validators=[MinValueValidator(Decimal("0.5"))],
+        validators=[MinValueValidator(Decimal("0.5"), "Au moins 0,5 crédit.")],
     )
     modality = models.CharField("modalité", max_length=10, choices=Modality.choices)
     sector = models.ForeignKey(
@@ -142,13 +149,20 @@ class Formation(models.Model):
         validators=[
             RegexValidator(r"^[A-Z0-9]{2,20}$", "Le code s'écrit en majuscules et chiffres.")
         ],
+        error_messages={"unique": "Une formation porte déjà ce code."},
     )
     title = models.CharField("intitulé", max_length=200)
     kind = models.CharField("nature", max_length=30, choices=FormationKind.choices)
     sector = models.ForeignKey(
         Sector, verbose_name="secteur", on_delete=models.PROTECT, related_name="formations"
     )
-    rncp_code = models.CharField("code RNCP", max_length=10, blank=True, validators=[RNCP_CODE])
+    rncp_code = models.CharField(
+        "code RNCP",
+        max_length=10,
+        blank=True,
+        validators=[RNCP_CODE],
+        help_text="Pour un titre RNCP seulement : RNCP suivi de 4 à 6 chiffres",
+    )
     level = models.CharField("niveau", max_length=10, choices=Level.choices, default=Level.POST_BAC)
     description = models.TextField("présentation", blank=True)
     min_credits = models.PositiveIntegerField("crédits ECTS exigés", default=0)
@@ -200,7 +214,12 @@ class Edition(models.Model):
         ARCHIVED = "archived", "Archivée"
 
     year = models.CharField(
-        "année universitaire", max_length=9, unique=True, validators=[validate_academic_year]
+        "année universitaire",
+        max_length=9,
+        unique=True,
+        validators=[validate_academic_year],
+        help_text="Ex. 2022-2023",
+        error_messages={"unique": "Une édition existe déjà pour cette année."},
     )
     title = models.CharField("titre", max_length=200)
     introduction = models.TextField("introduction", blank=True)

@@ -111,6 +111,9 @@ def build_content(edition: Edition) -> Content:
                 "choice_groups": [
                     {
                         "label": g.label,
+                        "title": g.label
+                        if "au choix" in g.label
+                        else f"{g.label} ({g.choose} au choix)",
                         "choose": g.choose,
                         "units": [_unit(u, offered_modality.get(u.code)) for u in g.units.all()],
                     }

@@ -3,14 +3,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tremplin.core.permissions import change_required
-from tremplin.core.views import form_errors_from
+from tremplin.core.permissions import change_required, permissions_of
+from tremplin.core.views import apply_errors, form_errors_from
 
 from . import selectors, services
 from .forms import (
@@ -29,9 +29,17 @@ def _crumbs(*items: tuple[str, str]) -> list[tuple[str, str]]:
     return [("Catalogue", reverse("catalog:index")), *items]
 
 
+def _visible_editions(request: HttpRequest) -> QuerySet[Edition]:
+    """Drafts are work in progress: only the catalogue's editors see them."""
+    editions = Edition.objects.all()
+    if not permissions_of(Edition).can_change(request.user):
+        editions = editions.exclude(status=Edition.Status.DRAFT)
+    return editions
+
+
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    editions = Edition.objects.annotate(
+    editions = _visible_editions(request).annotate(
         formations=Count("formation_offers", distinct=True),
         units=Count("unit_offers", distinct=True),
     )
@@ -53,7 +61,13 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def edition(request: HttpRequest, year: str) -> HttpResponse:
-    ed = get_object_or_404(Edition, year=year)
+    ed = get_object_or_404(_visible_editions(request), year=year)
+    return _edition_page(request, ed, OfferForm() if ed.is_editable else None)
+
+
+def _edition_page(
+    request: HttpRequest, ed: Edition, offer_form: OfferForm | None, status: int = 200
+) -> HttpResponse:
     content = selectors.edition_content(ed)
     return render(
         request,
@@ -63,10 +77,11 @@ def edition(request: HttpRequest, year: str) -> HttpResponse:
             "edition": ed,
             "content": content,
             "summary_items": selectors.summary_items(content["summary"]),
-            "offer_form": OfferForm() if ed.is_editable else None,
+            "offer_form": offer_form,
             "offers": _offers(ed) if ed.is_editable else None,
             "breadcrumb": _crumbs((f"Édition {ed.year}", "")),
         },
+        status=status,
     )
 
 
@@ -78,7 +93,7 @@ def _offers(ed: Edition) -> list[FormationOffer | UnitOffer]:
 
 @require_GET
 def edition_pdf(request: HttpRequest, year: str) -> HttpResponse:
-    ed = get_object_or_404(Edition, year=year)
+    ed = get_object_or_404(_visible_editions(request), year=year)
     response = HttpResponse(catalogue_pdf(ed), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="catalogue-cnam-psmj-{ed.year}.pdf"'
     return response
@@ -128,6 +143,9 @@ def edition_edit(request: HttpRequest, year: str) -> HttpResponse:
 @require_POST
 def edition_add_offers(request: HttpRequest, year: str) -> HttpResponse:
     ed = get_object_or_404(Edition, year=year)
+    if not ed.is_editable:
+        messages.error(request, services.EditionFrozen(ed).messages[0])
+        return redirect("catalog:edition", ed.year)
     form = OfferForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -135,14 +153,16 @@ def edition_add_offers(request: HttpRequest, year: str) -> HttpResponse:
         try:
             count = services.add_offers(ed, data["codes"], modality=data["modality"], where=where)
         except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
+            apply_errors(form, exc)
         else:
-            messages.success(request, f"{count} offre(s) ajoutée(s) ou mise(s) à jour.")
-    else:
-        for error in form_errors_from(form):
-            messages.error(request, error)
-    return redirect(reverse("catalog:edition", args=[ed.year]) + "#offres")
+            messages.success(
+                request,
+                "1 offre ajoutée ou mise à jour."
+                if count == 1
+                else f"{count} offres ajoutées ou mises à jour.",
+            )
+            return redirect(reverse("catalog:edition", args=[ed.year]) + "#offres")
+    return _edition_page(request, ed, form, status=400)
 
 
 @change_required(Edition)

@@ -19,5 +19,8 @@ class DsfrModelForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.ModelChoiceField) and field.empty_label is not None:
+                field.empty_label = "Sélectionner une option"
         for visible in self.visible_fields():
             dsfr_input_class_attr(visible)

@@ -34,4 +34,5 @@ def render_pdf(template: str, context: dict[str, Any]) -> bytes:
     from weasyprint import HTML
 
     html = render_to_string(template, {**context, "font_faces": font_faces()})
-    return bytes(HTML(string=html, base_url=str(Path(__file__).resolve().parent)).write_pdf())
+    document = HTML(string=html, base_url=str(Path(__file__).resolve().parent))
+    return bytes(document.write_pdf(pdf_tags=True))

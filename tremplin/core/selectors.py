@@ -101,6 +101,7 @@ def home_cards(user: User) -> list[Card]:
                 ],
             )
         )
+    cards += work_cards(user)
     if user.can_edit_catalogue:
         cards.append(
             Card(
@@ -110,6 +111,77 @@ def home_cards(user: User) -> list[Card]:
                     ("Gérer le catalogue", reverse("catalog:index")),
                     ("Comptes utilisateurs", reverse("admin:accounts_user_changelist")),
                 ],
+            )
+        )
+    return cards
+
+
+def work_cards(user: User) -> list[Card]:
+    """What is waiting for this user today."""
+    from tremplin.enrolment.models import Application, Certification, Enrolment
+    from tremplin.followup.selectors import caseload
+    from tremplin.learners.models import Learner
+
+    role = user.role
+    cards: list[Card] = []
+    coordinator = role in (Role.NATIONAL_COORDINATOR, Role.REGIONAL_COORDINATOR)
+    if coordinator or role in (Role.REFERENT, Role.RLE, Role.ML_COUNSELOR):
+        learners = Learner.permissions.readable(user, Learner.objects.all()).count()
+        cards.append(
+            Card(
+                "Apprenants",
+                [f"{learners} dossier{'s' if learners > 1 else ''} dans votre périmètre."],
+                [("Rechercher un apprenant", reverse("learners:list"))],
+            )
+        )
+    if role in (Role.REFERENT, Role.RLE) or coordinator:
+        rows = caseload(user)
+        alerts = sum(1 for r in rows if r.alerts)
+        cards.append(
+            Card(
+                "Suivi",
+                [f"{len(rows)} apprenant(s) en formation cette année, {alerts} avec une alerte."],
+                [("Ouvrir le suivi", reverse("followup:caseload"))],
+            )
+        )
+        applications = Application.permissions.readable(user, Application.objects.all())
+        waiting: tuple[str, str] = {
+            Role.RLE: (Application.Status.SUBMITTED, "en attente de votre avis"),
+            Role.REFERENT: (Application.Status.VALIDATED, "validées, à inscrire"),
+        }.get(Role(role), (Application.Status.REVIEWED, "à valider"))
+        n = applications.filter(status=waiting[0]).count()
+        cards.append(
+            Card(
+                "Candidatures",
+                [f"{n} candidature(s) {waiting[1]}."],
+                [
+                    (
+                        "Voir les candidatures",
+                        reverse("enrolment:applications") + f"?statut={waiting[0]}",
+                    )
+                ],
+            )
+        )
+    if coordinator:
+        proposed = Certification.permissions.readable(
+            user, Certification.objects.filter(status=Certification.Status.PROPOSED)
+        ).count()
+        cards.append(
+            Card(
+                "Certifications",
+                [f"{proposed} certification(s) proposée(s), à confirmer."],
+                [("Confirmer les certifications", reverse("enrolment:certifications"))],
+            )
+        )
+    if role == Role.TEACHER:
+        pending = Enrolment.permissions.readable(
+            user, Enrolment.objects.filter(result="pending")
+        ).count()
+        cards.append(
+            Card(
+                "Résultats à saisir",
+                [f"{pending} résultat(s) en attente dans vos UE."],
+                [("Saisir les résultats", reverse("enrolment:grids"))],
             )
         )
     return cards

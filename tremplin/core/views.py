@@ -27,6 +27,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@login_not_required
 @require_GET
 def sources(request: HttpRequest) -> HttpResponse:
     return render(request, "core/sources.html", {"title": "Sources et licences des données"})
@@ -122,3 +123,19 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             "model": model,
         },
     )
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return render(request, "403_csrf.html", {"title": "Formulaire expiré"}, status=403)
+
+
+@login_not_required
+@require_GET
+def accessibility(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/accessibility.html", {"title": "Déclaration d’accessibilité"})
+
+
+@login_not_required
+@require_GET
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/privacy.html", {"title": "Données personnelles"})

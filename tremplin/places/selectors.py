@@ -38,8 +38,13 @@ def disps_with_counts() -> QuerySet[Disp]:
     return Disp.objects.annotate(establishment_count=Count("establishments")).order_by("code")
 
 
-#: One CSS class per DISP, so the map colours each interregional directorate.
+def disp_legend() -> list[tuple[str, str]]:
+    """(css class, DISP name) pairs: one colour per interregional directorate."""
+    return [(f"disp-{i}", d.name) for i, d in enumerate(Disp.objects.order_by("code"))]
+
+
 def disp_classes() -> dict[str, str]:
+    """Department code -> the CSS class of its DISP, so the map colours each directorate."""
     classes: dict[str, str] = {}
     for index, disp in enumerate(Disp.objects.prefetch_related("departments").order_by("code")):
         for department in disp.departments.all():

@@ -54,7 +54,11 @@ def network_map(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "places/map.html",
-        {"title": "Carte du réseau", "map": selectors.network_map()},
+        {
+            "title": "Carte du réseau",
+            "map": selectors.network_map(),
+            "legend": selectors.disp_legend(),
+        },
     )
 
 
