@@ -10,6 +10,8 @@ from typing import Any
 from tremplin.catalog.models import ACADEMIC_YEAR, TeachingUnit
 from tremplin.core.csvimport import (
     Importer,
+    fast_insert,
+    save_objects,
     Key,
     Row,
     parse_choice,
@@ -99,6 +101,12 @@ class EnrolmentImporter(Importer[Enrolment]):
         if result == Result.ABANDONED:
             values["abandon_reason"] = "other"
         return values
+
+    def save(
+        self, to_create: list[Enrolment], to_update: list[Enrolment], fields: list[str]
+    ) -> None:
+        fast_insert(Enrolment, to_create)
+        save_objects(Enrolment, [], to_update, fields)
 
     def existing(self, keys: set[Key]) -> dict[Key, Enrolment]:
         learner_ids = sorted({k[0] for k in keys})

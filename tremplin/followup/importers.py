@@ -7,7 +7,16 @@ from datetime import date
 from typing import Any
 
 from tremplin.accounts.models import User
-from tremplin.core.csvimport import Importer, Key, Row, parse_choice, parse_date, parse_text
+from tremplin.core.csvimport import (
+    Importer,
+    Key,
+    Row,
+    fast_insert,
+    parse_choice,
+    parse_date,
+    parse_text,
+    save_objects,
+)
 from tremplin.core.registry import register
 from tremplin.core.roles import Role
 from tremplin.enrolment.importers import CHUNK, learner_index
@@ -58,6 +67,12 @@ class InterviewImporter(Importer[Interview]):
             "referent_id": referent_id,
             "notes": notes,
         }
+
+    def save(
+        self, to_create: list[Interview], to_update: list[Interview], fields: list[str]
+    ) -> None:
+        fast_insert(Interview, to_create)
+        save_objects(Interview, [], to_update, fields)
 
     def existing(self, keys: set[Key]) -> dict[Key, Interview]:
         learner_ids = sorted({k[0] for k in keys})

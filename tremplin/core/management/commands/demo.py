@@ -7,6 +7,7 @@ from django.core.management.base import CommandParser
 from tremplin.accounts.demo import DEMO_PASSWORD, load_accounts
 from tremplin.catalog.demo import load_catalogue
 from tremplin.core.management.base import TremplinCommand
+from tremplin.learners.demo import load_learners
 from tremplin.places.demo import load_partners
 from tremplin.places.models import Establishment
 from tremplin.places.refdata import load_reference_data
@@ -26,6 +27,7 @@ class Command(TremplinCommand):
         lines += load_partners()
         lines += load_catalogue()
         accounts = load_accounts()
+        lines += load_learners()  # after the accounts: the learners' history names the users
         if options["format"] == "json":
             self.emit_json(
                 {

@@ -1,0 +1,117 @@
+"""Import of N enrolments: rows per second, and the ratio to the database's bare bulk insert.
+
+python benchmarks/import_enrolments.py [--rows 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=100_000)
+    args = parser.parse_args()
+    if "DATABASE_URL" not in os.environ:
+        os.environ["TREMPLIN_HOME"] = tempfile.mkdtemp(prefix="tremplin-bench-")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tremplin.settings")
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from tremplin.catalog.demo import load_catalogue
+    from tremplin.catalog.models import TeachingUnit
+    from tremplin.core.registry import importers
+    from tremplin.learners.models import Learner
+    from tremplin.places.models import Establishment
+    from tremplin.places.refdata import load_reference_data
+
+    call_command("migrate", verbosity=0)
+    load_reference_data()
+    load_catalogue()
+    rng = random.Random(2026)
+    labels = list(Establishment.objects.values_list("label", flat=True))
+    units = list(TeachingUnit.objects.values_list("code", flat=True))
+    n_learners = max(1, args.rows // 10)
+    Learner.objects.filter(reference__startswith="BENCH-").delete()
+    Learner.objects.bulk_create(
+        [
+            Learner(
+                reference=f"BENCH-{i:06d}",
+                last_name=f"Nom{i}",
+                first_name="Prénom",
+                birth_date=date(1990, 1, 1),
+                kind="detained",
+                status="placed",
+                establishment_id=None,
+            )
+            for i in range(n_learners)
+        ],
+        batch_size=5_000,
+    )
+    lines = ["learner,academic_year,teaching_unit,establishment,result,grade"]
+    seen: set[tuple[int, str, str]] = set()
+    while len(lines) <= args.rows:
+        learner = rng.randrange(n_learners)
+        year = f"{(start := rng.randrange(2015, 2026))}-{start + 1}"
+        unit = rng.choice(units)
+        if (learner, year, unit) in seen:
+            continue
+        seen.add((learner, year, unit))
+        grade = rng.randrange(0, 2001) / 100
+        result = "validated" if grade >= 10 else "failed"
+        lines.append(f"BENCH-{learner:06d},{year},{unit},{rng.choice(labels)},{result},{grade:.2f}")
+    data = ("\n".join(lines) + "\n").encode()
+    importer = importers()["enrollments"]
+    started = time.perf_counter()
+    report = importer().run(data)
+    first = time.perf_counter() - started
+    started = time.perf_counter()
+    again = importer().run(data)
+    second = time.perf_counter() - started
+
+    # The reference: the same rows inserted by the database's bare bulk path, in a scratch table.
+    rows = [line.split(",") for line in lines[1:]]
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_enrolment")
+        cursor.execute(
+            "CREATE TABLE bench_enrolment (learner varchar(40), academic_year varchar(9), "
+            "unit varchar(10), establishment varchar(60), result varchar(10), grade numeric(4,2))"
+        )
+        started = time.perf_counter()
+        if connection.vendor == "postgresql":
+            with cursor.copy("COPY bench_enrolment FROM STDIN") as copy:  # type: ignore[attr-defined]
+                for row in rows:
+                    copy.write_row(row)
+            method = "COPY"
+        else:
+            cursor.executemany("INSERT INTO bench_enrolment VALUES (%s, %s, %s, %s, %s, %s)", rows)
+            method = "executemany"
+        bare = time.perf_counter() - started
+        cursor.execute("DROP TABLE bench_enrolment")
+
+    n = report.rows
+    print(
+        f"database: {connection.vendor}; rows: {n}; created {report.created}, then unchanged {again.unchanged}"
+    )
+    print(f"{'what':<44}{'seconds':>10}{'rows/s':>12}")
+    print(f"{'tremplin import enrollments (new rows)':<44}{first:>10.2f}{n / first:>12,.0f}")
+    print(f"{'same file again (nothing to change)':<44}{second:>10.2f}{n / second:>12,.0f}")
+    print(f"{'bare ' + method + ' of the same rows':<44}{bare:>10.2f}{n / bare:>12,.0f}")
+    print(
+        f"ratio import / bare insert: {first / bare:.1f}x slower (target: at least 20,000 rows/s)"
+    )
+
+
+if __name__ == "__main__":
+    main()
