@@ -428,19 +428,20 @@ def fast_insert(model: type[M], objects: Sequence[M]) -> None:
         return
     fields = [f for f in model._meta.concrete_fields if not isinstance(f, models.AutoField)]
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
+    columns = ", ".join(quote(str(f.column)) for f in fields)
     rows = [
         [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in objects
     ]
     table = quote(model._meta.db_table)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
         else:
             marks = ", ".join(["%s"] * len(fields))
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
+            # Table and column names come from the model, quoted; values are parameters.
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608
 
 
 def synchronise(

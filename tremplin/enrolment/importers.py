@@ -10,12 +10,12 @@ from typing import Any
 from tremplin.catalog.models import ACADEMIC_YEAR, TeachingUnit
 from tremplin.core.csvimport import (
     Importer,
-    fast_insert,
-    save_objects,
     Key,
     Row,
+    fast_insert,
     parse_choice,
     parse_decimal,
+    save_objects,
 )
 from tremplin.core.registry import register
 from tremplin.learners.importers import SCOPED_ROLES, establishment_index
