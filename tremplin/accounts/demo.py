@@ -96,5 +96,5 @@ def load_accounts() -> list[DemoAccount]:
             user.centre = CnamCentre.objects.get(code="DEMO-BRE")
             user.save()
         elif account.role == Role.TEACHER:
-            user.teaching_units.set(TeachingUnit.objects.filter(code__startswith="CCG")[:6])
+            user.teaching_units.set(TeachingUnit.objects.filter(code__startswith="CCG"))
     return list(ACCOUNTS)

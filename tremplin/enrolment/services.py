@@ -92,7 +92,7 @@ def submit(
         motivation=motivation,
         created_by=by,
     )
-    application.full_clean(exclude=["units"])
+    application.full_clean(exclude=["units", "status"])
     application.save()
     application.units.set(units)
     ApplicationStep.objects.create(application=application, to_status=application.status, by=by)

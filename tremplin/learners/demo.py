@@ -732,6 +732,20 @@ CURRENT_SCRIPTS: tuple[tuple[str, str, date, date, tuple[str, ...]], ...] = (
     ("current-transfer", VILLEPINTE, date(2026, 1, 19), date(2026, 9, 28), ("NFA031", "NFA016")),
     ("current-release", FRESNES, date(2025, 11, 3), date(2026, 9, 21), ("MSE147", "CCE101")),
 )
+#: The DGC units the "current-alert" learner validated in 2025-2026 (all but CCG101 and CCG109).
+DGC_CANDIDATE_YEAR = "2025-2026"
+DGC_CANDIDATE_GRADES = (
+    ("CCG102", "12.5"),
+    ("CCG103", "11"),
+    ("CCG104", "13.25"),
+    ("CCG105", "10.5"),
+    ("CCG106", "14"),
+    ("CCG107", "12"),
+    ("CCG108", "11.75"),
+    ("CCG110", "13"),
+    ("CCG111", "10"),
+    ("CCG112", "15.5"),
+)
 CURRENT_TRANSFER = (date(2026, 11, 10), REAU)
 CURRENT_RELEASE = date(2026, 11, 5)
 CURRENT_ALERT_INTERVIEW = date(2026, 9, 8)
@@ -1474,12 +1488,34 @@ class Builder:
                 if learner.where(enrolment.enrolled_on) != enrolment.establishment:
                     raise PlanError(f"{learner.reference} : {enrolment.unit} hors établissement")
 
+    def add_dgc_candidate(self) -> None:
+        """The "current-alert" learner validated most of the DGC in 2025-2026 at Melun: grading
+        his two pending UEs (CCG101, CCG109) completes it, and Tremplin proposes the award."""
+        learner = self.by_key["current-alert"]
+        enrolled_on = date(2025, 9, 22)
+        funding = Funding.DAP.value
+        learner.years.append(LearnerYear(DGC_CANDIDATE_YEAR, MELUN, enrolled_on, funding))
+        for unit, grade in DGC_CANDIDATE_GRADES:
+            learner.enrolments.append(
+                PlannedEnrolment(
+                    DGC_CANDIDATE_YEAR,
+                    unit,
+                    MELUN,
+                    enrolled_on,
+                    funding,
+                    result=VALIDATED,
+                    grade=Decimal(grade),
+                    result_on=date(2026, 6, 26),
+                )
+            )
+
     def build(self) -> list[PlannedLearner]:
         self.add_scripts()
         self.add_years()
         self.add_interviews()
         self.add_applications()
         self.add_current_cohort()
+        self.add_dgc_candidate()
         self.check()
         return self.learners
 
