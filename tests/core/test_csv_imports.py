@@ -124,7 +124,7 @@ def test_one_bad_row_rejects_the_whole_file_with_every_error(tmp_path: Path) -> 
 
 def test_it_rejects_a_duplicate_row(tmp_path: Path) -> None:
     content = HEADER + "NFE210,A,6,distance,Informatique\nnfe210,B,6,distance,Informatique\n"
-    assert "ligne 3 : doublon de la ligne 2" in rejected(write(tmp_path, content))
+    assert "ligne 3, colonne « code » : doublon de la ligne 2" in rejected(write(tmp_path, content))
 
 
 def test_it_rejects_a_file_in_an_unknown_encoding(tmp_path: Path) -> None:

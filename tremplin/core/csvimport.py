@@ -328,6 +328,8 @@ class Importer(Generic[M]):
     columns: ClassVar[tuple[str, ...]]
     required: ClassVar[tuple[str, ...]]
     key_fields: ClassVar[tuple[str, ...]]
+    #: The file's columns that make the key, named when a row repeats another.
+    key_columns: ClassVar[tuple[str, ...]] = ("code",)
 
     def __init__(self, user: Any = None) -> None:
         #: The user running the import from the web interface; None from the command line.
@@ -385,7 +387,11 @@ class Importer(Generic[M]):
             key = self.key_from(values)
             if key in first_line:
                 errors.append(
-                    RowError(row.line, "", f"doublon de la ligne {first_line[key]} (même clé).")
+                    RowError(
+                        row.line,
+                        ", ".join(self.key_columns),
+                        f"doublon de la ligne {first_line[key]} (mêmes valeurs dans ces colonnes).",
+                    )
                 )
                 continue
             first_line[key] = row.line

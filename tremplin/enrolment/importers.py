@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
+
 from tremplin.catalog.models import ACADEMIC_YEAR, TeachingUnit
 from tremplin.core.csvimport import (
     Importer,
@@ -48,6 +50,7 @@ class EnrolmentImporter(Importer[Enrolment]):
     columns = ("learner", "academic_year", "teaching_unit", "establishment", "result", "grade")
     required = ("learner", "academic_year", "teaching_unit", "result")
     key_fields = ("learner_id", "academic_year", "unit_id")
+    key_columns = ("learner", "academic_year", "teaching_unit")
 
     def prepare(self, rows: Sequence[Row]) -> None:
         self.learners = learner_index({r.get("learner") for r in rows}, self.user)
@@ -106,6 +109,14 @@ class EnrolmentImporter(Importer[Enrolment]):
         self, to_create: list[Enrolment], to_update: list[Enrolment], fields: list[str]
     ) -> None:
         fast_insert(Enrolment, to_create)
+        if to_update:
+            # A results grid opened before the import must not overwrite it unnoticed.
+            now = timezone.now()
+            for enrolment in to_update:
+                enrolment.version += 1
+                enrolment.result_at = now
+                enrolment.result_by = self.user
+            fields = sorted({*fields, "version", "result_at", "result_by"})
         save_objects(Enrolment, [], to_update, fields)
 
     def existing(self, keys: set[Key]) -> dict[Key, Enrolment]:

@@ -122,6 +122,8 @@ def move(
     scope = scope_of(by)
     if not (scope.everything or scope.role in spec.roles):
         raise PermissionDenied(f"Votre rôle ne permet pas de : {spec.label.lower()}.")
+    if not Application.permissions.can_read(by, current):
+        raise PermissionDenied("Cette candidature n'est pas dans votre périmètre.")
     if spec.needs_reason and not reason.strip():
         raise ValidationError({"reason": "Indiquez le motif."})
     if name == "review":
@@ -130,6 +132,7 @@ def move(
         current.rle_opinion = opinion
         current.rle_comment = reason
     before = current.get_status_display()
+    from_status = current.status
     try:
         getattr(current, name)()
     except TransitionNotAllowed as exc:
@@ -145,7 +148,6 @@ def move(
         current.reason = reason
     if name == "enrol":
         _enrol(current)
-    from_status = application.status
     current.version += 1  # the row is locked (select_for_update): no lost update
     current.save()
     ApplicationStep.objects.create(

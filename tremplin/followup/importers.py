@@ -24,6 +24,15 @@ from tremplin.enrolment.importers import CHUNK, learner_index
 from .models import Interview
 
 
+#: Who conducts follow-up interviews (a statistician or a teacher never does).
+INTERVIEWERS = (
+    Role.REFERENT,
+    Role.ML_COUNSELOR,
+    Role.REGIONAL_COORDINATOR,
+    Role.NATIONAL_COORDINATOR,
+)
+
+
 @register
 class InterviewImporter(Importer[Interview]):
     kind = "interviews"
@@ -33,13 +42,16 @@ class InterviewImporter(Importer[Interview]):
     columns = ("learner", "date", "kind", "referent", "notes")
     required = ("learner", "date", "kind", "referent")
     key_fields = ("learner_id", "date", "kind")
+    key_columns = ("learner", "date", "kind")
 
     def prepare(self, rows: Sequence[Row]) -> None:
         self.learners = learner_index({r.get("learner") for r in rows}, self.user)
         names = {r.get("referent") for r in rows}
         self.referents = {
             u.lower(): pk
-            for u, pk in User.objects.filter(username__in=names).values_list("username", "id")
+            for u, pk in User.objects.filter(username__in=names, role__in=INTERVIEWERS).values_list(
+                "username", "id"
+            )
         }
         self.today = date.today()
 

@@ -60,6 +60,7 @@ class LearnerImporter(Importer[Learner]):
     )
     required = ("reference", "last_name", "first_name", "birth_date", "kind")
     key_fields = ("reference",)
+    key_columns = ("reference",)
 
     def prepare(self, rows: Sequence[Row]) -> None:
         self.establishments = establishment_index(self.user)
@@ -121,24 +122,37 @@ class LearnerImporter(Importer[Learner]):
             "mission_locale_id": mission_locale_id,
         }
 
-    def existing(self, keys: set[Key]) -> dict[Key, Learner]:
-        found = super().existing(keys)
-        if self.user is not None:
-            readable = set(
+    def check_all(self, parsed: Sequence[tuple[Row, dict[str, Any]]]) -> None:
+        """Rows naming learners that already exist: within the user's scope, and a path that
+        an import may not rewrite (a released learner's establishment)."""
+        rows = {values["reference"]: (row, values) for row, values in parsed}
+        found = list(Learner.objects.filter(reference__in=list(rows)))
+        readable = (
+            set(
                 Learner.permissions.readable(
-                    self.user, Learner.objects.filter(pk__in=[o.pk for o in found.values()])
+                    self.user, Learner.objects.filter(pk__in=[lr.pk for lr in found])
                 ).values_list("pk", flat=True)
             )
-            outside = [o.reference for o in found.values() if o.pk not in readable]
-            if outside:
-                from tremplin.core.csvimport import ImportRejected, RowError
-
-                raise ImportRejected(
-                    [
-                        RowError(0, "reference", f"dossier hors de votre périmètre : {ref}.")
-                        for ref in sorted(outside)[:50]
-                    ]
+            if self.user is not None
+            else {lr.pk for lr in found}
+        )
+        for learner in found:
+            row, values = rows[learner.reference]
+            if learner.pk not in readable:
+                row.error("reference", f"dossier hors de votre périmètre : {learner.reference}.")
+            elif (
+                learner.status != Status.PLACED
+                and learner.establishment_id is not None
+                and values["establishment_id"] != learner.establishment_id
+            ):
+                row.error(
+                    "establishment",
+                    "cette personne n'est plus en détention : un import ne change pas son "
+                    "établissement (enregistrez une nouvelle arrivée).",
                 )
+
+    def existing(self, keys: set[Key]) -> dict[Key, Learner]:
+        found = super().existing(keys)
         self.before = {key: obj.establishment_id for key, obj in found.items()}
         return found
 

@@ -17,6 +17,10 @@ from .models import Kind, Learner, Placement, Status
 def create_learner(*, by: Any, placed_on: date | None = None, **fields: Any) -> Learner:
     """Create a learner; a detained learner gets an arrival at their establishment."""
     learner = Learner(**fields)
+    if learner.kind == Kind.DETAINED and learner.mission_locale_id is not None:
+        raise ValidationError({"mission_locale": "Une personne détenue n'a pas de mission locale."})
+    if learner.kind == Kind.YOUTH and learner.establishment_id is not None:
+        raise ValidationError({"establishment": "Un jeune n'est pas placé dans un établissement."})
     if learner.kind == Kind.DETAINED:
         if learner.establishment_id is None:
             raise ValidationError({"establishment": "Une personne détenue a un établissement."})
