@@ -23,7 +23,6 @@ from tremplin.enrolment.importers import CHUNK, learner_index
 
 from .models import Interview
 
-
 #: Who conducts follow-up interviews (a statistician or a teacher never does).
 INTERVIEWERS = (
     Role.REFERENT,
