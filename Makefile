@@ -10,7 +10,7 @@ APT_PACKAGES := chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfb
 	fonts-dejavu-core postgresql-client
 
 .PHONY: demo test install install-dev system-deps lint typecheck pytest pytest-sqlite pytest-postgres \
-	serve clean
+	bench serve clean
 
 system-deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -48,8 +48,8 @@ serve: install
 	$(BIN)/tremplin serve --port $(PORT)
 
 lint: install-dev
-	$(BIN)/ruff check tremplin tests tools
-	$(BIN)/ruff format --check tremplin tests tools
+	$(BIN)/ruff check tremplin tests tools benchmarks
+	$(BIN)/ruff format --check tremplin tests tools benchmarks
 
 typecheck: install-dev
 	$(BIN)/mypy tremplin
@@ -72,6 +72,9 @@ pytest-postgres: install-dev
 	fi
 
 test: lint typecheck pytest-sqlite pytest-postgres
+
+bench: install-dev
+	$(BIN)/python benchmarks/import_enrolments.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
