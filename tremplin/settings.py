@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "tremplin.learners",
     "tremplin.enrolment",
     "tremplin.followup",
+    "tremplin.emergence",
 ]
 
 MIDDLEWARE = [
