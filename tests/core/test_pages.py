@@ -175,3 +175,16 @@ def test_the_map_draws_establishments_and_centres(
     assert "CD MELUN" in page
     assert "Cnam Bretagne (démo)" in page
     assert "CP NOUMEA" in page  # listed outside the map: no coordinates
+
+
+def test_the_establishment_list_filters_by_whether_learners_are_placed_there(
+    client_as: Callable[[User], Client], referent: User
+) -> None:
+    from tests.personal_world import make_record
+
+    make_record("T-HAS-0001", establishment="MA BREST")
+    client = client_as(referent)
+    with_learners = client.get("/lieux/etablissements/?has_learners=oui").content.decode()
+    without = client.get("/lieux/etablissements/?has_learners=non").content.decode()
+    assert "MA BREST" in with_learners and "CD MELUN" not in with_learners
+    assert "MA BREST" not in without and "CD MELUN" in without

@@ -22,10 +22,17 @@ class EstablishmentFilterForm(DsfrForm):
         label="Type", choices=[("", "Tous"), *EstablishmentType.choices], required=False
     )
 
+    has_learners = forms.ChoiceField(
+        label="Apprenants",
+        choices=[("", "Tous"), ("oui", "Avec des apprenants"), ("non", "Sans apprenant")],
+        required=False,
+    )
+
     def filters(self) -> EstablishmentFilters:
         data = self.cleaned_data
         return EstablishmentFilters(
             disp=data["disp"].pk if data.get("disp") else None,
             type=data.get("type") or "",
             q=(data.get("q") or "").strip(),
+            has_learners={"oui": True, "non": False}.get(data.get("has_learners") or ""),
         )

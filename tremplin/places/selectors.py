@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from .maps import FranceMap, Marker, build_map
 from .models import CnamCentre, Disp, Establishment, MissionLocale
@@ -15,10 +15,21 @@ class EstablishmentFilters:
     disp: int | None = None
     type: str = ""
     q: str = ""
+    has_learners: bool | None = None
 
 
 def establishments(filters: EstablishmentFilters) -> QuerySet[Establishment]:
-    qs = Establishment.objects.select_related("disp", "commune", "commune__department")
+    """Establishments, with `placed_learners`: how many learners are placed there now (an
+    aggregate, shown to every role; no personal record)."""
+    qs = Establishment.objects.select_related("disp", "commune", "commune__department").annotate(
+        placed_learners=Count("learners", filter=Q(learners__status="placed"))
+    )
+    if filters.has_learners is not None:
+        qs = (
+            qs.filter(placed_learners__gt=0)
+            if filters.has_learners
+            else qs.filter(placed_learners=0)
+        )
     if filters.disp:
         qs = qs.filter(disp_id=filters.disp)
     if filters.type:
@@ -33,8 +44,6 @@ def establishments(filters: EstablishmentFilters) -> QuerySet[Establishment]:
 
 
 def disps_with_counts() -> QuerySet[Disp]:
-    from django.db.models import Count
-
     return Disp.objects.annotate(establishment_count=Count("establishments")).order_by("code")
 
 
@@ -63,8 +72,9 @@ def network_map(*, with_partners: bool = True) -> FranceMap:
             latitude=e.commune.latitude,
             longitude=e.commune.longitude,
             url=reverse("places:establishment", args=[e.pk]),
+            emphasis=e.placed_learners > 0,  # type: ignore[attr-defined]
         )
-        for e in Establishment.objects.select_related("commune").order_by("label")
+        for e in establishments(EstablishmentFilters())
     ]
     if with_partners:
         markers += [
