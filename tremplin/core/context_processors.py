@@ -39,9 +39,10 @@ _NAVIGATION: tuple[tuple[str, str, str, frozenset[str]], ...] = (
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:
-    if not request.user.is_authenticated:
+    user = getattr(request, "user", None)  # absent on errors raised before authentication
+    if user is None or not user.is_authenticated:
         return {"navigation": []}
-    scope = scope_of(request.user)
+    scope = scope_of(user)
     path = request.path
     items = []
     for label, name, prefix, roles in _NAVIGATION:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from tremplin.accounts.scope import Scope, scope_of
 from tremplin.core.permissions import Permissions, UserLike
@@ -32,13 +32,14 @@ def learner_filter(scope: Scope, prefix: str = "") -> Q | None:
     if scope.role == Role.REGIONAL_COORDINATOR:
         from .models import Placement
 
-        outer = f"{prefix.removesuffix('__')}_id" if prefix else "pk"
-        past = Placement.objects.filter(
-            learner=OuterRef(outer), establishment__disp__in=scope.disp_ids
+        # Current or past placement in the DISPs: an IN over the (indexed) placements, which
+        # the database runs once, rather than a correlated EXISTS per learner.
+        placed_there = Placement.objects.filter(establishment__disp__in=scope.disp_ids).values(
+            "learner_id"
         )
         return (
             Q(**{f"{prefix}establishment__disp__in": scope.disp_ids})
-            | Q(Exists(past))
+            | Q(**{f"{prefix}pk__in": placed_there})
             | Q(**{f"{prefix}mission_locale__commune__region__in": scope.region_codes})
         )
     if scope.role in (Role.REFERENT, Role.RLE):
