@@ -102,7 +102,7 @@ def test_actions_on_records_outside_the_scope_answer_404(
     client = client_as(User.objects.get(username=username))
     for key, rec in world.items():
         for name, args in RECORD_ACTIONS.items():
-            response = client.post(reverse(name, args=args(rec)), {"version": 1})
+            response = client.post(reverse(name, args=args(rec)), {"validate-version": 1})
             if username in READERS[key]:
                 assert response.status_code == 302, (username, key, name)
             else:

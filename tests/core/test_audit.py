@@ -155,7 +155,7 @@ def test_moving_an_application_writes_an_event(
 ) -> None:
     response = client_as(user("coord-paris")).post(
         reverse("enrolment:application_move", args=[paris.application.pk, "validate"]),
-        {"version": paris.application.version},
+        {"validate-version": paris.application.version},
         REMOTE_ADDR=IP,
     )
     assert response.status_code == 302
@@ -174,7 +174,7 @@ def test_a_refused_move_writes_no_transition_event(
 ) -> None:
     client_as(user("rle-melun")).post(
         reverse("enrolment:application_move", args=[paris.application.pk, "validate"]),
-        {"version": paris.application.version},
+        {"validate-version": paris.application.version},
     )
     assert not AuditEvent.objects.filter(action="transition").exists()
 

@@ -358,8 +358,8 @@ def test_an_unknown_move_is_refused() -> None:
         ("validate", "referent", "Votre rôle ne permet pas de : valider le parcours pédagogique."),
         ("refuse", "referent", "Votre rôle ne permet pas de : refuser."),
         ("refuse", "rle-melun", "Votre rôle ne permet pas de : refuser."),
-        ("review", "referent", "Votre rôle ne permet pas de : donner l'avis du rle."),
-        ("enrol", "rle-melun", "Votre rôle ne permet pas de : inscrire aux ue."),
+        ("review", "referent", "Votre rôle ne permet pas de : donner l'avis du RLE."),
+        ("enrol", "rle-melun", "Votre rôle ne permet pas de : inscrire aux UE."),
         ("withdraw", "enseignant", "Votre rôle ne permet pas de : retirer la candidature."),
         (
             "validate",
@@ -449,8 +449,9 @@ def post_move(
     client: Client, application: Application, name: str, **data: object
 ) -> tuple[HttpResponse, list[str]]:
     data.setdefault("version", fresh(application).version)
+    prefixed = {f"{name}-{key}": value for key, value in data.items()}  # one form per move
     response = client.post(
-        reverse("enrolment:application_move", args=[application.pk, name]), data, follow=True
+        reverse("enrolment:application_move", args=[application.pk, name]), prefixed, follow=True
     )
     return response, [str(m) for m in get_messages(response.wsgi_request)]  # type: ignore[attr-defined]
 
@@ -469,8 +470,8 @@ def test_the_rle_gives_an_opinion_through_the_page_and_reads_the_confirmation(
     assert response.redirect_chain == [
         (reverse("enrolment:application", args=[application.pk]), 302)
     ]
-    assert messages == ["Candidature : avis du rle donné."]
-    assert "Candidature : avis du rle donné." in response.content.decode()
+    assert messages == ["Candidature : avis du RLE donné."]
+    assert "Candidature : avis du RLE donné." in response.content.decode()
     current = fresh(application)
     assert (current.status, current.rle_opinion, current.rle_comment) == (
         REVIEWED,
@@ -542,7 +543,7 @@ def test_a_move_on_an_application_outside_the_users_scope_answers_404(
     application = submitted(learner_at("MA ST MALO", reference="TA-0099"))
     response = client_as(user("rle-melun")).post(
         reverse("enrolment:application_move", args=[application.pk, "review"]),
-        {"opinion": "favourable", "version": 1},
+        {"review-opinion": "favourable", "review-version": 1},
     )
     assert response.status_code == 404
     assert fresh(application).status == SUBMITTED

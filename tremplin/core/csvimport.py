@@ -396,10 +396,9 @@ class Importer(Generic[M]):
                 continue
             first_line[key] = row.line
             parsed.append((row, values))
-        if not errors:
-            self.check_all(parsed)
-            for row, _ in parsed:
-                errors.extend(row.errors)
+        self.check_all(parsed)  # on the good rows too, so that every error is listed at once
+        for row, _ in parsed:
+            errors.extend(row.errors)
         if errors:
             raise ImportRejected(errors)
         report = ImportReport(kind=self.kind, rows=len(parsed), dry_run=dry_run)

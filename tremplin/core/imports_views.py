@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import secrets
+import time
 from pathlib import Path
 
 from django import forms
@@ -52,10 +54,34 @@ class UploadForm(DsfrForm):
         return bytes(upload.read())
 
 
+#: A previewed file waits this long for its confirmation, then it is deleted.
+PENDING_SECONDS = 3600
+
+
 def _pending_path(token: str) -> Path:
     folder = Path(settings.TREMPLIN_HOME) / PENDING_DIR
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     return folder / f"{token}.csv"
+
+
+def _purge_stale() -> None:
+    """Personal data does not linger: previews never confirmed are deleted after an hour."""
+    folder = Path(settings.TREMPLIN_HOME) / PENDING_DIR
+    if not folder.exists():
+        return
+    limit = time.time() - PENDING_SECONDS
+    for path in folder.glob("*.csv"):
+        if path.stat().st_mtime < limit:
+            path.unlink(missing_ok=True)
+
+
+def _keep_for_confirmation(data: bytes) -> str:
+    token = secrets.token_urlsafe(16)
+    path = _pending_path(token)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(data)
+    return token
 
 
 @require_http_methods(["GET", "POST"])
@@ -64,6 +90,11 @@ def import_page(request: HttpRequest) -> HttpResponse:
     if not kinds:
         raise PermissionDenied("Votre rôle ne permet aucun import.")
     context: dict[str, object] = {"title": "Importer un fichier", "kinds": kinds}
+    _purge_stale()
+    if request.method == "POST" and request.POST.get("cancel"):
+        _discard(request, request.POST["cancel"])
+        messages.info(request, "Import annulé : le fichier a été supprimé.")
+        return redirect("core:import")
     if request.method == "POST" and request.POST.get("token"):
         return _confirm(request, kinds)
     form = UploadForm(request.POST or None, request.FILES or None, kinds=kinds)
@@ -78,19 +109,29 @@ def import_page(request: HttpRequest) -> HttpResponse:
             context["errors"] = [str(e) for e in exc.errors[:MAX_SHOWN_ERRORS]]
             context["hidden_errors"] = max(0, len(exc.errors) - MAX_SHOWN_ERRORS)
         else:
-            token = secrets.token_urlsafe(16)
-            _pending_path(token).write_bytes(data)
-            request.session[f"import-{token}"] = kind
-            context.update(report=report, token=token, kind=kind, kind_title=kinds[kind])
+            context.update(report=report, kind=kind, kind_title=kinds[kind])
+            if report.changed:
+                token = _keep_for_confirmation(data)
+                request.session[f"import-{token}"] = kind
+                context["token"] = token
     return render(
         request, "core/import.html", context, status=400 if context.get("rejected") else 200
     )
 
 
+def _valid_token(token: str) -> bool:
+    return 10 <= len(token) <= 40 and token.replace("-", "").replace("_", "").isalnum()
+
+
+def _discard(request: HttpRequest, token: str) -> None:
+    if _valid_token(token) and request.session.pop(f"import-{token}", None) is not None:
+        _pending_path(token).unlink(missing_ok=True)
+
+
 def _confirm(request: HttpRequest, kinds: dict[str, str]) -> HttpResponse:
     token = request.POST["token"]
     kind = request.session.pop(f"import-{token}", None)
-    path = _pending_path(token) if token.replace("-", "").replace("_", "").isalnum() else None
+    path = _pending_path(token) if _valid_token(token) else None
     if kind is None or kind not in kinds or path is None or not path.exists():
         messages.error(request, "Cet aperçu a expiré : déposez le fichier à nouveau.")
         return redirect("core:import")

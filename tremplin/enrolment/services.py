@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django_fsm import TransitionNotAllowed
 
@@ -84,6 +85,18 @@ def submit(
         raise ValidationError({"units": f"UE inconnue(s) : {', '.join(unknown)}."})
     if not units and formation is None:
         raise ValidationError("Indiquez une formation ou au moins une UE.")
+    taken = dict(
+        Enrolment.objects.filter(
+            learner=learner, unit__in=units, result__in=[Result.VALIDATED, Result.PENDING]
+        ).values_list("unit__code", "result")
+    )
+    if taken:
+        done = sorted(c for c, r in taken.items() if r == Result.VALIDATED)
+        running = sorted(c for c, r in taken.items() if r == Result.PENDING)
+        parts = ([f"déjà validée(s) : {', '.join(done)}"] if done else []) + (
+            [f"déjà en cours : {', '.join(running)}"] if running else []
+        )
+        raise ValidationError({"units": "UE " + " ; ".join(parts) + "."})
     application = Application(
         learner=learner,
         academic_year=academic_year,
@@ -121,7 +134,8 @@ def move(
         raise ValidationError(f"Étape inconnue : {name}.")
     scope = scope_of(by)
     if not (scope.everything or scope.role in spec.roles):
-        raise PermissionDenied(f"Votre rôle ne permet pas de : {spec.label.lower()}.")
+        action = spec.label[0].lower() + spec.label[1:]
+        raise PermissionDenied(f"Votre rôle ne permet pas de : {action}.")
     if not Application.permissions.can_read(by, current):
         raise PermissionDenied("Cette candidature n'est pas dans votre périmètre.")
     if spec.needs_reason and not reason.strip():
@@ -171,10 +185,11 @@ def _enrol(application: Application) -> list[Enrolment]:
         units = list(formation.mandatory_units.all())
     if not units:
         raise ValidationError("La candidature ne nomme aucune UE à laquelle inscrire.")
+    # Never enrol again in a UE already validated (any year) or already in progress this year.
     already = set(
-        Enrolment.objects.filter(
-            learner=learner, academic_year=application.academic_year, unit__in=units
-        ).values_list("unit_id", flat=True)
+        Enrolment.objects.filter(learner=learner, unit__in=units)
+        .filter(Q(result=Result.VALIDATED) | Q(academic_year=application.academic_year))
+        .values_list("unit_id", flat=True)
     )
     created = [
         Enrolment(

@@ -79,8 +79,10 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "title": str(application),
             "application": application,
             "steps": application.steps.select_related("by"),
-            "moves": services.allowed_moves(application, request.user),
-            "form": MoveForm(initial={"version": application.version}),
+            "moves": [
+                (move, MoveForm(prefix=move.name, initial={"version": application.version}))
+                for move in services.allowed_moves(application, request.user)
+            ],
             "breadcrumb": [
                 ("Apprenants", reverse("learners:list")),
                 (
@@ -96,7 +98,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def application_move(request: HttpRequest, pk: int, move: str) -> HttpResponse:
     application = readable_or_404(request.user, Application.objects.all(), pk=pk)
-    form = MoveForm(request.POST)
+    form = MoveForm(request.POST, prefix=move)
     if not form.is_valid():
         messages.error(request, "Formulaire incomplet : rechargez la page.")
         return redirect("enrolment:application", pk)
@@ -116,7 +118,8 @@ def application_move(request: HttpRequest, pk: int, move: str) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         record(request, Action.TRANSITION, moved, moved.get_status_display())
-        messages.success(request, f"Candidature : {moved.get_status_display().lower()}.")
+        status = moved.get_status_display()
+        messages.success(request, f"Candidature : {status[0].lower()}{status[1:]}.")
     return redirect("enrolment:application", pk)
 
 
@@ -190,7 +193,16 @@ def grid(request: HttpRequest, code: str, year: str) -> HttpResponse:
         for e in enrolments
     ]
     formset = ResultFormSet(request.POST or None, initial=initial)
-    if request.method == "POST" and formset.is_valid():
+    status = 400 if request.method == "POST" else 200
+    if request.method == "POST" and _rows_changed(formset, enrolments):
+        status = 409
+        messages.warning(
+            request,
+            "La liste des inscrits a changé depuis l'ouverture de la grille : rien n'a été "
+            "enregistré. Vérifiez puis enregistrez à nouveau.",
+        )
+        formset = ResultFormSet(initial=initial)
+    elif request.method == "POST" and formset.is_valid():
         entries = [
             services.ResultEntry(
                 enrolment_id=f.cleaned_data["enrolment"],
@@ -231,15 +243,33 @@ def grid(request: HttpRequest, code: str, year: str) -> HttpResponse:
             "title": f"Résultats {unit.code} — {year}",
             "unit": unit,
             "year": year,
-            "rows": list(zip(enrolments, formset.forms, strict=True)),
+            "rows": _pair(enrolments, formset),
             "formset": formset,
             "breadcrumb": [
                 ("Saisie des résultats", reverse("enrolment:grids")),
                 (f"{unit.code} {year}", ""),
             ],
         },
-        status=400 if request.method == "POST" else 200,
+        status=status,
     )
+
+
+def _posted_ids(formset: object) -> list[int | None]:
+    ids = []
+    for form in formset.forms:  # type: ignore[attr-defined]
+        raw = form["enrolment"].value()
+        ids.append(int(raw) if str(raw).isdigit() else None)
+    return ids
+
+
+def _rows_changed(formset: object, enrolments: list[Enrolment]) -> bool:
+    """Someone enrolled or cancelled a learner since the grid was opened."""
+    return sorted(_posted_ids(formset), key=str) != sorted((e.pk for e in enrolments), key=str)
+
+
+def _pair(enrolments: list[Enrolment], formset: object) -> list[tuple[Enrolment, object]]:
+    by_id = dict(zip(_posted_ids(formset), formset.forms, strict=True))  # type: ignore[attr-defined]
+    return [(e, by_id[e.pk]) for e in enrolments if e.pk in by_id]
 
 
 # --- Documents and certifications -----------------------------------------------------------------

@@ -3,6 +3,10 @@ numbers or the reason of a release: the training record needs none of them."""
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Iterable, Sequence
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
@@ -31,6 +35,32 @@ class Status(models.TextChoices):
     RELEASED = "released", "Libéré(e)"
     FOLLOWED = "followed", "Suivi(e) par une mission locale"
     OTHER = "other", "Autre"
+
+
+def search_key(*names: str) -> str:
+    """Names folded for search: no accents, no case. "Koné Éloïse" -> "KONE ELOISE"."""
+    text = unicodedata.normalize("NFKD", " ".join(names))
+    return "".join(c for c in text if not unicodedata.combining(c)).upper()
+
+
+class LearnerManager(models.Manager["Learner"]):
+    """Keeps `search_key` in step with the names, bulk writes included."""
+
+    def bulk_create(self, objs: Iterable[Learner], *args: Any, **kwargs: Any) -> list[Learner]:
+        objs = list(objs)
+        for learner in objs:
+            learner.search_key = learner.compute_search_key()
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(  # type: ignore[override]
+        self, objs: Iterable[Learner], fields: Sequence[str], *args: Any, **kwargs: Any
+    ) -> int:
+        objs = list(objs)
+        if {"last_name", "first_name"} & set(fields):
+            for learner in objs:
+                learner.search_key = learner.compute_search_key()
+            fields = [*fields, "search_key"]
+        return super().bulk_update(objs, fields, *args, **kwargs)
 
 
 class Learner(models.Model):
@@ -63,23 +93,37 @@ class Learner(models.Model):
         on_delete=models.PROTECT,
         related_name="learners",
     )
+    search_key = models.CharField(max_length=210, editable=False, default="")
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     updated_at = models.DateTimeField("modifié le", auto_now=True)
+
+    objects = LearnerManager()
 
     class Meta:
         ordering = ["last_name", "first_name", "reference"]
         verbose_name = "apprenant"
         indexes = [
             models.Index(fields=["last_name", "first_name"]),
+            models.Index(fields=["search_key"]),
             models.Index(fields=["establishment", "status"]),
         ]
 
     def __str__(self) -> str:
         return f"{self.last_name.upper()} {self.first_name} ({self.reference})"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.search_key = self.compute_search_key()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"last_name", "first_name"} & set(update_fields):
+            kwargs["update_fields"] = [*update_fields, "search_key"]
+        super().save(*args, **kwargs)
+
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name.upper()}"
+
+    def compute_search_key(self) -> str:
+        return search_key(self.last_name, self.first_name)
 
 
 class Placement(models.Model):

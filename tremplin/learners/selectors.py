@@ -11,7 +11,7 @@ from tremplin.core.permissions import UserLike
 from tremplin.core.roles import Role
 from tremplin.places.models import Establishment, MissionLocale
 
-from .models import Learner
+from .models import Learner, search_key
 
 
 @dataclass(frozen=True)
@@ -32,12 +32,14 @@ def search_learners(user: UserLike, filters: LearnerFilters) -> QuerySet[Learner
         "establishment", "establishment__disp", "mission_locale"
     )
     if filters.q:
-        words = filters.q.split()
-        for word in words:
+        # Any word of the names, from its start, whatever the accents and the case; or the
+        # reference, whole or its beginning.
+        for word in filters.q.split():
+            folded = search_key(word)
             qs = qs.filter(
-                Q(last_name__istartswith=word)
-                | Q(first_name__istartswith=word)
-                | Q(reference__iexact=word)
+                Q(search_key__startswith=folded)
+                | Q(search_key__contains=f" {folded}")
+                | Q(reference__istartswith=word)
             )
     if filters.establishment:
         qs = qs.filter(establishment_id=filters.establishment)

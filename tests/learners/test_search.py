@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tremplin.accounts.models import User
+from tremplin.learners.models import Learner
+from tremplin.learners.selectors import LearnerFilters, search_learners
+from tremplin.places.models import Establishment
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def kone(db: None) -> Learner:
+    return Learner.objects.create(
+        reference="S-0001",
+        last_name="Koné",
+        first_name="Éloïse",
+        birth_date=date(1995, 3, 2),
+        kind="detained",
+        status="placed",
+        establishment=Establishment.objects.get(label="CD MELUN"),
+    )
+
+
+@pytest.mark.parametrize(
+    "query", ["Koné", "koné", "KONÉ", "KONE", "kone", "eloise", "Éloïse Koné", "S-00"]
+)
+def test_search_ignores_accents_and_case_and_finds_reference_prefixes(
+    kone: Learner, coordinator: User, query: str
+) -> None:
+    found = search_learners(coordinator, LearnerFilters(q=query))
+    assert kone in found
+
+
+def test_search_matches_the_start_of_any_word_of_a_compound_name(coordinator: User) -> None:
+    learner = Learner.objects.create(
+        reference="S-0002",
+        last_name="Le Goff",
+        first_name="Yann",
+        birth_date=date(1990, 1, 1),
+        kind="other",
+        status="other",
+    )
+    assert learner in search_learners(coordinator, LearnerFilters(q="goff"))
+    assert learner not in search_learners(coordinator, LearnerFilters(q="off"))
+
+
+def test_renaming_a_learner_updates_the_search(kone: Learner, coordinator: User) -> None:
+    kone.last_name = "Traoré"
+    kone.save(update_fields=["last_name"])
+    assert kone in search_learners(coordinator, LearnerFilters(q="traore"))
+    assert kone not in search_learners(coordinator, LearnerFilters(q="kone"))
+
+
+def test_bulk_created_learners_are_searchable(coordinator: User) -> None:
+    Learner.objects.bulk_create(
+        [
+            Learner(
+                reference="S-0003",
+                last_name="Müller",
+                first_name="Zoé",
+                birth_date=date(1990, 1, 1),
+                kind="other",
+                status="other",
+            )
+        ]
+    )
+    assert search_learners(coordinator, LearnerFilters(q="muller zoe")).count() == 1
