@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "tremplin.enrolment",
     "tremplin.followup",
     "tremplin.emergence",
+    "tremplin.reporting",
+    "tremplin.conventions",
 ]
 
 MIDDLEWARE = [

@@ -12,5 +12,6 @@ urlpatterns = [
     path("apprenants/", include("tremplin.learners.urls")),
     path("", include("tremplin.enrolment.urls")),
     path("", include("tremplin.followup.urls")),
+    path("conventions/", include("tremplin.conventions.urls")),
     path("admin/", admin.site.urls),
 ]

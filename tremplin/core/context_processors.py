@@ -33,6 +33,7 @@ _NAVIGATION: tuple[tuple[str, str, str, frozenset[str]], ...] = (
     ("Établissements", "places:establishments", "/lieux/etablissements", ALL),
     ("Carte", "places:map", "/lieux/carte", ALL),
     ("Catalogue", "catalog:index", "/catalogue", ALL),
+    ("Conventions", "conventions:list", "/conventions", COORDINATION | {R.STATISTICIAN}),
     ("Imports", "core:import", "/imports", COORDINATION | {R.REFERENT, R.RLE}),
     ("Journal d'audit", "core:audit", "/journal", frozenset({R.NATIONAL_COORDINATOR})),
 )

@@ -6,7 +6,9 @@ from django.core.management.base import CommandParser
 
 from tremplin.accounts.demo import DEMO_PASSWORD, load_accounts
 from tremplin.catalog.demo import load_catalogue
+from tremplin.conventions.demo import load_conventions
 from tremplin.core.management.base import TremplinCommand
+from tremplin.emergence.demo import load_emergence
 from tremplin.learners.demo import load_learners
 from tremplin.places.demo import load_partners
 from tremplin.places.models import Establishment
@@ -28,6 +30,8 @@ class Command(TremplinCommand):
         lines += load_catalogue()
         accounts = load_accounts()
         lines += load_learners()  # after the accounts: the learners' history names the users
+        lines += load_emergence()  # participants of their own, enrolled in no UE
+        lines += load_conventions()  # last: its objectives read the demo history
         if options["format"] == "json":
             self.emit_json(
                 {

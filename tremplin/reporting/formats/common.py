@@ -1,0 +1,117 @@
+"""Shared wording of the formats: French plurals, lists of names, the headline figures."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+from typing import Any
+
+from ..tables import DispRow, Tables
+
+#: The directorate where the programme started (June 2015 convention): the text names it first.
+HOME_DISP = "DISP PARIS"
+#: Written in place of a result withheld in publication mode.
+WITHHELD = "non publié"
+
+
+def sort_key(name: str) -> str:
+    """Alphabetical order that ignores accents and case (Évry between Étampes and Fresnes)."""
+    decomposed = unicodedata.normalize("NFD", name)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def is_plural(value: object) -> bool:
+    """French: 0 and 1 take the singular; a masked count ("< 5") reads as a plural."""
+    return not isinstance(value, int) or value >= 2
+
+
+def count(value: object, singular: str, plural: str) -> str:
+    """ "64 personnes inscrites", "1 personne inscrite", "< 5 personnes inscrites"."""
+    return f"{value} {plural if is_plural(value) else singular}"
+
+
+def enumerate_fr(names: Iterable[str], last: str = ", ") -> str:
+    """ "A, B, C" (or "A, B et C" with last=" et ")."""
+    items = list(names)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + last + items[-1]
+
+
+def academic_year_slash(year: str) -> str:
+    return year.replace("-", "/")
+
+
+def disp_display(row: DispRow) -> str:
+    """ "DISP de Rennes", or the overseas directorate."""
+    if row.is_overseas:
+        return f"{row.code} (outre-mer)"
+    return f"DISP de {row.short_name}"
+
+
+def upr_phrase(row: DispRow) -> str:
+    """The seed's wording for the education unit of a directorate."""
+    if row.is_overseas:
+        return "de l'unité pénitentiaire régionale (UPR) d'outre-mer"
+    return f"de l'unité pénitentiaire régionale (UPR) de {row.short_name}"
+
+
+def short_names(labels: Iterable[str], tables: Tables) -> list[str]:
+    return [tables.short_names.get(label, label) for label in labels]
+
+
+def sorted_short_names(labels: Iterable[str], tables: Tables) -> list[str]:
+    return sorted(short_names(labels, tables), key=sort_key)
+
+
+def fr_decimal(value: float) -> str:
+    """56.25 -> "56,25"."""
+    return f"{value:.2f}".replace(".", ",")
+
+
+def fr_int(value: int) -> str:
+    """1234567 -> "1 234 567" (narrow no-break spaces)."""
+    return f"{value:,}".replace(",", "\u202f")
+
+
+def headline_rows(bilan: dict[str, Any], tables: Tables) -> list[tuple[str, Any]]:
+    """The key figures as (label, value): values are ints, floats (percentages), "< 5" strings
+    or None (withheld in publication mode)."""
+    followup = bilan["followup"]
+    emergence = bilan["emergence"]
+    years = emergence["years"]
+    window = f"{years[0]} à {years[-1]}" if years else ""
+    return [
+        ("Personnes inscrites", bilan["enrolled_learners"]),
+        ("Établissements pénitentiaires partenaires", bilan["partner_establishments"]),
+        ("Directions interrégionales", len(bilan["by_disp"])),
+        ("Inscriptions aux UE", bilan["ue_enrollments"]),
+        ("UE validées", bilan["ue_validated"]),
+        ("Élèves reçus (%)", bilan["learner_success_rate"]),
+        ("UE validées (%)", bilan["ue_validation_rate"]),
+        ("Diplômés", len(bilan["graduates"])),
+        ("Personnes suivies par un référent", followup["people_followed"]),
+        ("Entretiens menés", followup["interviews"]),
+        (
+            "Entretiens d'information et d'orientation",
+            followup["by_kind"].get("information_orientation", 0),
+        ),
+        ("Entretiens de suivi de formation", followup["by_kind"].get("training_followup", 0)),
+        (f"Participants Émergence ({window})", emergence["participants"]),
+        ("Établissements Émergence", len(emergence["establishments"])),
+    ]
+
+
+def document_title(tables: Tables) -> str:
+    return f"Bilan chiffré {tables.academic_year}"
+
+
+def publication_note(tables: Tables) -> str | None:
+    if tables.masked_below is None:
+        return None
+    t = tables.masked_below
+    return (
+        f"Publication : les effectifs de 1 à {t - 1} personnes sont remplacés par « < {t} », "
+        "et les résultats calculés sur moins de "
+        f"{t} personnes ne sont pas publiés."
+    )

@@ -1,0 +1,258 @@
+"""The bilan as a printed report (A4, WeasyPrint): a title block with the year and the scope, the
+headline figures in big numbers, bar charts drawn as inline SVG on the server, the detail tables,
+the definitions, page numbers."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.utils.safestring import SafeString, mark_safe
+
+from tremplin.core.pdf import render_pdf
+
+from ..bilan import year_bounds
+from ..tables import Table, Tables
+from .charts import Bar, PairedBar, hbar_chart, paired_hbar_chart, vbar_chart
+from .common import (
+    HOME_DISP,
+    disp_display,
+    fr_decimal,
+    fr_int,
+    publication_note,
+    sort_key,
+)
+from .text import summary_lines
+
+__all__ = ["pdf_context", "pdf_format"]
+
+MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+
+def long_date(day: date) -> str:
+    first = "1er" if day.day == 1 else str(day.day)
+    return f"{first} {MONTHS[day.month - 1]} {day.year}"
+
+
+def show(value: Any) -> str:
+    """A figure as printed: 1 234, 56,25 %, "< 5", or a dash when withheld."""
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, float):
+        return f"{fr_decimal(value)}\u00a0%"
+    if isinstance(value, int):
+        return fr_int(value)
+    return str(value)
+
+
+def _is_number(value: Any) -> bool:
+    """A figure: a number, a masked count ("< 5") or a withheld result (None)."""
+    return value is None or isinstance(value, int | float) or str(value).startswith("< ")
+
+
+def _display(table: Table) -> dict[str, Any]:
+    """A detail table as printed: every cell a string, numeric columns flagged (aligned right)."""
+    numeric = [any(_is_number(row[i]) for row in table.rows) for i in range(len(table.headers))]
+    return {
+        "title": table.title,
+        "headers": [{"text": header, "num": numeric[i]} for i, header in enumerate(table.headers)],
+        "rows": [
+            [{"text": show(value), "num": numeric[i]} for i, value in enumerate(row)]
+            for row in table.rows
+        ],
+    }
+
+
+def _figure(value: Any, label: str, detail: str = "") -> dict[str, str]:
+    return {"value": show(value), "label": label, "detail": detail}
+
+
+def _plural(value: Any, singular: str, plural: str) -> str:
+    return singular if isinstance(value, int) and value < 2 else plural
+
+
+def pdf_context(bilan: dict[str, Any], tables: Tables) -> dict[str, Any]:
+    start, end = year_bounds(bilan["academic_year"])
+    followup, emergence = bilan["followup"], bilan["emergence"]
+    enrolled, validated = bilan["ue_enrollments"], bilan["ue_validated"]
+    disps = len(bilan["by_disp"])
+    years = emergence["years"]
+    figures = [
+        _figure(
+            bilan["enrolled_learners"],
+            _plural(bilan["enrolled_learners"], "personne inscrite", "personnes inscrites"),
+            "au moins une UE dans l'année",
+        ),
+        _figure(
+            bilan["partner_establishments"],
+            _plural(
+                bilan["partner_establishments"],
+                "établissement pénitentiaire partenaire",
+                "établissements pénitentiaires partenaires",
+            ),
+            f"dans {disps} {_plural(disps, 'direction interrégionale', 'directions interrégionales')}",
+        ),
+        _figure(enrolled, _plural(enrolled, "inscription à une UE", "inscriptions aux UE")),
+        _figure(
+            bilan["learner_success_rate"],
+            "d'élèves reçus",
+            "au moins une UE validée",
+        ),
+        _figure(
+            bilan["ue_validation_rate"],
+            "d'UE validées",
+            f"{show(validated)} sur {show(enrolled)}" if validated is not None else "",
+        ),
+        _figure(
+            len(bilan["graduates"]),
+            _plural(len(bilan["graduates"]), "diplômé", "diplômés"),
+            "certifications délivrées dans l'année",
+        ),
+        _figure(
+            followup["people_followed"],
+            _plural(followup["people_followed"], "personne suivie", "personnes suivies"),
+            "par un référent pédagogique pénitentiaire",
+        ),
+        _figure(
+            followup["interviews"],
+            _plural(followup["interviews"], "entretien mené", "entretiens menés"),
+            f"{show(followup['by_kind'].get('information_orientation', 0))} d'information et "
+            f"d'orientation, {show(followup['by_kind'].get('training_followup', 0))} de suivi",
+        ),
+        _figure(
+            emergence["participants"],
+            _plural(emergence["participants"], "participant Émergence", "participants Émergence"),
+            f"de {years[0]} à {years[-1]}" if years else "",
+        ),
+    ]
+
+    # Learners per directorate, the home directorate first.
+    disp_rows = sorted(
+        tables.disps,
+        key=lambda r: (r.code != HOME_DISP, r.is_overseas, sort_key(r.code)),
+    )
+    disp_chart = hbar_chart(
+        "disp",
+        "Personnes inscrites par direction interrégionale",
+        [
+            Bar(
+                disp_display(r),
+                r.learners,
+                f"({r.establishments} étab.)",
+            )
+            for r in disp_rows
+        ],
+        label_width=190,
+    )
+    sector_chart = paired_hbar_chart(
+        "sector",
+        "Inscriptions aux UE et UE validées par secteur",
+        [
+            PairedBar(
+                r.name,
+                r.enrolments,
+                r.validated,
+                f"({show(r.rate)})" if r.rate is not None else "",
+            )
+            for r in tables.sectors
+        ],
+        total_label="Inscriptions aux UE",
+        part_label="UE validées",
+        label_width=215,
+    )
+    trend_learners = vbar_chart(
+        "trend",
+        "Personnes inscrites par année universitaire",
+        [Bar(r.year, r.learners) for r in tables.trends],
+        height=140,
+        highlight=bilan["academic_year"],
+    )
+    trend_rates = hbar_chart(
+        "rates",
+        "Part des élèves reçus par année universitaire",
+        [
+            Bar(r.year, r.learner_success_rate if r.learner_success_rate is not None else "–")
+            for r in tables.trends
+        ],
+        percent=True,
+        maximum=100.0,
+        label_width=80,
+    )
+
+    by_disp: dict[str, list[Any]] = {}
+    for row in tables.establishments:
+        by_disp.setdefault(row.disp, []).append(row)
+
+    def total(rows: list[Any], name: str) -> int | None:
+        values = [getattr(row, name) for row in rows]
+        return sum(values) if all(isinstance(v, int) for v in values) else None
+
+    establishment_groups = [
+        {
+            "name": disp_display(r),
+            "code": r.code,
+            "establishments": show(r.establishments),
+            "learners": show(r.learners),
+            "enrolments": show(total(by_disp.get(r.code, []), "enrolments")),
+            "validated": show(total(by_disp.get(r.code, []), "validated")),
+            "rows": [
+                {
+                    "short_name": e.short_name,
+                    "label": e.label,
+                    "learners": show(e.learners),
+                    "enrolments": show(e.enrolments),
+                    "validated": show(e.validated),
+                }
+                for e in sorted(by_disp.get(r.code, []), key=lambda e: sort_key(e.short_name))
+            ],
+        }
+        for r in disp_rows
+    ]
+    sheets = {table.key: _display(table) for table in tables.sheets()}
+    # Émergence: the short name of the establishment reads better than its official label.
+    for row in sheets["emergence"]["rows"]:
+        row[1]["text"] = tables.short_names.get(row[1]["text"], row[1]["text"])
+
+    summary = [line.strip() for line in summary_lines(bilan, tables)[1:] if line.strip()]
+    summary = [line for line in summary if not line.startswith(("Périmètre", "Publication"))]
+
+    def safe(svg: str) -> SafeString:
+        return mark_safe(svg)  # noqa: S308 - built here, every text escaped
+
+    return {
+        "bilan": bilan,
+        "tables": tables,
+        "year_slash": bilan["academic_year"].replace("-", "/"),
+        "start": long_date(start),
+        "end": long_date(end),
+        "generated_on": long_date(tables.generated_on),
+        "figures": figures,
+        "summary": summary,
+        "note": publication_note(tables),
+        "disp_chart": safe(disp_chart),
+        "sector_chart": safe(sector_chart),
+        "trend_learners": safe(trend_learners),
+        "trend_rates": safe(trend_rates),
+        "establishment_groups": establishment_groups,
+        "sheets": sheets,
+        "emergence_years": f"{years[0]} à {years[-1]}" if years else "",
+    }
+
+
+def pdf_format(bilan: dict[str, Any], tables: Tables) -> bytes:
+    return render_pdf("reporting/pdf/bilan.html", pdf_context(bilan, tables))
