@@ -10,6 +10,7 @@ urlpatterns = [
     path("lieux/", include("tremplin.places.urls")),
     path("catalogue/", include("tremplin.catalog.urls")),
     path("apprenants/", include("tremplin.learners.urls")),
+    path("rapports/", include("tremplin.reporting.urls")),
     path("", include("tremplin.enrolment.urls")),
     path("", include("tremplin.followup.urls")),
     path("conventions/", include("tremplin.conventions.urls")),

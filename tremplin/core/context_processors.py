@@ -30,6 +30,7 @@ _NAVIGATION: tuple[tuple[str, str, str, frozenset[str]], ...] = (
     ("Candidatures", "enrolment:applications", "/candidatures", COORDINATION | {R.REFERENT, R.RLE}),
     ("Résultats", "enrolment:grids", "/resultats", frozenset({R.TEACHER, R.NATIONAL_COORDINATOR})),
     ("Certifications", "enrolment:certifications", "/certifications", COORDINATION | {R.REFERENT}),
+    ("Bilan chiffré", "reporting:dashboard", "/rapports", COORDINATION | {R.STATISTICIAN}),
     ("Établissements", "places:establishments", "/lieux/etablissements", ALL),
     ("Carte", "places:map", "/lieux/carte", ALL),
     ("Catalogue", "catalog:index", "/catalogue", ALL),
