@@ -57,7 +57,7 @@ class ReportFilterForm(DsfrForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [(y, y) for y in report_years()]  # type: ignore[attr-defined]
+        self.fields["year"].choices = [(y, y) for y in report_years()]
         if not self.is_bound:
             self.initial.setdefault("year", latest_year_with_data() or report_years()[0])
 
