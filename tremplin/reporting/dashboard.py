@@ -11,7 +11,7 @@ from tremplin.places.maps import Marker, build_map
 from tremplin.places.models import Establishment
 from tremplin.places.selectors import disp_classes
 
-from .bilan import compute_bilan
+from .bilan import compute_bilan, year_bounds
 from .formats.charts import Bar, hbar_chart
 from .formats.pdf import pdf_context, show
 from .tables import bilan_tables, mask_small_cells, mask_tables
@@ -50,7 +50,25 @@ def dashboard_context(
     context["followup_rows"] = [(KIND_LABELS[kind], show(n)) for kind, n in by_kind.items()]
     context["map"] = partner_map(figures)
     context["publication"] = publication
+    context["conventions"] = conventions_of_year(year)
     return context
+
+
+def conventions_of_year(year: str) -> list[Any]:
+    """The conventions with an objective whose period overlaps the year, with that progress."""
+    from tremplin.conventions.selectors import conventions_overview
+
+    start, end = year_bounds(year)
+    shown = []
+    for overview in conventions_overview():
+        progress = [
+            p
+            for p in overview.progress
+            if p.objective.period_start <= end and p.objective.period_end >= start
+        ]
+        if progress:
+            shown.append((overview, progress))
+    return shown
 
 
 def partner_map(figures: dict[str, Any]) -> Any:
