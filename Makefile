@@ -76,6 +76,7 @@ test: lint typecheck pytest-sqlite pytest-postgres
 bench: install-dev
 	$(BIN)/python benchmarks/import_enrolments.py
 	$(BIN)/python benchmarks/learner_list.py
+	$(BIN)/python benchmarks/bilan.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
