@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "tremplin.emergence",
     "tremplin.reporting",
     "tremplin.conventions",
+    "tremplin.orientation",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,40 @@
+"""Who reads and moves a referral: the mission locale that sent it, the centre it is addressed
+to, the coordinators of their regions, the national coordinator."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from django.db.models import Model, Q, QuerySet
+
+from tremplin.accounts.scope import scope_of
+from tremplin.core.permissions import Permissions, UserLike
+from tremplin.core.roles import Role
+
+M = TypeVar("M", bound=Model)
+
+
+class ReferralPermissions(Permissions):
+    def readable(self, user: UserLike, queryset: QuerySet[M]) -> QuerySet[M]:
+        scope = scope_of(user)
+        if scope.everything:
+            return queryset
+        if scope.role == Role.ML_COUNSELOR and scope.mission_locale_id:
+            return queryset.filter(mission_locale_id=scope.mission_locale_id)
+        if scope.role == Role.CENTRE_STAFF and scope.centre_id:
+            return queryset.filter(centre_id=scope.centre_id)
+        if scope.role == Role.REGIONAL_COORDINATOR:
+            return queryset.filter(
+                Q(centre__region__in=scope.region_codes)
+                | Q(mission_locale__commune__region__in=scope.region_codes)
+            )
+        return queryset.none()
+
+    def can_change(self, user: UserLike, obj: Model | None = None) -> bool:
+        scope = scope_of(user)
+        if not (
+            scope.everything
+            or scope.role in (Role.ML_COUNSELOR, Role.CENTRE_STAFF, Role.REGIONAL_COORDINATOR)
+        ):
+            return False
+        return obj is None or self.can_read(user, obj)
