@@ -73,3 +73,23 @@ def test_a_teacher_grades_and_a_coordinator_awards_the_certification(
     target = tmp_path / "attestation.pdf"
     info.value.save_as(target)
     assert target.read_bytes().startswith(b"%PDF")
+
+
+def test_the_statistician_reads_the_bilan_and_downloads_the_report(
+    page: Page, tmp_path: Path
+) -> None:
+    login(page, "statistique")
+    page.get_by_role("link", name="Bilan chiffré", exact=True).first.click()
+    page.get_by_label("Année universitaire", exact=True).select_option("2019-2020")
+    page.get_by_role("button", name="Afficher").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bilan chiffré 2019-2020")
+    expect(page.locator(".tr-keyfigure").first).to_contain_text("64")
+    expect(page.get_by_text("56,25 %").first).to_be_visible()
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Rapport PDF").click()
+    target = tmp_path / "bilan.pdf"
+    info.value.save_as(target)
+    assert target.read_bytes().startswith(b"%PDF")
+    # No personal record for a statistician.
+    page.goto("/apprenants/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Accès refusé")
