@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "tremplin.reporting",
     "tremplin.conventions",
     "tremplin.orientation",
+    "tremplin.delivery",
 ]
 
 MIDDLEWARE = [

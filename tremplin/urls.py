@@ -11,8 +11,10 @@ urlpatterns = [
     path("catalogue/", include("tremplin.catalog.urls")),
     path("apprenants/", include("tremplin.learners.urls")),
     path("rapports/", include("tremplin.reporting.urls")),
+    path("orientation/", include("tremplin.orientation.urls")),
     path("", include("tremplin.enrolment.urls")),
     path("", include("tremplin.followup.urls")),
     path("conventions/", include("tremplin.conventions.urls")),
+    path("", include("tremplin.delivery.urls")),
     path("admin/", admin.site.urls),
 ]

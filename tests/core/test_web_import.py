@@ -232,13 +232,14 @@ def offered(client: Client) -> list[str]:
                 "interviews",
                 "learners",
                 "missions-locales",
+                "referrals",
                 "teaching-units",
             ],
         ),
         ("coord-paris", ["enrollments", "interviews", "learners"]),
         ("referent", ["enrollments", "interviews", "learners"]),
         ("rle-melun", ["enrollments", "learners"]),
-        ("conseil-ml", ["learners"]),
+        ("conseil-ml", ["learners", "referrals"]),
     ],
 )
 def test_each_role_is_offered_the_kinds_of_file_it_may_import(

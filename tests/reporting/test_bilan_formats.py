@@ -48,6 +48,7 @@ SHEETS = [
     "Suivi pédagogique",
     "Émergence",
     "Évolution",
+    "Abandons par cause",
 ]
 SEED_SENTENCES = [
     "64 personnes inscrites au total",
@@ -206,6 +207,7 @@ def test_csv_has_the_headline_block_then_every_table(
         "Suivi pédagogique par nature d'entretien",
         "Cohortes Émergence des trois dernières années",
         "Chiffres par année universitaire",
+        "Abandons par cause",
     ]
     units = list(csv.reader(io.StringIO(blocks[4]), delimiter=";"))
     assert units[1] == ["Code", "Intitulé", "Secteur", "Inscriptions", "Validées"]

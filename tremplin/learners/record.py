@@ -10,6 +10,7 @@ from django.db.models import Prefetch
 from tremplin.accounts.scope import scope_of
 from tremplin.core.permissions import UserLike, permissions_of
 from tremplin.core.roles import Role
+from tremplin.delivery.record import delivery_record
 from tremplin.enrolment.certifications import learner_paths
 from tremplin.enrolment.models import Application, ApplicationStep, Certification, Enrolment
 from tremplin.enrolment.services import allowed_moves
@@ -53,4 +54,5 @@ def learner_record(learner: Learner, user: UserLike) -> dict[str, Any]:
         "can_interview": can_change
         and (scope.everything or scope.role in {Role.REFERENT, Role.REGIONAL_COORDINATOR}),
         "can_apply": can_change and learner.status != Status.RELEASED,
+        **delivery_record(learner, user),
     }

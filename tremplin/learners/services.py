@@ -73,6 +73,9 @@ def transfer(learner: Learner, *, to: Establishment, on: date, by: Any) -> Place
     )
     learner.establishment = to
     learner.save(update_fields=["establishment", "updated_at"])
+    from tremplin.delivery.exams import follow_transfer
+
+    follow_transfer(learner, on=on)
     return placement
 
 
@@ -93,4 +96,8 @@ def release(learner: Learner, *, on: date, commune: Commune | None, by: Any) -> 
     )
     learner.status = Status.RELEASED
     learner.save(update_fields=["status", "updated_at"])
+    from tremplin.delivery.services import hand_over, has_training_in_progress
+
+    if has_training_in_progress(learner):
+        hand_over(placement, by=by)
     return placement

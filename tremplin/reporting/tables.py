@@ -12,7 +12,8 @@ aggregate query each (never a query per row):
 - follow-up by kind of interview: interviews and distinct learners;
 - Émergence cohorts of the three-year window: year, establishment, participants and outcomes;
 - trends: per academic year with enrolments (up to the bilan's year), enrolled learners,
-  establishments, learner success rate and UE validation rate.
+  establishments, learner success rate and UE validation rate;
+- abandonments by cause (transfer, release, other): abandoned enrolments and distinct learners.
 
 Publication mode (`mask_small_cells`, `mask_tables`), for figures shown outside the Cnam: every
 count of learners from 1 to threshold - 1 becomes the string ``"< 5"`` (for the default
@@ -32,11 +33,12 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Min, Q
+from django.db.models import Case, CharField, Count, F, Min, Q, Value, When
 from django.utils import timezone
 
 from tremplin.catalog.models import FormationKind
 from tremplin.emergence.models import Cohort
+from tremplin.enrolment.models import AbandonReason, Result
 from tremplin.followup.models import Interview
 from tremplin.places.models import Disp, Establishment
 
@@ -55,6 +57,7 @@ from .bilan import (
 )
 
 __all__ = [
+    "AbandonRow",
     "CohortRow",
     "DispRow",
     "EstablishmentRow",
@@ -150,6 +153,14 @@ class CohortRow:
 
 
 @dataclass(frozen=True)
+class AbandonRow:
+    cause: str
+    label: str
+    enrolments: int
+    learners: Cell
+
+
+@dataclass(frozen=True)
 class TrendRow:
     year: str
     learners: Cell
@@ -192,6 +203,8 @@ class Tables:
     masked_below: int | None = None
     #: False when the bilan is restricted to a DISP, an establishment or a sector.
     whole_programme: bool = True
+    #: Abandoned enrolments of the year by cause (transfer, release, other).
+    abandonments_by_cause: list[AbandonRow] = field(default_factory=list)
 
     def sheets(self) -> list[Table]:
         """Every detail table, with French headers, in the order of the exports."""
@@ -302,6 +315,13 @@ class Tables:
                     for r in self.trends
                 ],
             ),
+            Table(
+                "abandonments",
+                "Abandons par cause",
+                "Abandons par cause",
+                ("Cause", "Inscriptions abandonnées", "Personnes"),
+                [(r.label, r.enrolments, r.learners) for r in self.abandonments_by_cause],
+            ),
         ]
 
 
@@ -354,6 +374,35 @@ def trends(
         for year in years:
             year_bounds(year)
     return _trends(resolve_scope(disp, establishment, sector), years)
+
+
+def _abandonments(enrolments: Any) -> list[AbandonRow]:
+    """The year's abandoned enrolments in scope by cause, one aggregate query; an abandonment
+    without a cause counts as "other"."""
+    named = [AbandonReason.TRANSFER.value, AbandonReason.RELEASE.value]
+    rows = {
+        r["cause"]: r
+        for r in enrolments.filter(result=Result.ABANDONED)
+        .annotate(
+            cause=Case(
+                When(abandon_reason__in=named, then=F("abandon_reason")),
+                default=Value(AbandonReason.OTHER.value),
+                output_field=CharField(),
+            )
+        )
+        .values("cause")
+        .annotate(enrolments=Count("id"), learners=Count("learner", distinct=True))
+        .order_by()
+    }
+    return [
+        AbandonRow(
+            cause=cause,
+            label=str(label),
+            enrolments=rows[cause]["enrolments"] if cause in rows else 0,
+            learners=rows[cause]["learners"] if cause in rows else 0,
+        )
+        for cause, label in AbandonReason.choices
+    ]
 
 
 def bilan_tables(bilan: Bilan) -> Tables:
@@ -520,6 +569,7 @@ def bilan_tables(bilan: Bilan) -> Tables:
         followup=followup,
         emergence=emergence,
         trends=[row for row in _trends(scope) if row.year <= year],
+        abandonments_by_cause=_abandonments(enrolments),
         short_names=short_names,
         emergence_order=emergence_order,
         whole_programme=scope.is_everything,
@@ -590,5 +640,6 @@ def mask_tables(tables: Tables, threshold: int = 5) -> Tables:
         followup=each(tables.followup, ["people"]),
         emergence=each(tables.emergence, cohort_counts),
         trends=each(tables.trends, ["learners"], ["learner_success_rate", "ue_validation_rate"]),
+        abandonments_by_cause=each(tables.abandonments_by_cause, ["learners"]),
         masked_below=threshold,
     )

@@ -8,8 +8,10 @@ from tremplin.accounts.demo import DEMO_PASSWORD, load_accounts
 from tremplin.catalog.demo import load_catalogue
 from tremplin.conventions.demo import load_conventions
 from tremplin.core.management.base import TremplinCommand
+from tremplin.delivery.demo import load_delivery
 from tremplin.emergence.demo import load_emergence
 from tremplin.learners.demo import load_learners
+from tremplin.orientation.demo import load_orientation
 from tremplin.places.demo import load_partners
 from tremplin.places.models import Establishment
 from tremplin.places.refdata import load_reference_data
@@ -32,6 +34,8 @@ class Command(TremplinCommand):
         lines += load_learners()  # after the accounts: the learners' history names the users
         lines += load_emergence()  # participants of their own, enrolled in no UE
         lines += load_conventions()  # last: its objectives read the demo history
+        lines += load_delivery()  # after the learners: material, exams, hand-over of 2026-2027
+        lines += load_orientation()  # after the partners, catalogue and accounts
         if options["format"] == "json":
             self.emit_json(
                 {

@@ -1,0 +1,141 @@
+"""`propose()` with N Cnam centres: milliseconds per request (p50 / p99), for communes drawn at
+random among the real ones, with and without a radius.
+
+    python benchmarks/orientation_propose.py [--centres 500] [--offers 10] [--requests 300]
+
+Each centre is put in a random real commune with coordinates and offers `--offers` formations
+on site or hybrid; one centre in ten also offers four formations at distance.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--centres", type=int, default=500)
+    parser.add_argument("--offers", type=int, default=10)
+    parser.add_argument("--requests", type=int, default=300)
+    args = parser.parse_args()
+    if "DATABASE_URL" not in os.environ:
+        os.environ["TREMPLIN_HOME"] = tempfile.mkdtemp(prefix="tremplin-bench-")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tremplin.settings")
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from tremplin.catalog.demo import load_catalogue
+    from tremplin.catalog.models import Formation, Sector
+    from tremplin.orientation import proposals
+    from tremplin.orientation.models import CentreOffer
+    from tremplin.orientation.proposals import propose
+    from tremplin.places.models import CnamCentre, Commune
+    from tremplin.places.refdata import load_reference_data
+
+    call_command("migrate", verbosity=0)
+    load_reference_data()
+    load_catalogue()
+    rng = random.Random(7)
+    with_coordinates = list(
+        Commune.objects.filter(kind="commune", latitude__isnull=False, population__gte=2_000)
+        .order_by("code")
+        .values_list("code", "region_id")
+    )
+    CentreOffer.objects.filter(centre__code__startswith="BENCH-").delete()
+    CnamCentre.objects.filter(code__startswith="BENCH-").delete()
+    centres = CnamCentre.objects.bulk_create(
+        [
+            CnamCentre(
+                code=f"BENCH-{i:04d}",
+                name=f"Centre de test {i}",
+                kind="teaching",
+                commune_id=code,
+                region_id=region,
+            )
+            for i, (code, region) in enumerate(rng.sample(with_coordinates, args.centres))
+        ]
+    )
+    centres = list(CnamCentre.objects.filter(code__startswith="BENCH-"))
+    formations = list(Formation.objects.values_list("pk", flat=True))
+    offers = []
+    for i, centre in enumerate(centres):
+        chosen = rng.sample(formations, min(args.offers + 4, len(formations)))
+        for formation in chosen[: args.offers]:
+            offers.append(
+                CentreOffer(
+                    centre=centre,
+                    formation_id=formation,
+                    modality=rng.choice(("on_site", "hybrid")),
+                    next_start=date(2027, rng.randint(1, 12), 1),
+                )
+            )
+        if i % 10 == 0:
+            offers += [
+                CentreOffer(
+                    centre=centre, formation_id=f, modality="distance", next_start=date(2027, 9, 1)
+                )
+                for f in chosen[args.offers :]
+            ]
+    CentreOffer.objects.bulk_create(offers)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    print(
+        f"{connection.vendor}: {len(centres)} centres, {len(offers)} offers "
+        f"({sum(o.modality == 'distance' for o in offers)} at distance)"
+    )
+    communes = list(Commune.objects.filter(kind="commune", latitude__isnull=False).order_by("code"))
+    asked = rng.sample(communes, args.requests)
+    sector = Sector.objects.order_by("code").first()
+    today = date(2026, 11, 22)
+
+    def timed(label: str, call: Callable[[Commune], object], cold: bool = True) -> None:
+        """Cold: the geodesics cache emptied before each request; warm: every distance of the
+        request already measured once (the same communes asked again)."""
+        times = []
+        counts = []
+        if not cold:
+            for commune in asked:
+                call(commune)
+        for commune in asked:
+            if cold:
+                proposals._geodesic_km.cache_clear()
+            started = time.perf_counter()
+            result = call(commune)
+            times.append((time.perf_counter() - started) * 1000)
+            counts.append(len(result.proposals))  # type: ignore[attr-defined]
+        times.sort()
+        p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
+        print(
+            f"{label:<46} p50 {statistics.median(times):6.1f} ms   p99 {p99:6.1f} ms   "
+            f"({statistics.mean(counts):.0f} proposals on average)"
+        )
+
+    timed("radius 50 km", lambda c: propose(c, radius_km=50, today=today))
+    timed(
+        "radius 100 km, qualification bac",
+        lambda c: propose(c, radius_km=100, qualification="bac", today=today),
+    )
+    timed(
+        "radius 50 km, one sector",
+        lambda c: propose(c, radius_km=50, sectors=[sector] if sector else (), today=today),
+    )
+    timed("no radius (every centre ranked)", lambda c: propose(c, today=today))
+    timed("no radius, geodesics cached", lambda c: propose(c, today=today), cold=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DeliveryConfig(AppConfig):
+    name = "tremplin.delivery"
+    verbose_name = "Supports de cours, examens et reprises de formation"

@@ -1,0 +1,200 @@
+"""Writes on the course material (send, hand out, return) and the hand-over on release."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from importlib import import_module
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from tremplin.catalog.models import TeachingUnit
+from tremplin.enrolment.models import Enrolment, Result
+from tremplin.learners.models import Learner, Placement, Status
+from tremplin.places.models import CnamCentre, Commune, Establishment
+
+from .models import Delivery, HandOver, MaterialPackage
+
+
+def _user(by: Any) -> Any:
+    return by if getattr(by, "is_authenticated", False) else None
+
+
+def pending_enrolments_at(establishment: Establishment, unit: TeachingUnit) -> Any:
+    """The pending enrolments in the UE of the learners detained in the establishment now."""
+    return Enrolment.objects.filter(
+        unit=unit,
+        result=Result.PENDING,
+        learner__establishment=establishment,
+        learner__status=Status.PLACED,
+    )
+
+
+@transaction.atomic
+def send_packages(
+    establishment: Establishment,
+    unit: TeachingUnit,
+    packages: Iterable[MaterialPackage],
+    *,
+    on: date,
+    by: Any,
+) -> list[Delivery]:
+    """Send packages of a UE to every learner of the establishment enrolled (pending) in it. A
+    package already sent for an enrolment is not sent twice. Returns the new deliveries."""
+    packages = list(packages)
+    if not packages:
+        raise ValidationError({"packages": "Choisissez au moins un support à envoyer."})
+    if any(package.unit_id != unit.pk for package in packages):
+        raise ValidationError({"packages": "Ces supports ne sont pas ceux de cette UE."})
+    if on > timezone.localdate():
+        raise ValidationError({"date": "La date d'envoi ne peut pas être dans le futur."})
+    enrolments = list(pending_enrolments_at(establishment, unit))
+    if not enrolments:
+        raise ValidationError(f"Aucune inscription en cours à {unit.code} à {establishment.label}.")
+    existing = set(
+        Delivery.objects.filter(enrolment__in=enrolments, package__in=packages).values_list(
+            "enrolment_id", "package_id"
+        )
+    )
+    rows = [
+        Delivery(
+            enrolment=enrolment,
+            package=package,
+            sent_to=establishment,
+            sent_on=on,
+            recorded_by=_user(by),
+        )
+        for enrolment in enrolments
+        for package in packages
+        if (enrolment.pk, package.pk) not in existing
+    ]
+    return Delivery.objects.bulk_create(rows)
+
+
+@transaction.atomic
+def mark_handed(delivery: Delivery, *, on: date, by: Any) -> Delivery:
+    """The package was handed to the learner."""
+    delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
+    if delivery.handed_on is not None:
+        raise ValidationError("Ce support a déjà été remis.")
+    if on < delivery.sent_on:
+        raise ValidationError({"date": "La remise ne peut précéder l'envoi."})
+    if on > timezone.localdate():
+        raise ValidationError({"date": "La date de remise ne peut pas être dans le futur."})
+    delivery.handed_on = on
+    delivery.recorded_by = _user(by)
+    delivery.save(update_fields=["handed_on", "recorded_by", "updated_at"])
+    return delivery
+
+
+@transaction.atomic
+def record_return(
+    delivery: Delivery, *, on: date, grade: Decimal | None, feedback: str, by: Any
+) -> Delivery:
+    """An assignment came back on paper: when, and its grade (0 to 20) and feedback."""
+    delivery = Delivery.objects.select_related("package").select_for_update().get(pk=delivery.pk)
+    if delivery.package.kind != MaterialPackage.Kind.ASSIGNMENT:
+        raise ValidationError("Seul un devoir est rendu.")
+    if delivery.handed_on is None:
+        raise ValidationError("Ce devoir n'a pas encore été remis à l'apprenant.")
+    if on < delivery.handed_on:
+        raise ValidationError({"date": "Le retour ne peut précéder la remise."})
+    if on > timezone.localdate():
+        raise ValidationError({"date": "La date de retour ne peut pas être dans le futur."})
+    if grade is not None and not Decimal(0) <= grade <= Decimal(20):
+        raise ValidationError({"grade": "La note est comprise entre 0 et 20."})
+    delivery.returned_on = on
+    delivery.grade = grade
+    delivery.feedback = feedback.strip()
+    delivery.recorded_by = _user(by)
+    delivery.save(update_fields=["returned_on", "grade", "feedback", "recorded_by", "updated_at"])
+    return delivery
+
+
+# --------------------------------------------------------------------------------------------
+# Hand-over on release
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Nearest:
+    centre: CnamCentre
+    distance_km: Decimal
+
+
+def geodesic_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    # geopy ships no type information: reached through import_module, typed here.
+    geodesic: Any = import_module("geopy.distance").geodesic
+    return float(geodesic(a, b).km)
+
+
+def nearest_centre(commune: Commune) -> Nearest | None:
+    """The Cnam centre nearest to the commune, by geodesic distance between the communes'
+    coordinates; None when the commune or every centre lacks coordinates."""
+    if not commune.has_coordinates:
+        return None
+    assert commune.latitude is not None and commune.longitude is not None
+    origin = (commune.latitude, commune.longitude)
+    best: tuple[float, str, CnamCentre] | None = None
+    for centre in CnamCentre.objects.select_related("commune").filter(
+        commune__latitude__isnull=False, commune__longitude__isnull=False
+    ):
+        where = centre.commune
+        assert where.latitude is not None and where.longitude is not None
+        km = geodesic_km(origin, (where.latitude, where.longitude))
+        if best is None or (km, centre.code) < best[:2]:
+            best = (km, centre.code, centre)
+    if best is None:
+        return None
+    return Nearest(best[2], Decimal(str(round(best[0], 1))))
+
+
+def has_training_in_progress(learner: Learner) -> bool:
+    return Enrolment.objects.filter(learner=learner, result=Result.PENDING).exists()
+
+
+@transaction.atomic
+def hand_over(placement: Placement, *, by: Any = None) -> HandOver | None:
+    """Hand a released learner with training in progress over to the Cnam centre nearest to the
+    release commune (or, when it is unknown, to the last establishment's commune). Idempotent."""
+    if placement.kind != Placement.Kind.RELEASE:
+        raise ValueError("Seule une libération donne lieu à une reprise de formation.")
+    existing = HandOver.objects.filter(placement=placement).first()
+    if existing is not None:
+        return existing
+    learner = placement.learner
+    if not has_training_in_progress(learner):
+        return None
+    commune = placement.release_commune
+    if commune is None or not commune.has_coordinates:
+        establishment = placement.establishment or learner.establishment
+        commune = establishment.commune if establishment is not None else None
+    found = nearest_centre(commune) if commune is not None else None
+    if found is None:
+        return None
+    return HandOver.objects.create(
+        learner=learner,
+        placement=placement,
+        centre=found.centre,
+        distance_km=found.distance_km,
+        recorded_by=None,
+        note="",
+    )
+
+
+@transaction.atomic
+def record_outcome(hand_over: HandOver, *, status: str, note: str, by: Any) -> HandOver:
+    """The centre records whether the learner continued the training."""
+    if status not in (HandOver.Status.CONTINUED, HandOver.Status.NOT_CONTINUED):
+        raise ValidationError({"status": "Indiquez si la formation a été poursuivie."})
+    hand_over.status = status
+    hand_over.note = note.strip()
+    hand_over.recorded_by = _user(by)
+    hand_over.recorded_at = timezone.now()
+    hand_over.save(update_fields=["status", "note", "recorded_by", "recorded_at"])
+    return hand_over

@@ -1,0 +1,464 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tremplin.accounts.scope import scope_of
+from tremplin.catalog.models import Modality, TeachingUnit
+from tremplin.core.audit import Action, record
+from tremplin.core.permissions import UserLike, changeable_or_404, readable_or_404
+from tremplin.core.roles import Role
+from tremplin.core.views import apply_errors, form_errors_from
+from tremplin.enrolment.models import Enrolment, Result
+from tremplin.learners.models import Learner
+from tremplin.places.models import Establishment
+
+from . import documents, exams, selectors, services
+from .forms import AccommodationForm, HandedForm, OutcomeForm, ReturnForm, SendForm, SessionForm
+from .models import Delivery, ExamRegistration, ExamSession, HandOver
+from .permissions import LOGISTICS
+
+INDEX = ("Supports et examens", "delivery:index")
+HANDOVERS = ("Reprises de formation", "delivery:handovers")
+
+
+def _pdf(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _require_logistics(user: UserLike) -> None:
+    scope = scope_of(user)
+    if not (scope.everything or scope.role in LOGISTICS):
+        raise PermissionDenied("Votre rôle ne donne pas accès aux supports et aux examens.")
+
+
+def _establishment_or_404(user: UserLike, pk: int) -> Establishment:
+    _require_logistics(user)
+    found = selectors.establishments_in_scope(user).filter(pk=pk).first()
+    if found is None:
+        raise Http404("Aucun établissement ne correspond.")
+    return found
+
+
+def _crumbs(establishment: Establishment | None = None, *rest: tuple[str, str]) -> Any:
+    crumbs = [(INDEX[0], reverse(INDEX[1]))]
+    if establishment is not None:
+        crumbs.append(
+            (establishment.label, reverse("delivery:establishment", args=[establishment.pk]))
+        )
+    return [*crumbs, *rest]
+
+
+def _distance_units(establishment: Establishment) -> Any:
+    """The distance or hybrid UEs in which learners detained there have a pending enrolment."""
+    pending = Enrolment.objects.filter(
+        result=Result.PENDING, learner__establishment=establishment, learner__status="placed"
+    ).values("unit_id")
+    return TeachingUnit.objects.filter(
+        pk__in=pending, modality__in=[Modality.DISTANCE, Modality.HYBRID]
+    ).order_by("code")
+
+
+# --------------------------------------------------------------------------------------------
+# Course material
+# --------------------------------------------------------------------------------------------
+
+
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    _require_logistics(request.user)
+    rows = selectors.summaries(request.user, timezone.localdate())
+    if len(rows) == 1:
+        return redirect("delivery:establishment", rows[0].establishment.pk)
+    record(request, Action.LIST, Delivery, f"{len(rows)} établissements")
+    return render(
+        request,
+        "delivery/index.html",
+        {"title": INDEX[0], "rows": rows, "breadcrumb": [(INDEX[0], "")]},
+    )
+
+
+@require_GET
+def establishment_page(request: HttpRequest, pk: int) -> HttpResponse:
+    establishment = _establishment_or_404(request.user, pk)
+    user = request.user
+    waiting = list(selectors.waiting_handout(user, establishment))
+    awaited = list(selectors.awaited_returns(user, establishment))
+    returned = list(selectors.recent_returns(user, establishment)[:20])
+    today = timezone.localdate()
+    sessions = ExamSession.objects.filter(establishment=establishment).prefetch_related("units")
+    record(
+        request,
+        Action.LIST,
+        Delivery,
+        f"suivi des supports {establishment.label} : {len(waiting)} à remettre, "
+        f"{len(awaited)} devoirs attendus",
+    )
+    return render(
+        request,
+        "delivery/establishment.html",
+        {
+            "title": f"Suivi des supports — {establishment.label}",
+            "establishment": establishment,
+            "waiting": waiting,
+            "awaited": awaited,
+            "returned": returned,
+            "send_form": SendForm(units=_distance_units(establishment)),
+            "handed_form": HandedForm(),
+            "return_form": ReturnForm(),
+            "upcoming": [s for s in sessions if timezone.localtime(s.starts_at).date() >= today],
+            "past": [s for s in sessions if timezone.localtime(s.starts_at).date() < today],
+            "week": today,
+            "breadcrumb": _crumbs(None, (establishment.label, "")),
+        },
+    )
+
+
+@require_POST
+def send(request: HttpRequest, pk: int) -> HttpResponse:
+    establishment = _establishment_or_404(request.user, pk)
+    form = SendForm(request.POST, units=_distance_units(establishment))
+    if form.is_valid():
+        try:
+            created = services.send_packages(
+                establishment,
+                form.cleaned_data["unit"],
+                form.cleaned_data["packages"],
+                on=form.cleaned_data["date"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            record(
+                request,
+                Action.CREATE,
+                Delivery,
+                f"envoi de {len(created)} supports {form.cleaned_data['unit'].code} "
+                f"à {establishment.label}",
+            )
+            messages.success(request, f"{len(created)} remise(s) de supports enregistrée(s).")
+            return redirect("delivery:establishment", establishment.pk)
+    for line in form_errors_from(form):
+        messages.error(request, line)
+    return redirect("delivery:establishment", establishment.pk)
+
+
+def _delivery_or_404(request: HttpRequest, pk: int) -> Delivery:
+    _require_logistics(request.user)
+    return changeable_or_404(
+        request.user,
+        Delivery.objects.select_related("package", "enrolment__learner", "sent_to"),
+        pk=pk,
+    )
+
+
+def _back(delivery: Delivery) -> HttpResponse:
+    learner = delivery.enrolment.learner
+    return redirect("delivery:establishment", learner.establishment_id or delivery.sent_to_id)
+
+
+@require_POST
+def handed(request: HttpRequest, pk: int) -> HttpResponse:
+    delivery = _delivery_or_404(request, pk)
+    form = HandedForm(request.POST)
+    if form.is_valid():
+        try:
+            services.mark_handed(delivery, on=form.cleaned_data["date"], by=request.user)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            record(request, Action.UPDATE, delivery, f"remis : {delivery.package}")
+            messages.success(request, "Remise enregistrée.")
+            return _back(delivery)
+    for line in form_errors_from(form):
+        messages.error(request, line)
+    return _back(delivery)
+
+
+@require_POST
+def returned(request: HttpRequest, pk: int) -> HttpResponse:
+    delivery = _delivery_or_404(request, pk)
+    form = ReturnForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_return(
+                delivery,
+                on=form.cleaned_data["date"],
+                grade=form.cleaned_data["grade"],
+                feedback=form.cleaned_data["feedback"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            record(request, Action.UPDATE, delivery, f"devoir rendu : {delivery.package}")
+            messages.success(request, "Retour du devoir enregistré.")
+            return _back(delivery)
+    for line in form_errors_from(form):
+        messages.error(request, line)
+    return _back(delivery)
+
+
+@require_GET
+def slip(request: HttpRequest, pk: int) -> HttpResponse:
+    establishment = _establishment_or_404(request.user, pk)
+    try:
+        day = date.fromisoformat(request.GET.get("semaine", ""))
+    except ValueError:
+        day = timezone.localdate()
+    lines = list(selectors.slip_lines(request.user, establishment, day))
+    monday, _ = selectors.week_of(day)
+    record(
+        request,
+        Action.EXPORT,
+        Delivery,
+        f"bordereau de remise {establishment.label}, semaine du {monday:%d/%m/%Y}",
+    )
+    return _pdf(
+        documents.delivery_slip_pdf(establishment, lines, day),
+        f"bordereau-{establishment.pk}-{monday:%Y-%m-%d}.pdf",
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Exams
+# --------------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def session_create(request: HttpRequest, pk: int) -> HttpResponse:
+    establishment = _establishment_or_404(request.user, pk)
+    units = TeachingUnit.objects.filter(
+        pk__in=Enrolment.objects.filter(
+            result=Result.PENDING, learner__establishment=establishment, learner__status="placed"
+        ).values("unit_id")
+    ).order_by("code")
+    form = SessionForm(request.POST or None, units=units)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            session = exams.create_session(
+                establishment,
+                starts_at=data["starts_at"],
+                room=data["room"],
+                invigilator=data["invigilator"],
+                units=data["units"],
+                duration_minutes=data["duration_minutes"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            record(request, Action.CREATE, session)
+            messages.success(
+                request, f"Session créée avec {session.registrations.count()} inscription(s)."
+            )
+            return redirect("delivery:session", session.pk)
+    return render(
+        request,
+        "delivery/form.html",
+        {
+            "title": "Nouvelle session d’examens",
+            "form": form,
+            "cancel": reverse("delivery:establishment", args=[establishment.pk]),
+            "breadcrumb": _crumbs(establishment, ("Nouvelle session", "")),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _session_or_404(request: HttpRequest, pk: int) -> ExamSession:
+    _require_logistics(request.user)
+    return readable_or_404(request.user, ExamSession.objects.select_related("establishment"), pk=pk)
+
+
+@require_GET
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _session_or_404(request, pk)
+    candidates = selectors.session_candidates(session, request.user)
+    record(request, Action.VIEW, session, f"{len(candidates)} candidats")
+    year = exams.academic_year_of(timezone.localtime(session.starts_at).date())
+    units = list(session.units.order_by("code"))
+    grids = [
+        (u, reverse("enrolment:grid", args=[u.code, year]))
+        for u in units
+        if Enrolment.permissions.can_grade(request.user, u.pk)
+    ]
+    return render(
+        request,
+        "delivery/session.html",
+        {
+            "title": str(session),
+            "session": session,
+            "starts_at": timezone.localtime(session.starts_at),
+            "units": units,
+            "grids": grids,
+            "year": year,
+            "candidates": candidates,
+            "can_change": ExamSession.permissions.can_change(request.user, session),
+            "accommodation_form": AccommodationForm(),
+            "breadcrumb": _crumbs(
+                session.establishment, (f"Session du {session.starts_at:%d/%m/%Y}", "")
+            ),
+        },
+    )
+
+
+@require_POST
+def accommodation(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_logistics(request.user)
+    registration = changeable_or_404(
+        request.user, ExamRegistration.objects.select_related("session"), pk=pk
+    )
+    form = AccommodationForm(request.POST)
+    if form.is_valid():
+        exams.update_accommodation(
+            registration,
+            accommodation=form.cleaned_data["accommodation"],
+            extra_time_minutes=form.cleaned_data["extra_time_minutes"],
+        )
+        record(request, Action.UPDATE, registration, "aménagements d'examen")
+        messages.success(request, "Aménagements enregistrés.")
+    else:
+        for line in form_errors_from(form):
+            messages.error(request, line)
+    return redirect("delivery:session", registration.session_id)
+
+
+@require_GET
+def convocation(request: HttpRequest, pk: int, learner_pk: int) -> HttpResponse:
+    session = _session_or_404(request, pk)
+    found = [
+        c for c in selectors.session_candidates(session, request.user) if c.learner.pk == learner_pk
+    ]
+    if not found:
+        raise Http404("Aucun candidat ne correspond.")
+    candidate = found[0]
+    record(request, Action.EXPORT, candidate.learner, f"convocation à {session}")
+    return _pdf(
+        documents.convocation_pdf(session, candidate),
+        f"convocation-{candidate.learner.reference}-{session.starts_at:%Y-%m-%d}.pdf",
+    )
+
+
+@require_GET
+def attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _session_or_404(request, pk)
+    candidates = selectors.session_candidates(session, request.user)
+    record(request, Action.EXPORT, session, f"feuille d'émargement, {len(candidates)} candidats")
+    return _pdf(
+        documents.attendance_pdf(session, candidates),
+        f"emargement-{session.establishment_id}-{session.starts_at:%Y-%m-%d}.pdf",
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Hand-overs
+# --------------------------------------------------------------------------------------------
+
+
+def _require_handover_role(user: UserLike) -> None:
+    scope = scope_of(user)
+    if not (
+        scope.everything
+        or scope.role in (Role.CENTRE_STAFF, Role.REGIONAL_COORDINATOR, Role.REFERENT, Role.RLE)
+    ):
+        raise PermissionDenied("Votre rôle ne donne pas accès aux reprises de formation.")
+
+
+@require_GET
+def handover_list(request: HttpRequest) -> HttpResponse:
+    _require_handover_role(request.user)
+    items = list(selectors.hand_overs_for(request.user))
+    record(request, Action.LIST, HandOver, f"{len(items)} reprises")
+    return render(
+        request,
+        "delivery/handover_list.html",
+        {"title": HANDOVERS[0], "items": items, "breadcrumb": [(HANDOVERS[0], "")]},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def handover_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_handover_role(request.user)
+    item = readable_or_404(request.user, selectors.hand_overs_for(request.user), pk=pk)
+    can_change = HandOver.permissions.can_change(request.user, item)
+    form = OutcomeForm(
+        request.POST or None,
+        initial={"status": item.status if item.status != "pending" else "", "note": item.note},
+    )
+    if request.method == "POST":
+        if not can_change:
+            raise PermissionDenied("Seul le centre destinataire enregistre la suite donnée.")
+        if form.is_valid():
+            try:
+                services.record_outcome(
+                    item,
+                    status=form.cleaned_data["status"],
+                    note=form.cleaned_data["note"],
+                    by=request.user,
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                record(request, Action.UPDATE, item, f"suite : {item.get_status_display()}")
+                messages.success(request, "Suite de la reprise enregistrée.")
+                return redirect("delivery:handover", item.pk)
+    else:
+        record(request, Action.VIEW, item)
+    return render(
+        request,
+        "delivery/handover_detail.html",
+        {
+            "title": f"Reprise de formation — {item.learner.full_name}",
+            "item": item,
+            "form": form,
+            "can_change": can_change,
+            "breadcrumb": [
+                (HANDOVERS[0], reverse(HANDOVERS[1])),
+                (item.learner.full_name, ""),
+            ],
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_GET
+def passport(request: HttpRequest, learner_pk: int) -> HttpResponse:
+    """The passeport formation: for whoever reads the learner, or the hand-over's centre."""
+    hand_overs = HandOver.permissions.readable(
+        request.user,
+        HandOver.objects.filter(learner_id=learner_pk).select_related("centre__commune"),
+    ).order_by("-placement__date", "-id")
+    hand_over = hand_overs.first()
+    learner = Learner.permissions.readable(
+        request.user, Learner.objects.filter(Q(pk=learner_pk))
+    ).first()
+    if learner is None and hand_over is not None:
+        learner = hand_over.learner
+    if learner is None or learner.status != "released":
+        raise Http404("Aucun passeport formation ne correspond.")
+    if hand_over is None:
+        hand_over = (
+            HandOver.objects.filter(learner=learner)
+            .select_related("centre__commune")
+            .order_by("-placement__date", "-id")
+            .first()
+        )
+    record(request, Action.EXPORT, learner, "passeport formation (PDF)")
+    return _pdf(
+        documents.passport_pdf(hand_over, learner),
+        f"passeport-formation-{learner.reference}.pdf",
+    )

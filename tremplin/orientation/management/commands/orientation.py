@@ -1,0 +1,107 @@
+"""`tremplin orientation propose --commune 35238 [--sector CODE ...] [--radius 50]
+[--qualification bac] --format json|text`: the Cnam offers proposed to a young person living in a
+commune (rules in tremplin/orientation/proposals.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import CommandError, CommandParser
+
+from tremplin.core.management.base import TremplinCommand
+from tremplin.places.models import Commune
+
+from ...models import Qualification
+from ...proposals import ProposalResult, propose
+
+
+def find_commune(text: str) -> Commune:
+    """A commune from its INSEE code; a leading zero dropped by a spreadsheet is restored."""
+    code = text.strip().upper()
+    if code.isdigit():
+        code = code.zfill(5)
+    found = Commune.objects.select_related("department").filter(code=code).first()
+    if found is None:
+        raise CommandError(
+            f"Commune inconnue : « {text} ». Indiquez son code INSEE à 5 caractères, ex. 35238."
+        )
+    return found
+
+
+class Command(TremplinCommand):
+    help = (
+        "Orientation des jeunes : `tremplin orientation propose --commune 35238 "
+        "[--sector CODE ...] [--radius 50] [--qualification bac] --format json|text`."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("action", choices=["propose"])
+        parser.add_argument("--commune", required=True, help="code INSEE, ex. 35238")
+        parser.add_argument(
+            "--sector",
+            action="extend",
+            nargs="+",
+            default=[],
+            metavar="CODE",
+            help="code d'un secteur (répétable), ex. informatique ; aucun : tous les secteurs",
+        )
+        parser.add_argument(
+            "--radius", type=float, help="rayon en km pour les formations sur place"
+        )
+        parser.add_argument(
+            "--qualification",
+            choices=Qualification.values,
+            help="plus haut diplôme du jeune : below_bac, bac ou post_bac",
+        )
+        self.add_format_argument(parser)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        commune = find_commune(options["commune"])
+        radius = options["radius"]
+        if radius is not None and radius < 0:
+            raise CommandError("Le rayon est un nombre de kilomètres positif, ex. --radius 50.")
+        try:
+            result = propose(
+                commune,
+                sectors=options["sector"],
+                radius_km=radius,
+                qualification=options["qualification"],
+            )
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from exc
+        if options["format"] == "json":
+            self.emit_json(result.as_dict())
+        else:
+            self.stdout.write("\n".join(text_lines(result)))
+
+
+def text_lines(result: ProposalResult) -> list[str]:
+    where = f"{result.commune_name} ({result.department_code})"
+    lines = [f"Formations proposées pour un jeune habitant {where} :"]
+    if result.message:
+        lines.append(result.message)
+    criteria = []
+    if result.sectors:
+        criteria.append(f"secteurs : {', '.join(result.sectors)}")
+    if result.radius_km is not None:
+        criteria.append(f"rayon : {result.radius_km:g} km")
+    if result.qualification:
+        criteria.append(f"diplôme : {Qualification(result.qualification).label}")
+    if criteria:
+        lines.append("(" + " ; ".join(criteria) + ")")
+    for title, proposals in (
+        ("Sur place ou en hybride, du plus proche au plus lointain", result.near),
+        ("À distance", result.remote),
+    ):
+        lines.append("")
+        lines.append(f"{title} : {len(proposals) or 'aucune'}")
+        for p in proposals:
+            km = "distance inconnue" if p.distance_km is None else f"{p.distance_km:.1f} km"
+            start = f"rentrée le {p.next_start:%d/%m/%Y}" if p.next_start else "rentrée à venir"
+            lines.append(
+                f"  {p.formation_code:<8} {p.formation_title} — {p.centre_name}, "
+                f"{p.commune_name} ({p.department_code}, {p.size_class_label.split(' (')[0].lower()}), "
+                f"{km}, {p.modality_label.lower()}, {start}"
+            )
+    return lines

@@ -1,0 +1,140 @@
+"""Reads of the orientation, always through the user's scope (Referral.permissions for the
+referrals, Learner.permissions for the young people): a counselor reads their mission locale's
+young people and referrals, a centre's staff the referrals addressed to their centre."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from tremplin.learners.models import Kind, Learner, search_key
+from tremplin.places.models import CnamCentre, MissionLocale
+
+from .models import Referral, ReferralEvent, YouthProfile
+
+Status = Referral.Status
+
+#: Statuses that a referral still moves from.
+LIVE_STATUSES = (Status.SENT, Status.CONTACTED, Status.INFORMATION_MEETING)
+
+
+@dataclass(frozen=True)
+class ReferralFilters:
+    """The filters of a referral list: one status or "live" (not enrolled nor closed), a text
+    matching the young person's names or reference, a formation code."""
+
+    status: str = ""
+    q: str = ""
+    formation: str = ""
+
+
+def visible_referrals(user: Any) -> QuerySet[Referral]:
+    return Referral.permissions.readable(
+        user,
+        Referral.objects.select_related(
+            "learner", "mission_locale", "centre", "centre__commune", "formation"
+        ),
+    )
+
+
+def _filtered(qs: QuerySet[Referral], filters: ReferralFilters | None) -> QuerySet[Referral]:
+    if filters is None:
+        return qs
+    if filters.status == "live":
+        qs = qs.filter(status__in=LIVE_STATUSES)
+    elif filters.status:
+        qs = qs.filter(status=filters.status)
+    for word in filters.q.split():
+        folded = search_key(word)
+        qs = qs.filter(
+            Q(learner__search_key__startswith=folded)
+            | Q(learner__search_key__contains=f" {folded}")
+            | Q(learner__reference__istartswith=word)
+        )
+    if filters.formation:
+        qs = qs.filter(formation__code__iexact=filters.formation)
+    return qs
+
+
+def search_referrals(user: Any, filters: ReferralFilters | None = None) -> QuerySet[Referral]:
+    """Every referral the user reads, filtered, the latest sent first."""
+    return _filtered(visible_referrals(user), filters).order_by("-sent_at", "-pk")
+
+
+def referrals_of_mission_locale(
+    user: Any, mission_locale: MissionLocale | int, filters: ReferralFilters | None = None
+) -> QuerySet[Referral]:
+    """The referrals a mission locale sent, as far as the user reads them."""
+    ml_id = mission_locale.pk if isinstance(mission_locale, MissionLocale) else mission_locale
+    return search_referrals(user, filters).filter(mission_locale_id=ml_id)
+
+
+def referrals_of_centre(
+    user: Any, centre: CnamCentre | int, filters: ReferralFilters | None = None
+) -> QuerySet[Referral]:
+    """The referrals addressed to a centre, as far as the user reads them."""
+    centre_id = centre.pk if isinstance(centre, CnamCentre) else centre
+    return search_referrals(user, filters).filter(centre_id=centre_id)
+
+
+def referral_for(user: Any, pk: int) -> Referral | None:
+    """One referral, or None when it is outside the user's scope (the page answers 404)."""
+    return visible_referrals(user).filter(pk=pk).first()
+
+
+def referral_events(referral: Referral) -> QuerySet[ReferralEvent]:
+    """The referral's history, oldest first (read it only after `referral_for`)."""
+    return referral.events.select_related("by").order_by("at", "pk")
+
+
+def status_counts(queryset: QuerySet[Referral]) -> dict[str, int]:
+    """Referrals per status (every status present, 0 when none), plus "live" and "all"."""
+    counts = {status: 0 for status in Status.values}
+    for row in queryset.order_by().values("status").annotate(n=Count("pk")):
+        counts[row["status"]] = row["n"]
+    counts["live"] = sum(counts[s] for s in LIVE_STATUSES)
+    counts["all"] = sum(counts[s] for s in Status.values)
+    return counts
+
+
+# ---------------------------------------------------------------------------------------------
+# Young people
+
+
+def young_people(user: Any, *, q: str = "") -> QuerySet[Learner]:
+    """The young people followed by a mission locale that the user reads (a counselor: their
+    mission locale's), with their profile, by name."""
+    qs = Learner.permissions.readable(
+        user,
+        Learner.objects.filter(kind=Kind.YOUTH).select_related(
+            "mission_locale", "youth_profile", "youth_profile__commune"
+        ),
+    )
+    for word in q.split():
+        folded = search_key(word)
+        qs = qs.filter(
+            Q(search_key__startswith=folded)
+            | Q(search_key__contains=f" {folded}")
+            | Q(reference__istartswith=word)
+        )
+    return qs.order_by("last_name", "first_name", "reference")
+
+
+def young_person_for(user: Any, pk: int) -> Learner | None:
+    """One young person, or None outside the user's scope (the page answers 404)."""
+    return young_people(user).filter(pk=pk).first()
+
+
+def profile_of(learner: Learner) -> YouthProfile | None:
+    return (
+        YouthProfile.objects.select_related("commune", "commune__department")
+        .prefetch_related("sectors")
+        .filter(learner=learner)
+        .first()
+    )
+
+
+def referrals_of_young_person(user: Any, learner: Learner) -> QuerySet[Referral]:
+    return search_referrals(user).filter(learner=learner)

@@ -1,0 +1,377 @@
+"""Writes of the orientation: a young person and their profile, a referral to a Cnam centre, and
+the referral's moves along its pipeline (sent → contacted → information meeting → enrolled, or
+closed with a reason). The moves are data (TRANSITIONS: which method, which roles, what it
+needs); anything else is refused and changes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django_fsm import TransitionNotAllowed
+
+from tremplin.accounts.scope import scope_of
+from tremplin.catalog.models import Sector
+from tremplin.core.roles import Role
+from tremplin.learners.models import Kind, Learner
+from tremplin.learners.services import create_learner
+from tremplin.places.models import Commune, MissionLocale
+
+from .models import (
+    MAX_AGE,
+    MIN_AGE,
+    REMINDER_DAYS,
+    CentreOffer,
+    CloseReason,
+    Qualification,
+    Referral,
+    ReferralEvent,
+    Rhythm,
+    YouthProfile,
+)
+from .proposals import distance_between
+
+Status = Referral.Status
+
+COORDINATORS = frozenset({Role.NATIONAL_COORDINATOR, Role.REGIONAL_COORDINATOR})
+#: Who registers young people and sends referrals (within their scope).
+SENDERS = frozenset({Role.ML_COUNSELOR}) | COORDINATORS
+
+
+@dataclass(frozen=True)
+class Move:
+    name: str
+    label: str
+    target: str
+    roles: frozenset[str]
+    needs_reason: bool = False
+
+    @property
+    def target_label(self) -> str:
+        return str(Status(self.target).label)
+
+
+TRANSITIONS: dict[str, Move] = {
+    move.name: move
+    for move in (
+        Move(
+            "contact",
+            "Marquer le jeune comme contacté",
+            Status.CONTACTED,
+            frozenset({Role.CENTRE_STAFF}) | COORDINATORS,
+        ),
+        Move(
+            "meet",
+            "Noter la réunion d'information",
+            Status.INFORMATION_MEETING,
+            frozenset({Role.CENTRE_STAFF}) | COORDINATORS,
+        ),
+        Move(
+            "enrol",
+            "Marquer le jeune comme inscrit",
+            Status.ENROLLED,
+            frozenset({Role.CENTRE_STAFF}) | COORDINATORS,
+        ),
+        Move(
+            "close",
+            "Clore l'orientation",
+            Status.CLOSED,
+            frozenset({Role.CENTRE_STAFF, Role.ML_COUNSELOR}) | COORDINATORS,
+            needs_reason=True,
+        ),
+    )
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Age
+
+
+def age_on(birth_date: date, on: date) -> int:
+    """Age in whole years on a day."""
+    return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
+
+
+def age_problem(birth_date: date, on: date, *, when: str = "") -> str | None:
+    """Why a young person born on `birth_date` cannot be oriented on `on`; None when they can.
+    `when` says which day, e.g. " à la date de l'orientation"."""
+    if birth_date > on:
+        return "La date de naissance est dans le futur."
+    age = age_on(birth_date, on)
+    if MIN_AGE <= age <= MAX_AGE:
+        return None
+    return f"Le jeune doit avoir entre {MIN_AGE} et {MAX_AGE} ans{when} (ici {age} ans)."
+
+
+# ---------------------------------------------------------------------------------------------
+# Young people
+
+
+def _may_follow(user: Any, mission_locale: MissionLocale) -> bool:
+    scope = scope_of(user)
+    if scope.everything:
+        return True
+    if scope.role == Role.ML_COUNSELOR:
+        return scope.mission_locale_id == mission_locale.pk
+    if scope.role == Role.REGIONAL_COORDINATOR:
+        return mission_locale.commune.region_id in scope.region_codes
+    return False
+
+
+@transaction.atomic
+def create_young_person(
+    *,
+    mission_locale: MissionLocale,
+    reference: str,
+    last_name: str,
+    first_name: str,
+    birth_date: date,
+    commune: Commune,
+    qualification: str,
+    sectors: Iterable[Sector],
+    can_travel: bool,
+    max_distance_km: int | None,
+    available_from: date | None,
+    rhythm: str = Rhythm.FULL_TIME,
+    by: Any,
+) -> Learner:
+    """Register a young person followed by a mission locale, with their orientation profile.
+    Aged 16 to 25 today; a maximum distance when they can travel (ignored otherwise)."""
+    if not _may_follow(by, mission_locale):
+        raise PermissionDenied("Vous ne pouvez inscrire que les jeunes de votre mission locale.")
+    problem = age_problem(birth_date, timezone.localdate())
+    if problem:
+        raise ValidationError({"birth_date": problem})
+    if can_travel:
+        if max_distance_km is None:
+            raise ValidationError(
+                {"max_distance_km": "Indiquez la distance que le jeune peut parcourir (en km)."}
+            )
+        if max_distance_km <= 0:
+            raise ValidationError(
+                {"max_distance_km": "La distance maximale est un nombre de kilomètres positif."}
+            )
+    else:
+        max_distance_km = None
+    if qualification not in Qualification.values:
+        raise ValidationError({"qualification": "Choisissez le plus haut diplôme du jeune."})
+    learner = create_learner(
+        by=by,
+        reference=reference.strip(),
+        last_name=last_name.strip(),
+        first_name=first_name.strip(),
+        birth_date=birth_date,
+        kind=Kind.YOUTH,
+        mission_locale=mission_locale,
+    )
+    profile = YouthProfile(
+        learner=learner,
+        commune=commune,
+        qualification=qualification,
+        can_travel=can_travel,
+        max_distance_km=max_distance_km,
+        available_from=available_from,
+        rhythm=rhythm,
+        created_by=by if getattr(by, "is_authenticated", False) else None,
+    )
+    profile.full_clean()
+    profile.save()
+    profile.sectors.set(list(sectors))
+    return learner
+
+
+# ---------------------------------------------------------------------------------------------
+# Referrals
+
+
+@transaction.atomic
+def send_referral(
+    learner: Learner,
+    *,
+    offer: CentreOffer,
+    message: str,
+    by: Any,
+    now: datetime | None = None,
+) -> Referral:
+    """Refer a young person of the sender's mission locale to a centre's offer."""
+    now = now or timezone.now()
+    scope = scope_of(by)
+    if not (scope.everything or scope.role in SENDERS):
+        raise PermissionDenied("Votre rôle ne permet pas d'orienter un jeune vers un centre Cnam.")
+    # Lock the young person: two referrals sent at once cannot both pass the duplicate check.
+    locked = Learner.objects.select_for_update().filter(pk=learner.pk).first()
+    if locked is None or not Learner.permissions.can_read(by, locked):
+        raise PermissionDenied("Ce jeune n'est pas suivi par votre mission locale.")
+    if locked.kind != Kind.YOUTH or locked.mission_locale_id is None:
+        raise ValidationError(
+            "Seul un jeune suivi par une mission locale peut être orienté vers un centre Cnam."
+        )
+    profile = YouthProfile.objects.select_related("commune").filter(learner=locked).first()
+    if profile is None:
+        raise ValidationError("Complétez d'abord le profil d'orientation de ce jeune.")
+    problem = age_problem(
+        locked.birth_date, timezone.localdate(now), when=" à la date de l'orientation"
+    )
+    if problem:
+        raise ValidationError(problem)
+    offer = CentreOffer.objects.select_related("centre__commune", "formation").get(pk=offer.pk)
+    centre, formation = offer.centre, offer.formation
+    live = (
+        Referral.objects.filter(learner=locked, centre=centre, formation=formation)
+        .exclude(status=Status.CLOSED)
+        .first()
+    )
+    if live is not None:
+        raise ValidationError(
+            f"{locked.full_name} a déjà une orientation en cours vers « {formation.title} » "
+            f"({centre.name}), envoyée le {timezone.localtime(live.sent_at):%d/%m/%Y} "
+            f"(statut « {live.get_status_display()} »)."
+        )
+    size = centre.commune.size_class
+    referral = Referral(
+        learner=locked,
+        mission_locale_id=locked.mission_locale_id,
+        centre=centre,
+        formation=formation,
+        modality=offer.modality,
+        distance_km=distance_between(profile.commune, centre.commune),
+        size_class=size.value if size else "",
+        message=message.strip(),
+        sent_at=now,
+        updated_at=now,
+        created_by=by if getattr(by, "is_authenticated", False) else None,
+    )
+    referral.full_clean(exclude=["status"])
+    referral.save()
+    ReferralEvent.objects.create(
+        referral=referral,
+        from_status="",
+        to_status=Status.SENT,
+        by=referral.created_by,
+        at=now,
+        note="",
+    )
+    return referral
+
+
+def allowed_referral_moves(referral: Referral, user: Any) -> list[Move]:
+    """The moves this user may make now on this referral, in the order of TRANSITIONS."""
+    scope = scope_of(user)
+    if not Referral.permissions.can_read(user, referral):
+        return []
+    available = {t.name for t in referral.get_available_status_transitions()}  # type: ignore[attr-defined]
+    return [
+        move
+        for name, move in TRANSITIONS.items()
+        if name in available and (scope.everything or scope.role in move.roles)
+    ]
+
+
+@transaction.atomic
+def move_referral(
+    referral: Referral,
+    name: str,
+    *,
+    by: Any,
+    reason: str = "",
+    note: str = "",
+    version: int | None = None,
+    now: datetime | None = None,
+) -> Referral:
+    """Make one move of the referral's pipeline as `by`, and record it (who, when, note).
+
+    `reason` is the close reason (a CloseReason value) for "close"; for the other moves it is
+    taken as the note when no `note` is given. Returns a fresh instance: the status field is
+    protected, so the caller's instance is left as it was."""
+    now = now or timezone.now()
+    spec = TRANSITIONS.get(name)
+    if spec is None:
+        raise ValidationError(f"Étape inconnue : {name}.")
+    current = Referral.objects.select_for_update().filter(pk=referral.pk).first()
+    if current is None or not Referral.permissions.can_read(by, current):
+        raise PermissionDenied("Cette orientation n'est pas dans votre périmètre.")
+    scope = scope_of(by)
+    if not (scope.everything or scope.role in spec.roles):
+        action = spec.label[0].lower() + spec.label[1:]
+        raise PermissionDenied(f"Votre rôle ne permet pas de : {action}.")
+    if version is not None and current.version != version:
+        raise ValidationError(
+            "Cette orientation a été modifiée entre-temps par quelqu'un d'autre : "
+            "rechargez la page avant de recommencer."
+        )
+    if spec.needs_reason and reason not in CloseReason.values:
+        choices = " ; ".join(str(label) for label in CloseReason.labels)
+        raise ValidationError({"reason": f"Choisissez le motif de clôture ({choices})."})
+    if now < current.sent_at:
+        raise ValidationError("La date de l'étape précède l'envoi de l'orientation.")
+    from_status = current.status
+    before = current.get_status_display()
+    try:
+        getattr(current, name)()
+    except TransitionNotAllowed as exc:
+        raise ValidationError(
+            f"Impossible de passer de « {before} » à « {spec.target_label} »."
+        ) from exc
+    fields = ["status", "updated_at", "version"]
+    if name == "close":
+        current.close_reason = reason
+        fields.append("close_reason")
+        note = note.strip()
+    else:
+        note = (note or reason).strip()
+    if from_status == Status.SENT and name != "close":
+        # The first move out of "sent" is the centre's first contact; closing is not one.
+        current.first_contact_at = now
+        current.first_contact_days = elapsed_days(current.sent_at, now)
+        fields += ["first_contact_at", "first_contact_days"]
+    current.updated_at = now
+    current.version += 1  # the row is locked (select_for_update): no lost update
+    current.save(update_fields=fields)
+    ReferralEvent.objects.create(
+        referral=current,
+        from_status=from_status,
+        to_status=current.status,
+        by=by if getattr(by, "is_authenticated", False) else None,
+        at=now,
+        note=note,
+    )
+    return current
+
+
+#: Short name, as in enrolment.services.
+allowed_moves = allowed_referral_moves
+
+
+def elapsed_days(start: datetime, end: datetime) -> int:
+    """Whole days (24 h) from `start` to `end`."""
+    return max(0, int((end - start).total_seconds() // 86_400))
+
+
+def reminder_cutoff(today: date) -> datetime:
+    """Referrals sent before this instant have waited more than REMINDER_DAYS days on `today`."""
+    day = today - timedelta(days=REMINDER_DAYS)
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def reminders(user: Any, *, today: date | None = None) -> QuerySet[Referral]:
+    """Referrals in the user's scope still "sent" more than REMINDER_DAYS days after they were
+    sent (counted in calendar days), the oldest first."""
+    today = today or timezone.localdate()
+    waiting = Referral.objects.filter(status=Status.SENT, sent_at__lt=reminder_cutoff(today))
+    return (
+        Referral.permissions.readable(user, waiting)
+        .select_related("learner", "mission_locale", "centre", "formation")
+        .order_by("sent_at", "pk")
+    )
+
+
+def days_waiting(referral: Referral, today: date | None = None) -> int:
+    """Calendar days since the referral was sent."""
+    today = today or timezone.localdate()
+    return (today - timezone.localdate(referral.sent_at)).days

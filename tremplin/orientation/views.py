@@ -1,0 +1,242 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tremplin.accounts.scope import scope_of
+from tremplin.core.audit import Action, record
+from tremplin.core.permissions import readable_or_404
+from tremplin.core.roles import Role
+from tremplin.core.views import apply_errors
+from tremplin.learners.models import Kind, Learner
+from tremplin.places.models import MissionLocale
+
+from . import proposals, services
+from .forms import MoveReferralForm, ReferralFilterForm, ReferralForm, YoungPersonForm
+from .models import CentreOffer, Referral, YouthProfile
+
+COUNSELOR_ROLES = frozenset({Role.ML_COUNSELOR, Role.NATIONAL_COORDINATOR})
+REFERRAL_ROLES = frozenset(
+    {Role.ML_COUNSELOR, Role.CENTRE_STAFF, Role.REGIONAL_COORDINATOR, Role.NATIONAL_COORDINATOR}
+)
+
+
+def _require(request: HttpRequest, roles: frozenset[str]) -> None:
+    scope = scope_of(request.user)
+    if not (scope.everything or scope.role in roles):
+        raise PermissionDenied(
+            "Votre rôle ne donne pas accès à l'orientation des missions locales."
+        )
+
+
+def _young_people(request: HttpRequest):  # type: ignore[no-untyped-def]
+    return Learner.permissions.readable(
+        request.user, Learner.objects.filter(kind=Kind.YOUTH)
+    ).select_related("mission_locale", "youth_profile__commune")
+
+
+@require_GET
+def young_people(request: HttpRequest) -> HttpResponse:
+    _require(request, COUNSELOR_ROLES)
+    page = Paginator(_young_people(request).order_by("last_name", "first_name"), 50).get_page(
+        request.GET.get("page")
+    )
+    record(request, Action.LIST, Learner, f"jeunes des missions locales, page {page.number}")
+    return render(
+        request,
+        "orientation/young_people.html",
+        {"title": "Jeunes orientés", "page": page, "query": ""},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def young_person_create(request: HttpRequest) -> HttpResponse:
+    _require(request, COUNSELOR_ROLES)
+    scope = scope_of(request.user)
+    mission_locale = (
+        MissionLocale.objects.filter(pk=scope.mission_locale_id).first()
+        if scope.mission_locale_id
+        else None
+    )
+    if mission_locale is None:
+        raise PermissionDenied("Seul un conseiller de mission locale crée le dossier d'un jeune.")
+    form = YoungPersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            learner = services.create_young_person(
+                mission_locale=mission_locale, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            record(request, Action.CREATE, learner)
+            messages.success(
+                request,
+                f"Dossier de {learner.full_name} créé : voici les formations qui lui correspondent.",
+            )
+            return redirect("orientation:young_person", learner.pk)
+    return render(
+        request,
+        "learners/form.html",
+        {
+            "title": "Nouveau jeune",
+            "form": form,
+            "cancel": reverse("orientation:young_people"),
+            "breadcrumb": [
+                ("Jeunes orientés", reverse("orientation:young_people")),
+                ("Nouveau jeune", ""),
+            ],
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_GET
+def young_person(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, COUNSELOR_ROLES)
+    learner = readable_or_404(request.user, Learner.objects.filter(kind=Kind.YOUTH), pk=pk)
+    profile = YouthProfile.objects.filter(learner=learner).select_related("commune").first()
+    record(request, Action.VIEW, learner)
+    result = None
+    if profile is not None:
+        result = proposals.propose_for(profile)
+    return render(
+        request,
+        "orientation/young_person.html",
+        {
+            "title": learner.full_name,
+            "learner": learner,
+            "profile": profile,
+            "result": result,
+            "referrals": Referral.objects.filter(learner=learner).select_related(
+                "centre", "formation"
+            ),
+            "form": ReferralForm(),
+            "breadcrumb": [
+                ("Jeunes orientés", reverse("orientation:young_people")),
+                (learner.full_name, ""),
+            ],
+        },
+    )
+
+
+@require_POST
+def referral_send(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, COUNSELOR_ROLES)
+    learner = readable_or_404(request.user, Learner.objects.filter(kind=Kind.YOUTH), pk=pk)
+    form = ReferralForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choisissez une formation à proposer.")
+        return redirect("orientation:young_person", pk)
+    offer = get_object_or_404(
+        CentreOffer.objects.select_related("centre", "formation"), pk=form.cleaned_data["offer"]
+    )
+    try:
+        referral = services.send_referral(
+            learner, offer=offer, message=form.cleaned_data["message"], by=request.user
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        for message in getattr(exc, "messages", [str(exc)]):
+            messages.error(request, message)
+        return redirect("orientation:young_person", pk)
+    record(request, Action.CREATE, referral)
+    messages.success(request, f"Orientation envoyée à {offer.centre.name}.")
+    return redirect("orientation:referral", referral.pk)
+
+
+@require_GET
+def referral_list(request: HttpRequest) -> HttpResponse:
+    _require(request, REFERRAL_ROLES)
+    form = ReferralFilterForm(request.GET or None)
+    referrals = Referral.permissions.readable(
+        request.user,
+        Referral.objects.select_related("learner", "centre", "formation", "mission_locale"),
+    )
+    reminders = services.reminders(request.user)
+    status = form.cleaned_data.get("status") if form.is_bound and form.is_valid() else ""
+    if status == "reminder":
+        referrals = reminders
+    elif status:
+        referrals = referrals.filter(status=status)
+    page = Paginator(referrals.order_by("-sent_at"), 50).get_page(request.GET.get("page"))
+    record(request, Action.LIST, Referral, f"statut={status}, page {page.number}")
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "orientation/referral_list.html",
+        {
+            "title": "Orientations vers les centres Cnam",
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "reminder_count": reminders.count(),
+            "reminder_ids": set(reminders.values_list("pk", flat=True)),
+        },
+    )
+
+
+@require_GET
+def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, REFERRAL_ROLES)
+    referral = readable_or_404(
+        request.user,
+        Referral.objects.select_related(
+            "learner",
+            "learner__youth_profile__commune",
+            "centre",
+            "centre__commune",
+            "formation",
+            "mission_locale",
+        ),
+        pk=pk,
+    )
+    record(request, Action.VIEW, referral)
+    return render(
+        request,
+        "orientation/referral_detail.html",
+        {
+            "title": f"Orientation de {referral.learner.full_name}",
+            "referral": referral,
+            "events": referral.events.select_related("by"),
+            "moves": [
+                (move, MoveReferralForm(prefix=move.name, initial={"version": referral.version}))
+                for move in services.allowed_referral_moves(referral, request.user)
+            ],
+            "breadcrumb": [
+                ("Orientations", reverse("orientation:referrals")),
+                (referral.learner.full_name, ""),
+            ],
+        },
+    )
+
+
+@require_POST
+def referral_move(request: HttpRequest, pk: int, move: str) -> HttpResponse:
+    _require(request, REFERRAL_ROLES)
+    referral = readable_or_404(request.user, Referral.objects.all(), pk=pk)
+    form = MoveReferralForm(request.POST, prefix=move)
+    if not form.is_valid():
+        messages.error(request, "Formulaire incomplet : rechargez la page.")
+        return redirect("orientation:referral", pk)
+    try:
+        moved = services.move_referral(
+            referral,
+            move,
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["note"],
+            version=form.cleaned_data["version"],
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        for message in getattr(exc, "messages", [str(exc)]):
+            messages.error(request, message)
+    else:
+        record(request, Action.TRANSITION, moved, moved.get_status_display())
+        messages.success(request, f"Orientation : {moved.get_status_display().lower()}.")
+    return redirect("orientation:referral", pk)
