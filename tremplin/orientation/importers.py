@@ -126,7 +126,8 @@ class ReferralImporter(Importer[Referral]):
         self.now = timezone.now()
         self.today = timezone.localdate(self.now)
         references = sorted({r.get("learner") for r in rows if r.get("learner")})
-        #: reference (upper case) -> (id, kind, mission locale, birth date, profile, lat, lon)
+        #: reference (matched exactly: it is opaque) -> (id, kind, mission locale, birth date,
+        #: profile, latitude, longitude)
         self.learners: dict[str, tuple[Any, ...]] = {}
         for start in range(0, len(references), CHUNK):
             qs = Learner.objects.filter(reference__in=references[start : start + CHUNK])
@@ -142,7 +143,7 @@ class ReferralImporter(Importer[Referral]):
                 "youth_profile__commune__latitude",
                 "youth_profile__commune__longitude",
             ):
-                self.learners[ref.upper()] = tuple(rest)
+                self.learners[ref] = tuple(rest)
         self.centres = {
             code.upper(): (pk, name, population, lat, lon)
             for code, pk, name, population, lat, lon in CnamCentre.objects.values_list(
@@ -169,7 +170,7 @@ class ReferralImporter(Importer[Referral]):
 
     def parse(self, row: Row) -> dict[str, Any] | None:
         reference = row.get("learner")
-        learner = self.learners.get(reference.upper()) if reference else None
+        learner = self.learners.get(reference) if reference else None
         if not reference:
             row.error("learner", "référence du jeune obligatoire.")
         elif learner is None:
