@@ -1,0 +1,92 @@
+"""The orientation pages, as a counselor and a centre's staff use them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+from django.test import Client
+
+from tremplin.accounts.models import User
+from tremplin.orientation.demo import load_orientation
+from tremplin.orientation.models import Referral
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(db: None) -> None:
+    load_orientation()
+
+
+def test_a_counselor_creates_a_young_person_and_sees_proposals(
+    client_as: Callable[[User], Client], demo: None
+) -> None:
+    client = client_as(User.objects.get(username="conseil-ml"))
+    born = date(date.today().year - 19, 3, 4)
+    response = client.post(
+        "/orientation/jeunes/nouveau/",
+        {
+            "reference": "ML-TEST-1",
+            "last_name": "Le Bihan",
+            "first_name": "Maëlle",
+            "birth_date": born.isoformat(),
+            "commune": "Saint-Malo",
+            "qualification": "bac",
+            "can_travel": "on",
+            "max_distance_km": "80",
+            "rhythm": "full_time",
+        },
+        follow=True,
+    )
+    page = response.content.decode()
+    assert response.status_code == 200, page[:500]
+    assert "Formations proposées" in page
+    assert "À distance (toujours proposées)" in page
+    assert "Orienter" in page
+
+
+def test_an_age_out_of_range_is_refused_with_a_clear_message(
+    client_as: Callable[[User], Client], demo: None
+) -> None:
+    client = client_as(User.objects.get(username="conseil-ml"))
+    response = client.post(
+        "/orientation/jeunes/nouveau/",
+        {
+            "reference": "ML-TEST-2",
+            "last_name": "Trop",
+            "first_name": "Âgé",
+            "birth_date": date(date.today().year - 30, 1, 1).isoformat(),
+            "commune": "35288",
+            "qualification": "bac",
+            "rhythm": "full_time",
+        },
+    )
+    assert response.status_code == 400
+    assert "entre 16 et 25 ans" in response.content.decode()
+
+
+def test_centre_staff_move_a_referral_and_the_counselor_sees_it(
+    client_as: Callable[[User], Client], demo: None
+) -> None:
+    staff = User.objects.get(username="centre-rennes")
+    referral = Referral.objects.filter(centre=staff.centre, status="sent").first()
+    assert referral is not None
+    client = client_as(staff)
+    assert client.get("/orientation/").status_code == 200
+    client.post(
+        f"/orientation/{referral.pk}/contact/",
+        {"contact-version": referral.version, "contact-note": "Joint par téléphone"},
+    )
+    assert Referral.objects.get(pk=referral.pk).status == "contacted"
+
+
+def test_a_counselor_never_opens_another_mission_locales_young_person(
+    client_as: Callable[[User], Client], demo: None
+) -> None:
+    other = Referral.objects.exclude(mission_locale__code="DEMO-ML-STMALO").first()
+    assert other is not None
+    client = client_as(User.objects.get(username="conseil-ml"))
+    assert client.get(f"/orientation/jeunes/{other.learner_id}/").status_code == 404
+    assert client.get(f"/orientation/{other.pk}/").status_code == 404
