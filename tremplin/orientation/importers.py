@@ -10,7 +10,7 @@ Columns: `learner` (reference of an existing young person with an orientation pr
 A new row creates the referral in its status, with its "sent" step on the sending date and, if
 it is further, one step to its status on the day of the import. A row naming an existing
 referral may move it forward along the pipeline (never back, never out of "closed" or
-"enrolled"), and update its message and close reason. The date of the first contact is not in
+"enrolled"), and update its message (an empty cell keeps the stored one) and close reason. The date of the first contact is not in
 the file: it stays unknown for imported moves (the delay figures use only the contacts recorded
 in Tremplin). A young person has at most one live referral (not closed) per centre and
 formation. The young person must be 16 to 25 on the sending date. A scoped user imports only
@@ -228,6 +228,7 @@ class ReferralImporter(Importer[Referral]):
             "centre_id": centre[0],
             "formation_id": formation_id,
             "sent_at": timezone.make_aware(datetime.combine(sent_on, SENT_TIME)),
+            "sent_month": sent_on.replace(day=1),
             "status": status,
             "close_reason": close_reason if status == Status.CLOSED else "",
             "message": message,
@@ -283,10 +284,13 @@ class ReferralImporter(Importer[Referral]):
             # What an existing referral keeps: its instant of sending, its sender, what was
             # computed when it was sent.
             values["sent_at"] = existing.sent_at
+            values["sent_month"] = existing.sent_month
             for name in ("mission_locale_id", "modality", "distance_km", "size_class"):
                 values[name] = getattr(existing, name)
             del values["created_by"]
             del values["status"]
+            if not values["message"]:
+                del values["message"]  # an empty cell never erases the message sent
             if moves:
                 self.moves[key] = target
             else:

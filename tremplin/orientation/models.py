@@ -3,8 +3,12 @@ medium towns (convention State / UNML / Cnam of 9 June 2021)."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django_fsm import FSMField, transition
 
 from tremplin.catalog.models import Formation, Modality, Sector
@@ -20,6 +24,11 @@ MIN_AGE = 16
 MAX_AGE = 25
 #: A referral with no first contact after this many days shows a reminder.
 REMINDER_DAYS = 15
+
+
+def month_of(moment: datetime) -> date:
+    """The first day of the local month of an instant."""
+    return timezone.localtime(moment).date().replace(day=1)
 
 
 class Qualification(models.TextChoices):
@@ -146,6 +155,9 @@ class Referral(models.Model):
         "motif de clôture", max_length=15, choices=CloseReason.choices, blank=True
     )
     sent_at = models.DateTimeField("envoyée le", db_index=True)
+    #: The local month of `sent_at` (its first day), kept with it for the monthly figures
+    #: (stats.py); set by save() and by the bulk writes.
+    sent_month = models.DateField("mois d'envoi", blank=True, editable=False)
     first_contact_at = models.DateTimeField("premier contact le", null=True, blank=True)
     #: Whole days (24 h) from sending to the first contact, kept with it for the figures: the
     #: stats group by it in the order of an index (tremplin/orientation/stats.py).
@@ -180,7 +192,7 @@ class Referral(models.Model):
             ),
             models.Index(
                 fields=[
-                    "sent_at",
+                    "sent_month",
                     "first_contact_days",
                     "status",
                     "size_class",
@@ -193,6 +205,14 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return f"{self.learner} → {self.centre} ({self.formation.code})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.sent_at is not None:
+            self.sent_month = month_of(self.sent_at)
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None and "sent_at" in update_fields:
+                kwargs["update_fields"] = [*update_fields, "sent_month"]
+        super().save(*args, **kwargs)
 
     @transition(field=status, source=Status.SENT, target=Status.CONTACTED)
     def contact(self) -> None:

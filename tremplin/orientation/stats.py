@@ -7,29 +7,30 @@ Definitions:
 
 - `sent`: referrals sent in the period (by `sent_at`, local time).
 - `contacted`: those that reached at least "contacted": status contacted, information meeting or
-  enrolled, or closed after a first contact (`first_contact_at` set).
+  enrolled, or closed after a first contact (`first_contact_days` set).
 - `enrolled`: status enrolled.
 - `contact_rate` = contacted / sent, `enrolment_rate` = enrolled / sent: percentages, two
   decimals, rounded half up; 0.0 when nothing was sent.
-- `median_days_to_first_contact`: median, over the referrals with a first contact, of the whole
-  days (24 h) elapsed from sending to that contact; the mean of the two middle values when their
-  number is even; None when there is none.
+- `median_days_to_first_contact`: median, over the referrals with a first contact recorded in
+  Tremplin, of the whole days (24 h) elapsed from sending to that contact; the mean of the two
+  middle values when their number is even; None when there is none.
 - `small_medium_share`: percentage of the referrals whose centre is in a small (2,500 to 20,000
   inhabitants) or medium (20,000 to 100,000) town, from the size class stored when sent.
 
-Everything is aggregated by the database, in the order of two covering indexes so that SQLite
-streams the groups instead of sorting the rows (a sort costs about a microsecond per row there):
+Everything is aggregated by the database in two passes, each in the order of a covering index so
+that SQLite streams the groups instead of sorting the rows (a sort costs about a microsecond per
+row there; PostgreSQL reads the same indexes):
 
-1. one pass grouped by (mission locale, centre, delay in whole days), on the index
-   `referral_stats_by_place`, gives the counts and the delays' histogram of every mission
-   locale and centre, hence of every region and of the whole; on SQLite the period's filter is
-   written `+sent_at` so that the planner scans that index rather than the `sent_at` one;
-2. one small query per month, on the index `referral_stats_by_month` (`sent_at` first), grouped
-   by delay, gives the months.
+1. grouped by (mission locale, centre, delay), on `referral_stats_by_place`: the counts and the
+   delays' histogram of every mission locale and centre, hence of every region and of the whole.
+   On SQLite the period's filter is written `+sent_at`, so that the planner scans this index
+   rather than searching the `sent_at` one and sorting;
+2. grouped by (month, delay), on `referral_stats_by_month`: the months.
 
-Python then adds up a few thousand grouped rows (never one per referral). The delay is the
-stored `first_contact_days` (whole days of 24 h, kept with the first contact by
-services.move_referral).
+Python then adds up the grouped rows (about a hundred thousand for a million referrals spread
+over 436 missions locales and 500 centres; never one per referral). The delay and the month are
+kept with each referral (`first_contact_days`, set with the first contact by
+services.move_referral; `sent_month`, the local month of `sent_at`, set by Referral.save()).
 """
 
 from __future__ import annotations
@@ -324,14 +325,10 @@ def referral_stats(
     if start is not None and end is not None:
         months = _months(start, end)
     else:
-        # Two queries rather than one MIN and MAX: each is then a single step in the index.
-        first_at = qs.order_by("sent_at").values_list("sent_at", flat=True).first()
-        last_at = qs.order_by("-sent_at").values_list("sent_at", flat=True).first()
-        months = (
-            _months(timezone.localdate(first_at), timezone.localdate(last_at) + timedelta(days=1))
-            if first_at and last_at
-            else []
-        )
+        # Two single steps in the index `referral_stats_by_month`.
+        first = qs.order_by("sent_month").values_list("sent_month", flat=True).first()
+        last = qs.order_by("-sent_month").values_list("sent_month", flat=True).first()
+        months = _months(first, _next_month(last)) if first and last else []
 
     # 1. Per (mission locale, centre, delay), in the order of `referral_stats_by_place`.
     by_place = qs
@@ -352,17 +349,18 @@ def referral_stats(
             if days is not None:
                 group.delays[days] += sent
 
-    # 2. Per month and delay: one small query per month, on `referral_stats_by_month`.
-    by_month: dict[int, _Group] = defaultdict(_Group)
-    for index, month in enumerate(months):
-        group = by_month[index]
-        in_month = qs.filter(sent_at__gte=_aware(month), sent_at__lt=_aware(_next_month(month)))
-        for days, sent, contacted, enrolled, small_medium in _grouped(
-            in_month, "first_contact_days"
-        ):
-            group.add(sent, contacted, enrolled, small_medium)
-            if days is not None:
-                group.delays[days] += sent
+    # 2. Per (month, delay), in the order of `referral_stats_by_month`.
+    in_period = qs
+    if start is not None and end is not None:
+        in_period = qs.filter(sent_month__gte=start, sent_month__lt=end)
+    by_month: dict[str, _Group] = defaultdict(_Group)
+    for month, days, sent, contacted, enrolled, small_medium in _grouped(
+        in_period, "sent_month", "first_contact_days"
+    ):
+        group = by_month[str(month)[:7]]  # a date, or its ISO text from SQLite's cursor
+        group.add(sent, contacted, enrolled, small_medium)
+        if days is not None:
+            group.delays[days] += sent
 
     centre_rows = {
         pk: (code, name, region_id)
@@ -393,10 +391,7 @@ def referral_stats(
         return tuple(sorted(figures, key=lambda f: (-f.sent, f.label)))
 
     month_figures = tuple(
-        by_month[i].figures(months[i].strftime("%Y-%m"), _month_label(months[i]))
-        if i in by_month
-        else _Group().figures(months[i].strftime("%Y-%m"), _month_label(months[i]))
-        for i in range(len(months))
+        by_month.get(f"{m:%Y-%m}", _Group()).figures(f"{m:%Y-%m}", _month_label(m)) for m in months
     )
     return ReferralStats(
         period=period,

@@ -1,0 +1,137 @@
+"""Who reads which young people and referrals (through the models' permissions and the
+selectors the pages use; the pages' 404 is tested with the pages)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tremplin.accounts.models import User
+from tremplin.learners.models import Learner
+from tremplin.orientation.models import CentreOffer, Referral, YouthProfile
+from tremplin.orientation.selectors import (
+    ReferralFilters,
+    referral_events,
+    referral_for,
+    referrals_of_centre,
+    referrals_of_mission_locale,
+    search_referrals,
+    status_counts,
+    young_people,
+    young_person_for,
+)
+from tremplin.orientation.services import move_referral, send_referral
+from tremplin.places.models import CnamCentre, MissionLocale
+
+from .conftest import YoungPersonFactory, commune
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(
+    young: YoungPersonFactory,
+    offers: dict[str, CentreOffer],
+    counselor: User,
+    rennes_counselor: User,
+    staff: User,
+) -> dict[str, Referral]:
+    """Saint-Malo young people referred to Rennes (DEMO-BRE) and Vitré; a Rennes young person
+    referred to Rennes."""
+    malo = young(first_name="Maël")
+    rennes = young(
+        first_name="Rose",
+        mission_locale=MissionLocale.objects.get(code="DEMO-ML-RENNES"),
+        commune=commune("35238"),
+        by=rennes_counselor,
+    )
+    referrals = {
+        "malo_rennes": send_referral(malo, offer=offers["rennes"], message="", by=counselor),
+        "malo_vitre": send_referral(malo, offer=offers["vitre"], message="", by=counselor),
+        "rennes_rennes": send_referral(
+            rennes, offer=offers["rennes"], message="", by=rennes_counselor
+        ),
+    }
+    referrals["malo_rennes"] = move_referral(referrals["malo_rennes"], "contact", by=staff)
+    return referrals
+
+
+def test_a_counselor_reads_only_their_mission_locales_young_people(
+    world: dict[str, Referral], counselor: User, rennes_counselor: User
+) -> None:
+    malo = world["malo_rennes"].learner
+    rennes = world["rennes_rennes"].learner
+
+    assert list(young_people(counselor)) == [malo]
+    assert list(young_people(rennes_counselor)) == [rennes]
+    assert young_person_for(counselor, rennes.pk) is None
+    assert young_person_for(counselor, malo.pk) == malo
+    assert not Learner.permissions.can_read(counselor, rennes)
+    assert not YouthProfile.permissions.can_read(
+        counselor, YouthProfile.objects.get(learner=rennes)
+    )
+
+
+def test_a_counselor_reads_only_their_mission_locales_referrals(
+    world: dict[str, Referral], counselor: User
+) -> None:
+    mine = {world["malo_rennes"].pk, world["malo_vitre"].pk}
+
+    assert {r.pk for r in search_referrals(counselor)} == mine
+    assert referral_for(counselor, world["rennes_rennes"].pk) is None
+    assert not Referral.permissions.can_read(counselor, world["rennes_rennes"])
+    centre = CnamCentre.objects.get(code="DEMO-BRE")
+    assert [r.pk for r in referrals_of_centre(counselor, centre)] == [world["malo_rennes"].pk]
+    other_ml = MissionLocale.objects.get(code="DEMO-ML-RENNES")
+    assert list(referrals_of_mission_locale(counselor, other_ml)) == []
+
+
+def test_centre_staff_read_only_the_referrals_addressed_to_their_centre(
+    world: dict[str, Referral], staff: User, vitre_staff: User
+) -> None:
+    assert {r.pk for r in search_referrals(staff)} == {
+        world["malo_rennes"].pk,
+        world["rennes_rennes"].pk,
+    }
+    assert [r.pk for r in search_referrals(vitre_staff)] == [world["malo_vitre"].pk]
+    assert referral_for(vitre_staff, world["malo_rennes"].pk) is None
+    # The young people's own records stay with the missions locales.
+    assert list(young_people(staff)) == []
+
+
+def test_the_statistician_and_other_regions_read_no_referral(
+    world: dict[str, Referral], statistician: User
+) -> None:
+    paris = User.objects.get(username="coord-paris")
+    assert list(search_referrals(statistician)) == []
+    assert list(search_referrals(paris)) == []
+    assert list(young_people(statistician)) == []
+
+
+def test_the_national_coordinator_reads_everything(
+    world: dict[str, Referral], coordinator: User
+) -> None:
+    assert search_referrals(coordinator).count() == 3
+    assert young_people(coordinator).count() == 2
+
+
+def test_the_lists_filter_by_status_and_by_name_and_count_per_status(
+    world: dict[str, Referral], staff: User
+) -> None:
+    centre = CnamCentre.objects.get(code="DEMO-BRE")
+
+    contacted = referrals_of_centre(staff, centre, ReferralFilters(status="contacted"))
+    live = referrals_of_centre(staff, centre, ReferralFilters(status="live"))
+    by_name = referrals_of_centre(staff, centre, ReferralFilters(q="rose"))
+
+    assert [r.pk for r in contacted] == [world["malo_rennes"].pk]
+    assert live.count() == 2
+    assert [r.pk for r in by_name] == [world["rennes_rennes"].pk]
+    counts = status_counts(referrals_of_centre(staff, centre))
+    assert counts["sent"] == 1 and counts["contacted"] == 1 and counts["closed"] == 0
+    assert counts["live"] == 2 and counts["all"] == 2
+
+
+def test_a_referrals_history_is_read_oldest_first(world: dict[str, Referral], staff: User) -> None:
+    referral = referral_for(staff, world["malo_rennes"].pk)
+    assert referral is not None
+    assert [e.to_status for e in referral_events(referral)] == ["sent", "contacted"]

@@ -1,0 +1,194 @@
+"""The orientation's figures on a dataset built by hand, every figure computed on paper:
+
+| referral | mission locale | centre (town size) | sent | first contact | end |
+|---|---|---|---|---|---|
+| r1 | Saint-Malo | Rennes (large) | 2 Mar 2026 | +2 days | enrolled |
+| r2 | Saint-Malo | Vitré (small) | 10 Mar 2026 | +4 days | contacted |
+| r3 | Saint-Malo | Saint-Brieuc (medium) | 1 Apr 2026 | none | closed (no answer) |
+| r4 | Saint-Malo | Saint-Brieuc (medium) | 5 Apr 2026 | +10 days | closed (other path) |
+| r5 | Rennes | Rennes (large) | 20 Apr 2026 | none | sent |
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+from django.utils import timezone
+
+from tremplin.accounts.models import User
+from tremplin.orientation.models import CentreOffer, CloseReason, Referral
+from tremplin.orientation.services import move_referral, send_referral
+from tremplin.orientation.stats import Figures, median, referral_stats
+from tremplin.places.models import CnamCentre, MissionLocale
+
+from .conftest import YoungPersonFactory, at, commune, offer
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def dataset(
+    young: YoungPersonFactory,
+    offers: dict[str, CentreOffer],
+    counselor: User,
+    rennes_counselor: User,
+    staff: User,
+    vitre_staff: User,
+    coordinator: User,
+) -> dict[str, Referral]:
+    brieuc_2 = offer("DEMO-BRE-STBRIEUC", "CC13000", "on_site")
+    a, b, c, d = (young(first_name=n) for n in ("Anna", "Basile", "Chloé", "Dylan"))
+    e = young(
+        first_name="Emma",
+        mission_locale=MissionLocale.objects.get(code="DEMO-ML-RENNES"),
+        commune=commune("35238"),
+        by=rennes_counselor,
+    )
+
+    def sent(learner: object, offer_: CentreOffer, day: date, by: User = counselor) -> Referral:
+        return send_referral(learner, offer=offer_, message="", by=by, now=at(day))  # type: ignore[arg-type]
+
+    def days(day: date, n: int) -> datetime:
+        return at(day + timedelta(days=n))
+
+    r1 = sent(a, offers["rennes"], date(2026, 3, 2))
+    r1 = move_referral(r1, "contact", by=staff, now=days(date(2026, 3, 2), 2))
+    r1 = move_referral(r1, "meet", by=staff, now=days(date(2026, 3, 2), 9))
+    r1 = move_referral(r1, "enrol", by=staff, now=days(date(2026, 3, 2), 20))
+    r2 = sent(b, offers["vitre"], date(2026, 3, 10))
+    r2 = move_referral(r2, "contact", by=vitre_staff, now=days(date(2026, 3, 10), 4))
+    r3 = sent(c, offers["stbrieuc"], date(2026, 4, 1))
+    r3 = move_referral(
+        r3, "close", by=counselor, reason=CloseReason.NO_ANSWER, now=days(date(2026, 4, 1), 30)
+    )
+    r4 = sent(d, brieuc_2, date(2026, 4, 5))
+    r4 = move_referral(r4, "contact", by=coordinator, now=days(date(2026, 4, 5), 10))
+    r4 = move_referral(
+        r4, "close", by=counselor, reason=CloseReason.OTHER_PATH, now=days(date(2026, 4, 5), 12)
+    )
+    r5 = sent(e, offers["rennes"], date(2026, 4, 20), by=rennes_counselor)
+    return {"r1": r1, "r2": r2, "r3": r3, "r4": r4, "r5": r5}
+
+
+def figures(
+    sent: int,
+    contacted: int,
+    enrolled: int,
+    small_medium: int,
+    median_days: float | None,
+) -> tuple[int, int, int, int, float | None]:
+    return (sent, contacted, enrolled, small_medium, median_days)
+
+
+def of(f: Figures) -> tuple[int, int, int, int, float | None]:
+    return (f.sent, f.contacted, f.enrolled, f.small_medium, f.median_days_to_first_contact)
+
+
+def test_the_totals_conversion_rates_median_and_small_and_medium_towns_share(
+    dataset: dict[str, Referral],
+) -> None:
+    stats = referral_stats(year=2026)
+    total = stats.total
+
+    assert of(total) == figures(5, 3, 1, 3, 4.0)
+    assert total.contact_rate == 60.0
+    assert total.enrolment_rate == 20.0
+    assert total.small_medium_share == 60.0
+    assert stats.start == date(2026, 1, 1) and stats.end == date(2026, 12, 31)
+
+
+def test_per_mission_locale(dataset: dict[str, Referral]) -> None:
+    by_ml = {f.key: f for f in referral_stats(year=2026).by_mission_locale}
+
+    assert of(by_ml["DEMO-ML-STMALO"]) == figures(4, 3, 1, 3, 4.0)
+    assert by_ml["DEMO-ML-STMALO"].contact_rate == 75.0
+    assert by_ml["DEMO-ML-STMALO"].enrolment_rate == 25.0
+    assert by_ml["DEMO-ML-STMALO"].small_medium_share == 75.0
+    assert of(by_ml["DEMO-ML-RENNES"]) == figures(1, 0, 0, 0, None)
+    assert by_ml["DEMO-ML-RENNES"].contact_rate == 0.0
+    assert by_ml["DEMO-ML-RENNES"].label.startswith("Mission locale du bassin d'emploi de Rennes")
+
+
+def test_per_centre_and_per_region(dataset: dict[str, Referral]) -> None:
+    stats = referral_stats(year=2026)
+    by_centre = {f.key: f for f in stats.by_centre}
+
+    assert of(by_centre["DEMO-BRE"]) == figures(2, 1, 1, 0, 2.0)
+    assert by_centre["DEMO-BRE"].enrolment_rate == 50.0
+    assert of(by_centre["DEMO-BRE-VITRE"]) == figures(1, 1, 0, 1, 4.0)
+    assert of(by_centre["DEMO-BRE-STBRIEUC"]) == figures(2, 1, 0, 2, 10.0)
+    assert by_centre["DEMO-BRE-STBRIEUC"].small_medium_share == 100.0
+    assert [(f.key, f.label, f.sent) for f in stats.by_region] == [("53", "Bretagne", 5)]
+
+
+def test_per_month_with_the_median_of_an_even_number(dataset: dict[str, Referral]) -> None:
+    by_month = {f.key: f for f in referral_stats(year=2026).by_month}
+
+    assert len(by_month) == 12
+    assert of(by_month["2026-03"]) == figures(2, 2, 1, 1, 3.0)  # (2 + 4) / 2
+    assert by_month["2026-03"].label == "mars 2026"
+    assert of(by_month["2026-04"]) == figures(3, 1, 0, 2, 10.0)
+    assert of(by_month["2026-05"]) == figures(0, 0, 0, 0, None)
+
+
+def test_the_filters_mission_locale_centre_region_and_period(
+    dataset: dict[str, Referral],
+) -> None:
+    stmalo = MissionLocale.objects.get(code="DEMO-ML-STMALO")
+    rennes = CnamCentre.objects.get(code="DEMO-BRE")
+
+    assert of(referral_stats(year=2026, mission_locale=stmalo).total) == figures(4, 3, 1, 3, 4.0)
+    assert of(referral_stats(year=2026, centre=rennes).total) == figures(2, 1, 1, 0, 2.0)
+    assert of(referral_stats(year=2026, centre=rennes.pk).total) == figures(2, 1, 1, 0, 2.0)
+    assert referral_stats(year=2026, region="53").total.sent == 5
+    assert referral_stats(year=2026, region=["11", "24"]).total.sent == 0
+    assert referral_stats(year=2025).total.sent == 0
+    assert referral_stats(year="2025-2026").total.sent == 5
+    assert referral_stats(year="2026-2027").total.sent == 0
+    every = referral_stats()
+    assert every.total.sent == 5
+    assert [f.key for f in every.by_month] == ["2026-03", "2026-04"]
+
+
+def test_a_referral_belongs_to_its_local_month(
+    young: YoungPersonFactory, offers: dict[str, CentreOffer], counselor: User
+) -> None:
+    # 1 June 2026 at 00:30 in Paris is still 31 May in UTC: a June referral.
+    june = timezone.make_aware(datetime(2026, 6, 1, 0, 30))
+    send_referral(young(), offer=offers["rennes"], message="", by=counselor, now=june)
+    # 1 January 2027 at 00:30 in Paris is 31 December 2026 in UTC: a referral of 2027.
+    new_year = timezone.make_aware(datetime(2027, 1, 1, 0, 30))
+    send_referral(young(), offer=offers["vitre"], message="", by=counselor, now=new_year)
+
+    stats = referral_stats(year=2026)
+
+    months = {f.key: f.sent for f in stats.by_month}
+    assert (months["2026-05"], months["2026-06"]) == (0, 1)
+    assert stats.total.sent == 1
+    assert referral_stats(year=2027).total.sent == 1
+
+
+def test_nothing_sent_gives_zeros_and_no_median(db: None) -> None:
+    stats = referral_stats(year=2026)
+
+    assert of(stats.total) == figures(0, 0, 0, 0, None)
+    assert stats.total.contact_rate == 0.0
+    assert stats.by_mission_locale == () and stats.by_centre == ()
+    assert stats.as_dict()["total"]["median_days_to_first_contact"] is None
+
+
+def test_the_median_of_a_histogram() -> None:
+    from collections import Counter
+
+    assert median(Counter()) is None
+    assert median(Counter({5: 1})) == 5
+    assert median(Counter({1: 1, 3: 1})) == 2.0
+    assert median(Counter({0: 3, 10: 1})) == 0
+    assert median(Counter({2: 2, 7: 2})) == 4.5
+    assert median(Counter({1: 1, 2: 1, 30: 1})) == 2
+
+
+def test_an_unknown_period_is_refused(db: None) -> None:
+    with pytest.raises(ValueError, match="Période inconnue"):
+        referral_stats(year="2026-2028")
