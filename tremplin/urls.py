@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("tremplin.followup.urls")),
     path("conventions/", include("tremplin.conventions.urls")),
     path("", include("tremplin.delivery.urls")),
+    path("emergence/", include("tremplin.emergence.urls")),
     path("admin/", admin.site.urls),
 ]

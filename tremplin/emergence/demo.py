@@ -8,9 +8,14 @@ first year of the cohort's academic year, then a number), detained at the cohort
 (an arrival before the cohort starts), some released since. They are enrolled in no UE: the
 enrolment figures of the demo history (`tremplin.learners.demo`) do not move.
 
-Deterministic (one seeded `random.Random` walked in a fixed order, fixed dates) and idempotent
-(learners keyed on their reference, cohorts on establishment and year, participations on cohort
-and learner). Names combine common first names (those of the demo history) with surnames of a
+Each cohort met every other week from its start, ten sessions in all (one in three at distance),
+facilitated by the cohort's team; the attendance of every participant at every session is
+recorded (a participant who went on to present a project came more often).
+
+Deterministic (seeded `random.Random`s walked in a fixed order, fixed dates: the sessions and
+the attendance have a generator of their own, so that the participants stay as they were) and
+idempotent (learners keyed on their reference, cohorts on establishment and year, participations
+on cohort and learner, sessions on cohort and date, attendance on session and participant). Names combine common first names (those of the demo history) with surnames of a
 list of its own, so that no participant shares a name with a learner of the history.
 """
 
@@ -33,11 +38,23 @@ from tremplin.learners.demo import (
 from tremplin.learners.models import Kind, Learner, Placement, Status
 from tremplin.places.models import Commune, Establishment
 
-from .models import Cohort, Participant
+from .models import Attendance, Cohort, Participant, Session
 
-__all__ = ["COHORTS", "EMERGENCE_SEED", "SURNAMES", "load_emergence"]
+__all__ = [
+    "COHORTS",
+    "EMERGENCE_SEED",
+    "SESSIONS_PER_COHORT",
+    "SESSIONS_SEED",
+    "SURNAMES",
+    "load_emergence",
+]
 
 EMERGENCE_SEED = 20160912
+#: The sessions and the attendance draw from a generator of their own.
+SESSIONS_SEED = 20170109
+SESSIONS_PER_COHORT = 10
+#: Days between two sessions of a cohort.
+SESSION_INTERVAL = 14
 #: Releases happen no later than this day (the end of the demo history).
 LAST_RELEASE = date(2021, 6, 30)
 
@@ -154,6 +171,74 @@ def plan(release_communes: dict[str, tuple[str, ...]]) -> list[PlannedParticipan
                 )
             )
     return planned
+
+
+TOPICS = (
+    "L'envie d'entreprendre : se connaître, connaître ses ressources",
+    "De l'envie à l'idée : trouver et formuler son idée",
+    "Le marché : clients, concurrents, besoins",
+    "L'offre : produit, service, prix",
+    "Les statuts de l'entreprise et la micro-entreprise",
+    "Les chiffres du projet : charges, chiffre d'affaires, seuil de rentabilité",
+    "Le financement : microcrédit, aides à la création, prêts d'honneur",
+    "Les réseaux d'accompagnement après la sortie",
+    "Préparer la présentation du projet",
+    "Présentation des projets devant un jury",
+)
+
+#: What is noted for an absence (never the offence, the sentence or health).
+ABSENCE_NOTES = ("", "", "Parloir", "Travail en atelier", "Mouvement non assuré")
+
+
+@dataclass(frozen=True)
+class PlannedSession:
+    cohort: CohortPlan
+    date: date
+    modality: str
+    topic: str
+    facilitator: str
+
+
+def plan_sessions() -> list[PlannedSession]:
+    """The sessions of every cohort, as plain data: every other week from the cohort's start,
+    one in three at distance; all within the cohort's academic year."""
+    return [
+        PlannedSession(
+            cohort=cohort,
+            date=cohort.start + timedelta(days=SESSION_INTERVAL * index),
+            modality=Session.Modality.DISTANCE if index % 3 == 2 else Session.Modality.ON_SITE,
+            topic=TOPICS[index],
+            facilitator=cohort.facilitator,
+        )
+        for cohort in COHORTS
+        for index in range(SESSIONS_PER_COHORT)
+    ]
+
+
+@dataclass(frozen=True)
+class PlannedAttendance:
+    session: PlannedSession
+    reference: str
+    present: bool
+    note: str
+
+
+def plan_attendance(
+    planned: list[PlannedParticipant], sessions: list[PlannedSession]
+) -> list[PlannedAttendance]:
+    """Who attended each session (no database access): cohort by cohort, session by session,
+    participant by participant, in the plan's order."""
+    rng = random.Random(SESSIONS_SEED)  # noqa: S311 - fictitious data, not security
+    by_cohort: dict[CohortPlan, list[PlannedParticipant]] = {}
+    for p in planned:
+        by_cohort.setdefault(p.cohort, []).append(p)
+    rows = []
+    for session in sessions:
+        for p in by_cohort.get(session.cohort, []):
+            present = rng.random() < (0.9 if p.project_presented else 0.7)
+            note = "" if present else rng.choice(ABSENCE_NOTES)
+            rows.append(PlannedAttendance(session, p.reference, present, note))
+    return rows
 
 
 def release_communes(labels: list[str]) -> dict[str, tuple[str, ...]]:
@@ -277,13 +362,71 @@ def load_emergence() -> list[str]:
             )
         )
     Participant.objects.bulk_create(participants)
+    sessions, attendances = _load_sessions(planned, cohorts, existing)
 
-    if not (rows or created_cohorts or participants):
+    if not (rows or created_cohorts or participants or sessions or attendances):
         return [
-            f"Émergence : les {len(COHORTS)} cohortes et leurs {len(planned)} participants "
-            "sont déjà là, rien n'a changé."
+            f"Émergence : les {len(COHORTS)} cohortes, leurs {len(planned)} participants et "
+            "leurs séances sont déjà là, rien n'a changé."
         ]
     return [
         f"Émergence : {created_cohorts} cohortes, {len(participants)} participations, "
-        f"{len(rows)} participants fictifs ({COHORTS[0].year} à {COHORTS[-1].year})."
+        f"{len(rows)} participants fictifs ({COHORTS[0].year} à {COHORTS[-1].year}), "
+        f"{sessions} séances, {attendances} présences saisies."
     ]
+
+
+def _load_sessions(
+    planned: list[PlannedParticipant],
+    cohorts: dict[tuple[str, str], Cohort],
+    learners: dict[str, Learner],
+) -> tuple[int, int]:
+    """Create the missing sessions and attendance lines; how many of each were created."""
+    session_plan = plan_sessions()
+    cohort_ids = [cohort.pk for cohort in cohorts.values()]
+    known = {(s.cohort_id, s.date): s for s in Session.objects.filter(cohort_id__in=cohort_ids)}
+    new_sessions = []
+    for planned_session in session_plan:
+        cohort = cohorts[(planned_session.cohort.year, planned_session.cohort.establishment)]
+        if (cohort.pk, planned_session.date) in known:
+            continue
+        session = Session(
+            cohort=cohort,
+            date=planned_session.date,
+            modality=planned_session.modality,
+            topic=planned_session.topic,
+            facilitator=planned_session.facilitator,
+        )
+        session.full_clean(exclude=["cohort"])
+        new_sessions.append(session)
+    Session.objects.bulk_create(new_sessions)
+    known.update({(s.cohort_id, s.date): s for s in new_sessions})
+
+    participant_ids = {
+        (cohort_id, learner_id): pk
+        for pk, cohort_id, learner_id in Participant.objects.filter(
+            cohort_id__in=cohort_ids
+        ).values_list("pk", "cohort_id", "learner_id")
+    }
+    recorded = set(
+        Attendance.objects.filter(session__cohort_id__in=cohort_ids).values_list(
+            "session_id", "participant_id"
+        )
+    )
+    new_attendances = []
+    for line in plan_attendance(planned, session_plan):
+        cohort = cohorts[(line.session.cohort.year, line.session.cohort.establishment)]
+        session = known[(cohort.pk, line.session.date)]
+        participant_id = participant_ids[(cohort.pk, learners[line.reference].pk)]
+        if (session.pk, participant_id) in recorded:
+            continue
+        new_attendances.append(
+            Attendance(
+                session=session,
+                participant_id=participant_id,
+                present=line.present,
+                note=line.note,
+            )
+        )
+    Attendance.objects.bulk_create(new_attendances, batch_size=500)
+    return len(new_sessions), len(new_attendances)

@@ -11,6 +11,7 @@ from tremplin.accounts.scope import scope_of
 from tremplin.core.permissions import UserLike, permissions_of
 from tremplin.core.roles import Role
 from tremplin.delivery.record import delivery_record
+from tremplin.emergence.record import emergence_record
 from tremplin.enrolment.certifications import learner_paths
 from tremplin.enrolment.models import Application, ApplicationStep, Certification, Enrolment
 from tremplin.enrolment.services import allowed_moves
@@ -55,4 +56,5 @@ def learner_record(learner: Learner, user: UserLike) -> dict[str, Any]:
         and (scope.everything or scope.role in {Role.REFERENT, Role.REGIONAL_COORDINATOR}),
         "can_apply": can_change and learner.status != Status.RELEASED,
         **delivery_record(learner, user),
+        **emergence_record(learner, user),
     }
