@@ -3,12 +3,14 @@ indicator that is not available yet."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from tests.conventions import world as w
+from tremplin.catalog.models import Formation
 from tremplin.conventions.indicators import (
     INDICATORS,
     ConventionScope,
@@ -22,7 +24,8 @@ from tremplin.conventions.services import (
     add_objective,
     create_convention,
 )
-from tremplin.places.models import Disp, Establishment, Region
+from tremplin.orientation.models import Referral
+from tremplin.places.models import CnamCentre, Disp, Establishment, MissionLocale, Region
 
 pytestmark = pytest.mark.django_db
 
@@ -204,11 +207,27 @@ def test_certifications_awarded_count_by_award_date_and_establishment() -> None:
     assert value("certifications_awarded", disp("DISP RENNES"), (date(2019, 1, 1), Y2019[1])) == 1
 
 
-def test_referrals_from_missions_locales_are_not_available_yet() -> None:
-    w.enrol(w.learner(mission_locale="DEMO-ML-STMALO"), "2021-2022")
+def test_referrals_count_by_the_mission_locale_region_and_the_day_sent() -> None:
+    saint_malo = MissionLocale.objects.get(code="DEMO-ML-STMALO")  # Brittany
+    centre = CnamCentre.objects.get(code="DEMO-BRE")
+    formation = Formation.objects.order_by("code").first()
+    for day in (date(2021, 8, 31), date(2021, 9, 1), date(2022, 8, 31), date(2022, 9, 1)):
+        Referral.objects.create(
+            learner=w.learner(mission_locale="DEMO-ML-STMALO"),
+            mission_locale=saint_malo,
+            centre=centre,
+            formation=formation,
+            modality="on_site",
+            size_class="large",
+            sent_at=timezone.make_aware(datetime.combine(day, time(23, 30))),
+        )
     referrals = get_indicator("mission_locale_referrals")
-    assert referrals(NATIONAL, date(2021, 9, 1), date(2022, 8, 31)) is None
-    assert referrals.unavailable == "disponible avec l'orientation des missions locales"
+    year = (date(2021, 9, 1), date(2022, 8, 31))
+
+    assert referrals(NATIONAL, *year) == 2
+    assert referrals(ConventionScope(region_codes=frozenset({"53"})), *year) == 2
+    assert referrals(ConventionScope(region_codes=frozenset({"11"})), *year) == 0
+    assert referrals(disp("DISP RENNES"), *year) == 0  # a DISP holds no mission locale
 
 
 def test_each_indicator_is_one_query(django_assert_max_num_queries: object) -> None:
@@ -257,9 +276,8 @@ def test_progress_of_the_objectives_of_a_convention() -> None:
         True,
         "établissement",
     )
-    assert referrals.actual is None and not referrals.available and not referrals.reached
-    assert referrals.bar == 0 and referrals.percent is None
-    assert referrals.unavailable == "disponible avec l'orientation des missions locales"
+    assert (referrals.actual, referrals.available, referrals.reached) == (0, True, False)
+    assert referrals.bar == 0 and referrals.percent == Decimal("0.0")
     assert disps.bar == 0 and disps.percent == Decimal("0.0")
 
 

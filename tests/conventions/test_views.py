@@ -63,14 +63,14 @@ def test_every_role_reads_the_list_and_each_convention(
         assert ("Modifier la convention" in detail) == (username == "coordination")
 
 
-def test_the_not_yet_available_indicator_shows_its_label(
+def test_the_referrals_objective_counts_the_missions_locales_referrals(
     client_as: Callable[[User], Client], coordinator: User, conventions: list[Convention]
 ) -> None:
     client = client_as(coordinator)
     html = page(client, reverse("conventions:detail", args=[unml(conventions).pk]))
-    assert "Non disponible" in html
-    assert "disponible avec l&#x27;orientation des missions locales" in html
     assert "Orienter au moins 100 jeunes" in html
+    assert "<strong>0 orientation</strong> sur une cible de 100" in html  # none in the test data
+    assert "Non disponible" not in html
 
 
 def test_the_progress_has_figures_in_text_and_no_style_attribute(

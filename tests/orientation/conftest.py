@@ -5,7 +5,7 @@ missions locales, and a helper that registers a young person of a given age."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -15,8 +15,8 @@ from tremplin.accounts.models import User
 from tremplin.catalog.models import Formation, Modality
 from tremplin.core.roles import Role
 from tremplin.learners.models import Learner
-from tremplin.orientation.models import CentreOffer, Qualification, Rhythm
-from tremplin.orientation.services import create_young_person
+from tremplin.orientation.models import CentreOffer, CloseReason, Qualification, Referral, Rhythm
+from tremplin.orientation.services import create_young_person, move_referral, send_referral
 from tremplin.places.models import CnamCentre, Commune, MissionLocale
 
 NEXT_START = date(2099, 9, 1)
@@ -127,3 +127,47 @@ def young(counselor: User) -> YoungPersonFactory:
         return create_young_person(**fields)
 
     return make
+
+
+@pytest.fixture
+def dataset(
+    young: YoungPersonFactory,
+    offers: dict[str, CentreOffer],
+    counselor: User,
+    rennes_counselor: User,
+    staff: User,
+    vitre_staff: User,
+    coordinator: User,
+) -> dict[str, Referral]:
+    brieuc_2 = offer("DEMO-BRE-STBRIEUC", "CC13000", "on_site")
+    a, b, c, d = (young(first_name=n) for n in ("Anna", "Basile", "Chloé", "Dylan"))
+    e = young(
+        first_name="Emma",
+        mission_locale=MissionLocale.objects.get(code="DEMO-ML-RENNES"),
+        commune=commune("35238"),
+        by=rennes_counselor,
+    )
+
+    def sent(learner: object, offer_: CentreOffer, day: date, by: User = counselor) -> Referral:
+        return send_referral(learner, offer=offer_, message="", by=by, now=at(day))  # type: ignore[arg-type]
+
+    def days(day: date, n: int) -> datetime:
+        return at(day + timedelta(days=n))
+
+    r1 = sent(a, offers["rennes"], date(2026, 3, 2))
+    r1 = move_referral(r1, "contact", by=staff, now=days(date(2026, 3, 2), 2))
+    r1 = move_referral(r1, "meet", by=staff, now=days(date(2026, 3, 2), 9))
+    r1 = move_referral(r1, "enrol", by=staff, now=days(date(2026, 3, 2), 20))
+    r2 = sent(b, offers["vitre"], date(2026, 3, 10))
+    r2 = move_referral(r2, "contact", by=vitre_staff, now=days(date(2026, 3, 10), 4))
+    r3 = sent(c, offers["stbrieuc"], date(2026, 4, 1))
+    r3 = move_referral(
+        r3, "close", by=counselor, reason=CloseReason.NO_ANSWER, now=days(date(2026, 4, 1), 30)
+    )
+    r4 = sent(d, brieuc_2, date(2026, 4, 5))
+    r4 = move_referral(r4, "contact", by=coordinator, now=days(date(2026, 4, 5), 10))
+    r4 = move_referral(
+        r4, "close", by=counselor, reason=CloseReason.OTHER_PATH, now=days(date(2026, 4, 5), 12)
+    )
+    r5 = sent(e, offers["rennes"], date(2026, 4, 20), by=rennes_counselor)
+    return {"r1": r1, "r2": r2, "r3": r3, "r4": r4, "r5": r5}

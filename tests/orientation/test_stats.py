@@ -11,64 +11,20 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import pytest
 from django.utils import timezone
 
 from tremplin.accounts.models import User
-from tremplin.orientation.models import CentreOffer, CloseReason, Referral
-from tremplin.orientation.services import move_referral, send_referral
+from tremplin.orientation.models import CentreOffer, Referral
+from tremplin.orientation.services import send_referral
 from tremplin.orientation.stats import Figures, median, referral_stats
 from tremplin.places.models import CnamCentre, MissionLocale
 
-from .conftest import YoungPersonFactory, at, commune, offer
+from .conftest import YoungPersonFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def dataset(
-    young: YoungPersonFactory,
-    offers: dict[str, CentreOffer],
-    counselor: User,
-    rennes_counselor: User,
-    staff: User,
-    vitre_staff: User,
-    coordinator: User,
-) -> dict[str, Referral]:
-    brieuc_2 = offer("DEMO-BRE-STBRIEUC", "CC13000", "on_site")
-    a, b, c, d = (young(first_name=n) for n in ("Anna", "Basile", "Chloé", "Dylan"))
-    e = young(
-        first_name="Emma",
-        mission_locale=MissionLocale.objects.get(code="DEMO-ML-RENNES"),
-        commune=commune("35238"),
-        by=rennes_counselor,
-    )
-
-    def sent(learner: object, offer_: CentreOffer, day: date, by: User = counselor) -> Referral:
-        return send_referral(learner, offer=offer_, message="", by=by, now=at(day))  # type: ignore[arg-type]
-
-    def days(day: date, n: int) -> datetime:
-        return at(day + timedelta(days=n))
-
-    r1 = sent(a, offers["rennes"], date(2026, 3, 2))
-    r1 = move_referral(r1, "contact", by=staff, now=days(date(2026, 3, 2), 2))
-    r1 = move_referral(r1, "meet", by=staff, now=days(date(2026, 3, 2), 9))
-    r1 = move_referral(r1, "enrol", by=staff, now=days(date(2026, 3, 2), 20))
-    r2 = sent(b, offers["vitre"], date(2026, 3, 10))
-    r2 = move_referral(r2, "contact", by=vitre_staff, now=days(date(2026, 3, 10), 4))
-    r3 = sent(c, offers["stbrieuc"], date(2026, 4, 1))
-    r3 = move_referral(
-        r3, "close", by=counselor, reason=CloseReason.NO_ANSWER, now=days(date(2026, 4, 1), 30)
-    )
-    r4 = sent(d, brieuc_2, date(2026, 4, 5))
-    r4 = move_referral(r4, "contact", by=coordinator, now=days(date(2026, 4, 5), 10))
-    r4 = move_referral(
-        r4, "close", by=counselor, reason=CloseReason.OTHER_PATH, now=days(date(2026, 4, 5), 12)
-    )
-    r5 = sent(e, offers["rennes"], date(2026, 4, 20), by=rennes_counselor)
-    return {"r1": r1, "r2": r2, "r3": r3, "r4": r4, "r5": r5}
 
 
 def figures(
@@ -123,9 +79,9 @@ def test_per_centre_and_per_region(dataset: dict[str, Referral]) -> None:
 
 
 def test_per_month_with_the_median_of_an_even_number(dataset: dict[str, Referral]) -> None:
-    by_month = {f.key: f for f in referral_stats(year=2026).by_month}
+    by_month = {f.key: f for f in referral_stats(year="2025-2026").by_month}
 
-    assert len(by_month) == 12
+    assert min(by_month) == "2025-09" and max(by_month) == "2026-08"
     assert of(by_month["2026-03"]) == figures(2, 2, 1, 1, 3.0)  # (2 + 4) / 2
     assert by_month["2026-03"].label == "mars 2026"
     assert of(by_month["2026-04"]) == figures(3, 1, 0, 2, 10.0)
@@ -187,6 +143,13 @@ def test_the_median_of_a_histogram() -> None:
     assert median(Counter({0: 3, 10: 1})) == 0
     assert median(Counter({2: 2, 7: 2})) == 4.5
     assert median(Counter({1: 1, 2: 1, 30: 1})) == 2
+
+
+def test_the_months_still_to_come_are_left_out(dataset: dict[str, Referral]) -> None:
+    today = timezone.localdate()
+    months = [f.key for f in referral_stats(year=today.year).by_month]
+
+    assert months[0] == f"{today.year}-01" and months[-1] == f"{today:%Y-%m}"
 
 
 def test_an_unknown_period_is_refused(db: None) -> None:

@@ -223,7 +223,7 @@ DEMO_CONVENTIONS: tuple[DemoConvention, ...] = (
                 "Orienter au moins 100 jeunes des missions locales vers le Cnam",
                 "mission_locale_referrals",
                 100,
-                "2021-2022",
+                "2025-2026",
             ),
         ),
     ),

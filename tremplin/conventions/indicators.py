@@ -20,23 +20,26 @@ Conventions used by every indicator:
   its own establishment (where the learner was when enrolled); an interview at the
   establishment where the learner's placement history puts them on the day of the interview
   (for a learner without any history: their recorded establishment); an Émergence participant
-  at the establishment of the cohort.
+  at the establishment of the cohort. A referral of a mission locale belongs to the regions of
+  its mission locale, and to the period when it was sent in it (its day, local time).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from tremplin.catalog.academic import academic_year_of
 from tremplin.emergence.models import Participant
 from tremplin.enrolment.models import Certification, Enrolment, Result
 from tremplin.followup.models import Interview
 from tremplin.learners.models import Placement
+from tremplin.orientation.models import Referral
 from tremplin.places.models import Establishment
 
 __all__ = [
@@ -287,10 +290,16 @@ def certifications_awarded(scope: ConventionScope, start: date, end: date) -> in
     "Orientations par les missions locales",
     "orientations",
     one="orientation",
-    unavailable="disponible avec l'orientation des missions locales",
-    definition="Jeunes orientés vers le Cnam par une mission locale sur la période.",
+    definition=(
+        "Orientations envoyées vers un centre Cnam par une mission locale du périmètre "
+        "(sa commune dans une région de la convention ; toutes pour une convention nationale) "
+        "dans la période."
+    ),
 )
-def mission_locale_referrals(scope: ConventionScope, start: date, end: date) -> None:
-    """Tremplin does not record the missions locales' referrals yet: no figure, never a fake
-    one."""
-    return None
+def mission_locale_referrals(scope: ConventionScope, start: date, end: date) -> int:
+    first = timezone.make_aware(datetime.combine(start, time.min))
+    after = timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min))
+    found = Referral.objects.filter(sent_at__gte=first, sent_at__lt=after)
+    if not scope.national:
+        found = found.filter(mission_locale__commune__region_id__in=scope.region_codes)
+    return found.count()

@@ -30,6 +30,7 @@ _NAVIGATION: tuple[tuple[str, str, str, frozenset[str]], ...] = (
     ("Candidatures", "enrolment:applications", "/candidatures", COORDINATION | {R.REFERENT, R.RLE}),
     ("Résultats", "enrolment:grids", "/resultats", frozenset({R.TEACHER, R.NATIONAL_COORDINATOR})),
     ("Certifications", "enrolment:certifications", "/certifications", COORDINATION | {R.REFERENT}),
+    ("Émergence", "emergence:cohorts", "/emergence", COORDINATION | {R.REFERENT, R.RLE}),
     ("Supports et examens", "delivery:index", "/supports", COORDINATION | {R.REFERENT, R.RLE}),
     ("Reprises de formation", "delivery:handovers", "/reprises", COORDINATION | {R.CENTRE_STAFF}),
     ("Jeunes", "orientation:young_people", "/orientation/jeunes", frozenset({R.ML_COUNSELOR})),
@@ -55,11 +56,17 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         return {"navigation": []}
     scope = scope_of(user)
     path = request.path
-    items = []
-    for label, name, prefix, roles in _NAVIGATION:
-        if not (scope.everything or scope.role in roles):
-            continue
-        url = reverse(name)
-        active = path.startswith(prefix) if prefix else path == url
-        items.append(NavItem(label, url, active))
-    return {"navigation": items}
+    shown = [
+        (label, reverse(name), prefix)
+        for label, name, prefix, roles in _NAVIGATION
+        if scope.everything or scope.role in roles
+    ]
+    # The longest matching prefix wins: /orientation/jeunes is "Jeunes", not "Orientations".
+    matching = [prefix for _, url, prefix in shown if prefix and path.startswith(prefix)]
+    current = max(matching, key=len, default=None)
+    return {
+        "navigation": [
+            NavItem(label, url, prefix == current if prefix else path == url)
+            for label, url, prefix in shown
+        ]
+    }

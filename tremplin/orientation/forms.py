@@ -4,10 +4,12 @@ from typing import Any
 
 from django import forms
 
+from tremplin.accounts.scope import Scope
 from tremplin.catalog.models import Sector
 from tremplin.core.forms import DsfrForm
+from tremplin.core.roles import Role
 from tremplin.learners.forms import DateInput
-from tremplin.places.models import Commune
+from tremplin.places.models import CnamCentre, Commune, MissionLocale, Region
 
 from .models import CloseReason, Qualification, Rhythm
 
@@ -114,3 +116,99 @@ class ReferralFilterForm(DsfrForm):
             ("reminder", "À relancer (sans contact après 15 jours)"),
             *Referral.Status.choices,
         ]
+
+
+class StatisticsFilterForm(DsfrForm):
+    """The period and the scope of the orientation statistics, limited to the user's scope: a
+    counselor sees their mission locale only, centre staff their centre, a regional coordinator
+    the centres of their regions."""
+
+    period = forms.ChoiceField(label="Période", required=False)
+    region = forms.ModelChoiceField(
+        label="Région du centre",
+        queryset=Region.objects.order_by("name"),
+        required=False,
+        empty_label="Toutes",
+        to_field_name="code",
+    )
+    mission_locale = forms.ModelChoiceField(
+        label="Mission locale",
+        queryset=MissionLocale.objects.order_by("name"),
+        required=False,
+        empty_label="Toutes",
+        to_field_name="code",
+    )
+    centre = forms.ModelChoiceField(
+        label="Centre Cnam",
+        queryset=CnamCentre.objects.order_by("name"),
+        required=False,
+        empty_label="Tous",
+        to_field_name="code",
+    )
+
+    def __init__(self, *args: Any, scope: Scope, **kwargs: Any) -> None:
+        from .selectors import referral_periods
+
+        super().__init__(*args, **kwargs)
+        self.user_scope = scope
+        periods, default = referral_periods()
+        self.fields["period"].choices = [*periods, ("", "Toutes les périodes")]
+        self.default_period = default
+        if scope.everything:
+            return
+        if scope.mission_locale_id is not None:
+            del self.fields["mission_locale"]
+        if scope.centre_id is not None:
+            del self.fields["centre"]
+            del self.fields["region"]
+        elif scope.role == Role.REGIONAL_COORDINATOR:
+            regions = Region.objects.filter(code__in=scope.region_codes).order_by("name")
+            region_field = self.fields["region"]
+            assert isinstance(region_field, forms.ModelChoiceField)
+            region_field.queryset = regions
+            centre_field = self.fields["centre"]
+            assert isinstance(centre_field, forms.ModelChoiceField)
+            centre_field.queryset = CnamCentre.objects.filter(
+                region__in=scope.region_codes
+            ).order_by("name")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        region, centre = data.get("region"), data.get("centre")
+        if region and centre and centre.region_id != region.code:
+            self.add_error("centre", f"{centre.name} n'est pas dans la région {region.name}.")
+        return data
+
+    def filters(self) -> dict[str, Any]:
+        """The arguments of `stats.referral_stats` for this choice and the user's scope."""
+        data, scope = self.cleaned_data, self.user_scope
+        region = data.get("region")
+        regions: list[str] | None = [region.code] if region else None
+        if regions is None and not scope.everything and scope.role == Role.REGIONAL_COORDINATOR:
+            regions = sorted(scope.region_codes)
+        mission_locale = data.get("mission_locale")
+        centre = data.get("centre")
+        if not scope.everything and scope.mission_locale_id is not None:
+            mission_locale = MissionLocale.objects.get(pk=scope.mission_locale_id)
+        if not scope.everything and scope.centre_id is not None:
+            centre = CnamCentre.objects.get(pk=scope.centre_id)
+        return {
+            "year": data.get("period") or None,
+            "region": regions,
+            "mission_locale": mission_locale,
+            "centre": centre,
+        }
+
+    def scope_label(self) -> str:
+        """The scope in French, for the titles and the exports."""
+        filters = self.filters()
+        parts = []
+        if filters["mission_locale"] is not None:
+            parts.append(f"mission locale : {filters['mission_locale'].name}")
+        if filters["centre"] is not None:
+            parts.append(f"centre : {filters['centre'].name}")
+        elif filters["region"]:
+            names = Region.objects.filter(code__in=filters["region"]).order_by("name")
+            label = "région" if len(filters["region"]) == 1 else "régions"
+            parts.append(f"{label} : {', '.join(r.name for r in names)}")
+        return "; ".join(parts) if parts else "toutes les missions locales et tous les centres"

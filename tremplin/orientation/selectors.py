@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
+from tremplin.catalog.academic import academic_year_of
 from tremplin.learners.models import Kind, Learner, search_key
 from tremplin.places.models import CnamCentre, MissionLocale
 
@@ -138,3 +140,23 @@ def profile_of(learner: Learner) -> YouthProfile | None:
 
 def referrals_of_young_person(user: Any, learner: Learner) -> QuerySet[Referral]:
     return search_referrals(user).filter(learner=learner)
+
+
+def referral_periods() -> tuple[list[tuple[str, str]], str]:
+    """The periods that hold referrals (calendar years, then academic years, latest first) and
+    the default one: the calendar year of the latest referral (this year when there is none).
+    Two single steps in the index on `sent_month`."""
+    first = Referral.objects.order_by("sent_month").values_list("sent_month", flat=True).first()
+    last = Referral.objects.order_by("-sent_month").values_list("sent_month", flat=True).first()
+    today = timezone.localdate()
+    if first is None or last is None:
+        first = last = today
+    years = range(last.year, first.year - 1, -1)
+    calendar = [(str(y), f"Année {y}") for y in years]
+    first_academic = int(academic_year_of(first)[:4])
+    last_academic = int(academic_year_of(last)[:4])
+    academic = [
+        (f"{y}-{y + 1}", f"Année universitaire {y}-{y + 1}")
+        for y in range(last_academic, first_academic - 1, -1)
+    ]
+    return [*calendar, *academic], str(last.year)

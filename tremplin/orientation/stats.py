@@ -390,8 +390,12 @@ def referral_stats(
     def ordered(figures: Iterator[Figures]) -> tuple[Figures, ...]:
         return tuple(sorted(figures, key=lambda f: (-f.sent, f.label)))
 
+    # The months of the period up to this one (a month still to come has nothing to show).
+    this_month = timezone.localdate().replace(day=1)
     month_figures = tuple(
-        by_month.get(f"{m:%Y-%m}", _Group()).figures(f"{m:%Y-%m}", _month_label(m)) for m in months
+        by_month.get(f"{m:%Y-%m}", _Group()).figures(f"{m:%Y-%m}", _month_label(m))
+        for m in months
+        if m <= this_month or f"{m:%Y-%m}" in by_month
     )
     return ReferralStats(
         period=period,

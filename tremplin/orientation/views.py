@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -15,10 +18,19 @@ from tremplin.core.roles import Role
 from tremplin.core.views import apply_errors
 from tremplin.learners.models import Kind, Learner
 from tremplin.places.models import MissionLocale
+from tremplin.reporting.views import CONTENT_TYPES
 
 from . import proposals, services
-from .forms import MoveReferralForm, ReferralFilterForm, ReferralForm, YoungPersonForm
+from .forms import (
+    MoveReferralForm,
+    ReferralFilterForm,
+    ReferralForm,
+    StatisticsFilterForm,
+    YoungPersonForm,
+)
 from .models import CentreOffer, Referral, YouthProfile
+from .report import FORMATTERS, StatsReport, page_context
+from .stats import referral_stats
 
 COUNSELOR_ROLES = frozenset({Role.ML_COUNSELOR, Role.NATIONAL_COORDINATOR})
 REFERRAL_ROLES = frozenset(
@@ -240,3 +252,51 @@ def referral_move(request: HttpRequest, pk: int, move: str) -> HttpResponse:
         record(request, Action.TRANSITION, moved, moved.get_status_display())
         messages.success(request, f"Orientation : {moved.get_status_display().lower()}.")
     return redirect("orientation:referral", pk)
+
+
+#: Who reads the orientation figures (aggregates only): coordinators and statisticians for
+#: their scope, a counselor for their mission locale, centre staff for their centre.
+STATISTICS_ROLES = REFERRAL_ROLES | {Role.STATISTICIAN}
+
+
+def _statistics_form(request: HttpRequest) -> StatisticsFilterForm:
+    _require(request, STATISTICS_ROLES)
+    scope = scope_of(request.user)
+    form = StatisticsFilterForm(request.GET or None, scope=scope)
+    if not form.is_bound:
+        form = StatisticsFilterForm({"period": form.default_period}, scope=scope)
+    return form
+
+
+def _statistics_report(form: StatisticsFilterForm) -> StatsReport:
+    return StatsReport(referral_stats(**form.filters()), form.scope_label())
+
+
+@require_GET
+def statistics(request: HttpRequest) -> HttpResponse:
+    form = _statistics_form(request)
+    context: dict[str, Any] = {"title": "Statistiques des orientations", "form": form}
+    if form.is_valid():
+        report = _statistics_report(form)
+        query = {k: v for k, v in form.data.items() if v}
+        context.update(page_context(report))
+        context["query"] = urlencode(query) if query else "period="
+        context["title"] = report.title
+    return render(
+        request, "orientation/statistics.html", context, status=200 if form.is_valid() else 400
+    )
+
+
+@require_GET
+def statistics_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    if fmt not in FORMATTERS:
+        raise Http404("Format inconnu.")
+    form = _statistics_form(request)
+    if not form.is_valid():
+        raise Http404("Filtres invalides.")
+    report = _statistics_report(form)
+    content_type, extension = CONTENT_TYPES[fmt]
+    response = HttpResponse(FORMATTERS[fmt](report), content_type=content_type)
+    name = f"orientations-{report.stats.period or 'toutes-periodes'}.{extension}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

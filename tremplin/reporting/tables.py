@@ -37,6 +37,7 @@ from django.db.models import Case, CharField, Count, F, Min, Q, Value, When
 from django.utils import timezone
 
 from tremplin.catalog.models import FormationKind
+from tremplin.core.text import sort_key
 from tremplin.emergence.models import Cohort
 from tremplin.enrolment.models import AbandonReason, Result
 from tremplin.followup.models import Interview
@@ -77,6 +78,10 @@ __all__ = [
 
 #: A count of learners: an int, or "< 5" in publication mode.
 Cell = int | str
+
+
+class Days(float):
+    """A number of days (a median delay): a float that is printed without a percent sign."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -161,6 +166,21 @@ class AbandonRow:
 
 
 @dataclass(frozen=True)
+class OrientationRow:
+    """The referrals of the missions locales sent in the year to the centres of one Cnam region
+    (or, in the last row, all of them). Young people are counted like learners in publication
+    mode."""
+
+    region: str
+    sent: Cell
+    contacted: Cell
+    enrolled: Cell
+    enrolment_rate: float | None
+    median_days_to_first_contact: float | None
+    small_medium_share: float | None
+
+
+@dataclass(frozen=True)
 class TrendRow:
     year: str
     learners: Cell
@@ -205,6 +225,9 @@ class Tables:
     whole_programme: bool = True
     #: Abandoned enrolments of the year by cause (transfer, release, other).
     abandonments_by_cause: list[AbandonRow] = field(default_factory=list)
+    #: The missions locales' referrals of the year by Cnam region, then the whole ("Ensemble");
+    #: empty when the bilan is restricted (referrals belong to no DISP, establishment or sector).
+    orientation: list[OrientationRow] = field(default_factory=list)
 
     def sheets(self) -> list[Table]:
         """Every detail table, with French headers, in the order of the exports."""
@@ -322,6 +345,38 @@ class Tables:
                 ("Cause", "Inscriptions abandonnées", "Personnes"),
                 [(r.label, r.enrolments, r.learners) for r in self.abandonments_by_cause],
             ),
+            *(
+                [
+                    Table(
+                        "orientation",
+                        "Orientations ML",
+                        "Orientations des missions locales par région du centre Cnam",
+                        (
+                            "Région",
+                            "Orientations envoyées",
+                            "Premier contact",
+                            "Entrées en formation",
+                            "Taux d'entrée (%)",
+                            "Délai médian du premier contact (jours)",
+                            "Vers une petite ou moyenne ville (%)",
+                        ),
+                        [
+                            (
+                                r.region,
+                                r.sent,
+                                r.contacted,
+                                r.enrolled,
+                                r.enrolment_rate,
+                                r.median_days_to_first_contact,
+                                r.small_medium_share,
+                            )
+                            for r in self.orientation
+                        ],
+                    )
+                ]
+                if self.orientation
+                else []
+            ),
         ]
 
 
@@ -403,6 +458,32 @@ def _abandonments(enrolments: Any) -> list[AbandonRow]:
         )
         for cause, label in AbandonReason.choices
     ]
+
+
+def days(value: float | None) -> Days | None:
+    return None if value is None else Days(value)
+
+
+def _orientation(year: str) -> list[OrientationRow]:
+    from tremplin.orientation.stats import Figures, referral_stats
+
+    stats = referral_stats(year=year)
+    if not stats.total.sent:
+        return []
+
+    def row(figures: Figures) -> OrientationRow:
+        return OrientationRow(
+            region=figures.label,
+            sent=figures.sent,
+            contacted=figures.contacted,
+            enrolled=figures.enrolled,
+            enrolment_rate=figures.enrolment_rate,
+            median_days_to_first_contact=days(figures.median_days_to_first_contact),
+            small_medium_share=figures.small_medium_share,
+        )
+
+    regions = sorted(stats.by_region, key=lambda f: sort_key(f.label))
+    return [*(row(f) for f in regions), row(stats.total)]
 
 
 def bilan_tables(bilan: Bilan) -> Tables:
@@ -573,6 +654,7 @@ def bilan_tables(bilan: Bilan) -> Tables:
         short_names=short_names,
         emergence_order=emergence_order,
         whole_programme=scope.is_everything,
+        orientation=_orientation(year) if scope.is_everything else [],
     )
 
 
@@ -641,5 +723,10 @@ def mask_tables(tables: Tables, threshold: int = 5) -> Tables:
         emergence=each(tables.emergence, cohort_counts),
         trends=each(tables.trends, ["learners"], ["learner_success_rate", "ue_validation_rate"]),
         abandonments_by_cause=each(tables.abandonments_by_cause, ["learners"]),
+        orientation=each(
+            tables.orientation,
+            ["sent", "contacted", "enrolled"],
+            ["enrolment_rate", "median_days_to_first_contact", "small_medium_share"],
+        ),
         masked_below=threshold,
     )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from ..tables import DispRow, Tables
+from tremplin.core.text import sort_key as sort_key
+
+from ..tables import DispRow, Table, Tables
 
 #: The directorate where the programme started (June 2015 convention): the text names it first.
 HOME_DISP = "DISP PARIS"
@@ -14,10 +16,27 @@ HOME_DISP = "DISP PARIS"
 WITHHELD = "non publié"
 
 
-def sort_key(name: str) -> str:
-    """Alphabetical order that ignores accents and case (Évry between Étampes and Fresnes)."""
-    decomposed = unicodedata.normalize("NFD", name)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+@dataclass(frozen=True)
+class Report:
+    """A document of figures for the spreadsheet formats: a title, its scope, an optional note,
+    the headline figures as (label, value), then the detail tables. The bilan and the
+    orientation statistics are both written through it."""
+
+    title: str
+    scope: str
+    note: str | None
+    headline: Sequence[tuple[str, Any]]
+    sheets: Sequence[Table]
+
+
+def bilan_report(bilan: dict[str, Any], tables: Tables) -> Report:
+    return Report(
+        title=document_title(tables),
+        scope=tables.scope,
+        note=publication_note(tables),
+        headline=headline_rows(bilan, tables),
+        sheets=tables.sheets(),
+    )
 
 
 def is_plural(value: object) -> bool:
@@ -99,6 +118,20 @@ def headline_rows(bilan: dict[str, Any], tables: Tables) -> list[tuple[str, Any]
         ("Entretiens de suivi de formation", followup["by_kind"].get("training_followup", 0)),
         (f"Participants Émergence ({window})", emergence["participants"]),
         ("Établissements Émergence", len(emergence["establishments"])),
+        *orientation_rows(tables),
+    ]
+
+
+def orientation_rows(tables: Tables) -> list[tuple[str, Any]]:
+    """The missions locales' referrals of the year, when the bilan covers them."""
+    if not tables.orientation:
+        return []
+    whole = tables.orientation[-1]
+    return [
+        ("Orientations des missions locales vers le Cnam", whole.sent),
+        ("Orientations entrées en formation", whole.enrolled),
+        ("Orientations entrées en formation (%)", whole.enrolment_rate),
+        ("Délai médian du premier contact (jours)", whole.median_days_to_first_contact),
     ]
 
 

@@ -11,9 +11,9 @@ from typing import Any
 from tremplin.core.exports import safe_cell
 
 from ..tables import Tables
-from .common import WITHHELD, document_title, fr_decimal, headline_rows, publication_note
+from .common import WITHHELD, Report, bilan_report, fr_decimal
 
-__all__ = ["csv_format"]
+__all__ = ["csv_format", "report_csv"]
 
 
 def _cell(value: Any) -> Any:
@@ -25,16 +25,19 @@ def _cell(value: Any) -> Any:
 
 
 def csv_format(bilan: dict[str, Any], tables: Tables) -> bytes:
+    return report_csv(bilan_report(bilan, tables))
+
+
+def report_csv(report: Report) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([_cell(document_title(tables)), _cell(tables.scope)])
-    note = publication_note(tables)
-    if note:
-        writer.writerow([_cell(note)])
+    writer.writerow([_cell(report.title), _cell(report.scope)])
+    if report.note:
+        writer.writerow([_cell(report.note)])
     writer.writerow(["Indicateur", "Valeur"])
-    for label, value in headline_rows(bilan, tables):
+    for label, value in report.headline:
         writer.writerow([_cell(label), _cell(value)])
-    for table in tables.sheets():
+    for table in report.sheets:
         writer.writerow([])
         writer.writerow([_cell(table.title)])
         writer.writerow([_cell(header) for header in table.headers])

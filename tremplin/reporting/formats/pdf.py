@@ -12,7 +12,7 @@ from django.utils.safestring import SafeString, mark_safe
 from tremplin.core.pdf import render_pdf
 
 from ..bilan import year_bounds
-from ..tables import Table, Tables
+from ..tables import Days, Table, Tables
 from .charts import Bar, PairedBar, hbar_chart, paired_hbar_chart, vbar_chart
 from .common import (
     HOME_DISP,
@@ -24,7 +24,7 @@ from .common import (
 )
 from .text import summary_lines
 
-__all__ = ["pdf_context", "pdf_format"]
+__all__ = ["display_table", "long_date", "pdf_context", "pdf_format", "show"]
 
 MONTHS = (
     "janvier",
@@ -53,6 +53,9 @@ def show(value: Any) -> str:
         return "–"
     if isinstance(value, bool):
         return "oui" if value else "non"
+    if isinstance(value, Days):
+        number = f"{value:.1f}".removesuffix(".0").replace(".", ",")
+        return f"{number}\u00a0j"
     if isinstance(value, float):
         return f"{fr_decimal(value)}\u00a0%"
     if isinstance(value, int):
@@ -65,7 +68,7 @@ def _is_number(value: Any) -> bool:
     return value is None or isinstance(value, int | float) or str(value).startswith("< ")
 
 
-def _display(table: Table) -> dict[str, Any]:
+def display_table(table: Table) -> dict[str, Any]:
     """A detail table as printed: every cell a string, numeric columns flagged (aligned right)."""
     numeric = [any(_is_number(row[i]) for row in table.rows) for i in range(len(table.headers))]
     return {
@@ -194,6 +197,19 @@ def pdf_context(bilan: dict[str, Any], tables: Tables) -> dict[str, Any]:
         label_width=80,
     )
 
+    orientation_chart = (
+        paired_hbar_chart(
+            "orientation",
+            "Orientations des missions locales par région du centre Cnam",
+            [PairedBar(r.region, r.sent, r.enrolled) for r in tables.orientation[:-1]],
+            total_label="Orientations envoyées",
+            part_label="Entrées en formation",
+            label_width=215,
+        )
+        if tables.orientation
+        else ""
+    )
+
     by_disp: dict[str, list[Any]] = {}
     for row in tables.establishments:
         by_disp.setdefault(row.disp, []).append(row)
@@ -223,7 +239,7 @@ def pdf_context(bilan: dict[str, Any], tables: Tables) -> dict[str, Any]:
         }
         for r in disp_rows
     ]
-    sheets = {table.key: _display(table) for table in tables.sheets()}
+    sheets = {table.key: display_table(table) for table in tables.sheets()}
     # Émergence: the short name of the establishment reads better than its official label.
     for row in sheets["emergence"]["rows"]:
         row[1]["text"] = tables.short_names.get(row[1]["text"], row[1]["text"])
@@ -248,6 +264,7 @@ def pdf_context(bilan: dict[str, Any], tables: Tables) -> dict[str, Any]:
         "sector_chart": safe(sector_chart),
         "trend_learners": safe(trend_learners),
         "trend_rates": safe(trend_rates),
+        "orientation_chart": safe(orientation_chart),
         "establishment_groups": establishment_groups,
         "sheets": sheets,
         "emergence_years": f"{years[0]} à {years[-1]}" if years else "",

@@ -12,9 +12,9 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from ..tables import Tables
-from .common import WITHHELD, document_title, headline_rows, publication_note
+from .common import WITHHELD, Report, bilan_report
 
-__all__ = ["xlsx_format"]
+__all__ = ["report_xlsx", "xlsx_format"]
 
 BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=14)
@@ -48,22 +48,25 @@ def _fit(sheet: Any, skip_rows: int = 0) -> None:
 
 
 def xlsx_format(bilan: dict[str, Any], tables: Tables) -> bytes:
+    return report_xlsx(bilan_report(bilan, tables))
+
+
+def report_xlsx(report: Report) -> bytes:
     workbook = Workbook()
-    workbook.properties.title = document_title(tables)
+    workbook.properties.title = report.title
     workbook.properties.creator = "Cnam · Tremplin"
     sheet = workbook.active
     sheet.title = "Chiffres clés"
-    _put(sheet, 1, 1, f"{document_title(tables)} — {tables.scope}", TITLE)
+    _put(sheet, 1, 1, f"{report.title} — {report.scope}", TITLE)
     row = 2
-    note = publication_note(tables)
-    if note:
-        _put(sheet, row, 1, note, NOTE)
+    if report.note:
+        _put(sheet, row, 1, report.note, NOTE)
         row += 1
     row += 1
     _put(sheet, row, 1, "Indicateur", BOLD)
     _put(sheet, row, 2, "Valeur", BOLD)
     header_row = row
-    for label, value in headline_rows(bilan, tables):
+    for label, value in report.headline:
         row += 1
         _put(sheet, row, 1, label)
         _put(sheet, row, 2, value)
@@ -71,7 +74,7 @@ def xlsx_format(bilan: dict[str, Any], tables: Tables) -> bytes:
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
     _fit(sheet, skip_rows=header_row - 1)
 
-    for table in tables.sheets():
+    for table in report.sheets:
         sheet = workbook.create_sheet(table.name)
         for column, header in enumerate(table.headers, start=1):
             _put(sheet, 1, column, header, BOLD)
