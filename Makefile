@@ -77,6 +77,8 @@ bench: install-dev
 	$(BIN)/python benchmarks/import_enrolments.py
 	$(BIN)/python benchmarks/learner_list.py
 	$(BIN)/python benchmarks/bilan.py
+	$(BIN)/python benchmarks/orientation_propose.py
+	$(BIN)/python benchmarks/orientation_stats.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -135,7 +135,7 @@ def main() -> None:
         "radius 50 km, one sector",
         lambda c: propose(c, radius_km=50, sectors=[sector] if sector else (), today=today),
     )
-    timed("no radius (every centre ranked)", lambda c: propose(c, today=today))
+    timed("no radius (the 25 nearest centres)", lambda c: propose(c, today=today))
     timed("no radius, geodesics cached", lambda c: propose(c, today=today), cold=False)
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import random
 from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
 
 from tremplin.catalog.models import Modality
+from tremplin.orientation import proposals
 from tremplin.orientation.models import CentreOffer, Qualification
 from tremplin.orientation.proposals import (
     NO_COORDINATES_MESSAGE,
@@ -43,7 +45,7 @@ def test_near_offers_are_ranked_by_geodesic_distance_and_the_radius_leaves_out_t
     assert [p.modality for p in result.near] == ["on_site", "hybrid", "on_site"]
 
 
-def test_without_a_radius_every_centre_is_ranked_nearest_first(
+def test_without_a_radius_the_nearest_centres_are_ranked_nearest_first(
     offers: dict[str, CentreOffer],
 ) -> None:
     result = propose(commune(SAINT_MALO), today=TODAY)
@@ -218,3 +220,24 @@ def test_a_proposal_as_json_names_the_centre_the_town_size_the_distance_and_the_
 def test_a_negative_radius_is_refused(offers: dict[str, CentreOffer]) -> None:
     with pytest.raises(ValidationError):
         propose(commune(SAINT_MALO), radius_km=-1, today=TODAY)
+
+
+def test_without_a_radius_only_the_nearest_centres_are_kept_and_distance_offers_stay(
+    offers: dict[str, CentreOffer], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(proposals, "NEAREST_CENTRES", 2)
+
+    result = propose(commune(SAINT_MALO), today=TODAY)
+
+    assert {p.centre_code for p in result.near} == {"DEMO-BRE-STBRIEUC", "DEMO-BRE"}
+    assert {p.centre_code for p in result.remote} == {"DEMO-ARA", "DEMO-IDF"}
+
+
+def test_the_nearest_centres_are_those_of_the_geodesic_ranking() -> None:
+    rng = random.Random(3)
+    origin = (48.65, -2.01)
+    points = {i: (rng.uniform(42.0, 51.0), rng.uniform(-4.5, 8.0)) for i in range(400)}
+
+    for count in (1, 5, 25, 100):
+        exact = sorted(points, key=lambda pk: proposals.geodesic_km(origin, points[pk]) or 0.0)
+        assert proposals._nearest(origin, points, count) == set(exact[:count])

@@ -9,12 +9,15 @@ The rules (`propose`):
   (``below_bac``), or when no qualification is given (a counselor exploring the offer).
 - **Next session**: an offer whose next start is already past on `today` is left out; an offer
   with no known next start is kept (the date is to be announced).
-- **On site and hybrid** offers are proposed at centres within `radius_km` of the commune's centre
-  (every centre when no radius is given), ranked by geodesic distance (WGS84, geopy) between the
-  two communes' centres, then by next start, centre name and formation code. Centres are first
-  narrowed in SQL by a latitude/longitude bounding box of the radius, so the geodesic is
-  computed for few centres. Without a radius, centres whose commune has no coordinates come last,
-  with no distance.
+- **On site and hybrid** offers are proposed at centres within `radius_km` of the commune's centre,
+  ranked by geodesic distance (WGS84, geopy) between the two communes' centres, then by next
+  start, centre name and formation code. Centres are first narrowed in SQL by a
+  latitude/longitude bounding box of the radius, so the geodesic is computed for few centres.
+  Without a radius, the offers of the `NEAREST_CENTRES` nearest centres that have one are
+  proposed (a list of every offer of 500 centres helps nobody): the centres are ranked first on
+  the sphere (haversine, a few microseconds each), those within 1 % of the last one kept are
+  measured on the ellipsoid, and the nearest by geodesic distance are kept; centres whose commune
+  has no coordinates are then left out.
 - **Distance learning** offers are always proposed, after the near ones, ranked the same way: the
   distance to the centre is shown but never limits.
 - A commune with no coordinates gets the distance offers only, with a message saying so.
@@ -265,6 +268,36 @@ class _Centre:
     distance_km: float | None
 
 
+#: Without a radius, the near offers of this many centres (the nearest ones) are proposed.
+NEAREST_CENTRES = 25
+_EARTH_MEAN_RADIUS_KM = 6371.0088
+
+
+def _haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance on the mean sphere: within 0.5 % of the geodesic one."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * _EARTH_MEAN_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _nearest(
+    origin: tuple[float, float], coordinates: dict[int, tuple[float, float]], count: int
+) -> set[int]:
+    """The `count` centres nearest to `origin` by geodesic distance, measuring on the ellipsoid
+    only those whose spherical distance is within 1 % of the count-th one's (the sphere is
+    within 0.5 % of the ellipsoid, so none of the nearest is missed)."""
+    if len(coordinates) <= count:
+        return set(coordinates)
+    spherical = sorted((_haversine_km(origin, point), pk) for pk, point in coordinates.items())
+    limit = spherical[count - 1][0] * 1.01 + 0.01
+    candidates = [pk for km, pk in spherical if km <= limit]
+    measured = sorted((_geodesic_km(*origin, *coordinates[pk]), pk) for pk in candidates)
+    return {pk for _, pk in measured[:count]}
+
+
 def _centres(origin: tuple[float | None, float | None], ids: Iterable[int]) -> dict[int, _Centre]:
     """The centres named, with their distance from `origin`: one query, one geodesic each."""
     found: dict[int, _Centre] = {}
@@ -310,8 +343,9 @@ def propose(
     today: date | None = None,
 ) -> ProposalResult:
     """The centres' offers that fit a young person living in `commune` (rules in the module's
-    docstring). Three small queries whatever the number of centres: the formations that fit,
-    the offers as plain rows (the near ones only at centres in the radius's bounding box), and
+    docstring). A few small queries whatever the number of centres: the formations that fit,
+    (without a radius, the located centres with a fitting near offer), the offers as plain rows
+    (the near ones only at centres in the radius's bounding box, or at the nearest centres), and
     the centres of those offers, with one geodesic per centre."""
     today = today or timezone.localdate()
     if radius_km is not None and radius_km < 0:
@@ -336,9 +370,28 @@ def propose(
     }
     origin = (commune.latitude, commune.longitude)
     has_coordinates = commune.has_coordinates
+    fitting = (
+        CentreOffer.objects.order_by()
+        .filter(Q(next_start__isnull=True) | Q(next_start__gte=today))
+        .filter(formation_id__in=list(formations))
+    )
     wanted = Q(modality=Modality.DISTANCE)
     if has_coordinates and radius_km is None:
-        wanted |= Q(modality__in=NEAR_MODALITIES)
+        assert commune.latitude is not None and commune.longitude is not None
+        # The centres with a fitting near offer (one row each), then the nearest of them.
+        located: dict[int, tuple[float, float]] = {
+            pk: (lat, lon)
+            for pk, lat, lon in CnamCentre.objects.order_by()
+            .filter(
+                pk__in=fitting.filter(modality__in=NEAR_MODALITIES).values("centre_id"),
+                commune__latitude__isnull=False,
+                commune__longitude__isnull=False,
+            )
+            .values_list("pk", "commune__latitude", "commune__longitude")
+            if lat is not None and lon is not None
+        }
+        kept = _nearest((commune.latitude, commune.longitude), located, NEAREST_CENTRES)
+        wanted |= Q(modality__in=NEAR_MODALITIES, centre_id__in=sorted(kept))
     elif has_coordinates:
         assert commune.latitude is not None and commune.longitude is not None
         lat_min, lat_max, lon_min, lon_max = bounding_box(
@@ -351,10 +404,9 @@ def propose(
             box = box.filter(commune__longitude__gte=lon_min, commune__longitude__lte=lon_max)
         wanted |= Q(modality__in=NEAR_MODALITIES, centre_id__in=box.values("pk"))
     rows = list(
-        CentreOffer.objects.order_by()
-        .filter(Q(next_start__isnull=True) | Q(next_start__gte=today), wanted)
-        .filter(formation_id__in=list(formations))
-        .values_list("pk", "modality", "next_start", "centre_id", "formation_id")
+        fitting.filter(wanted).values_list(
+            "pk", "modality", "next_start", "centre_id", "formation_id"
+        )
     )
     centres = _centres(origin, (row[3] for row in rows))
     near: list[tuple[tuple[Any, ...], Proposal]] = []
