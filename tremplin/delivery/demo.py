@@ -1,7 +1,11 @@
-"""Demo course material, deliveries, an exam session and a hand-over for the 2026-2027 cohort of
+"""Demo course material, deliveries, exam sessions and a hand-over for the 2026-2027 cohort of
 `tremplin.learners.demo`. Fixed dates, no randomness, idempotent: packages are keyed on their UE
-and title, deliveries on enrolment and package, the session on its establishment and start, the
-hand-over on the release."""
+and title, deliveries on enrolment and package, the sessions on their establishment and start,
+the hand-over on the release.
+
+Two sessions: one at CD MELUN on 9 December 2026, and one at CP OSNY PONTOISE two days later
+covering CCE101, so that a learner of the Melun session transferred to Osny sees their CCE101
+registration follow them (and their other UE flagged, with no session for it at Osny)."""
 
 from __future__ import annotations
 
@@ -9,10 +13,11 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q
 
 from tremplin.catalog.models import Modality, TeachingUnit
 from tremplin.enrolment.models import Enrolment, Result
-from tremplin.learners.demo import CURRENT_RELEASE, CURRENT_YEAR, MELUN, TZ
+from tremplin.learners.demo import CURRENT_RELEASE, CURRENT_YEAR, MELUN, OSNY, TZ
 from tremplin.learners.models import Placement
 from tremplin.places.models import Establishment
 
@@ -34,6 +39,8 @@ HANDED = date(2026, 10, 16)
 RETURNED = date(2026, 11, 9)
 CORRECTIONS_SENT = date(2026, 11, 18)
 SESSION_START = datetime.combine(date(2026, 12, 9), time(9, 0), tzinfo=TZ)
+#: The second session, at Osny: its UEs are those of the learners detained there, plus CCE101.
+OSNY_SESSION_START = datetime.combine(date(2026, 12, 11), time(14, 0), tzinfo=TZ)
 FEEDBACK = (
     "Bonne maîtrise des notions ; soigner la présentation des calculs.",
     "Travail sérieux, quelques confusions à revoir avec le livret.",
@@ -110,6 +117,7 @@ def load_delivery() -> list[str]:
         f"Supports de cours : {new_packages} supports créés, {len(rows)} remises enregistrées."
     ]
     lines += _exam_session()
+    lines += _osny_session()
     lines += _hand_over()
     return lines
 
@@ -141,6 +149,31 @@ def _exam_session() -> list[str]:
         )
     return [
         f"Session d'examens du 9 décembre 2026 à {MELUN} : "
+        f"{session.registrations.count()} inscriptions."
+    ]
+
+
+def _osny_session() -> list[str]:
+    osny = Establishment.objects.get(label=OSNY)
+    if ExamSession.objects.filter(establishment=osny, starts_at=OSNY_SESSION_START).exists():
+        return ["Session d'examens de démonstration à Osny : déjà là."]
+    pending = Enrolment.objects.filter(
+        academic_year=CURRENT_YEAR,
+        result=Result.PENDING,
+        learner__establishment=osny,
+        learner__status="placed",
+    ).values("unit_id")
+    units = TeachingUnit.objects.filter(Q(pk__in=pending) | Q(code="CCE101")).order_by("code")
+    session = exams.create_session(
+        osny,
+        starts_at=OSNY_SESSION_START,
+        room="Bibliothèque du quartier enseignement",
+        invigilator="M. Karim Benali",
+        units=units,
+        duration_minutes=180,
+    )
+    return [
+        f"Session d'examens du 11 décembre 2026 à {OSNY} : "
         f"{session.registrations.count()} inscriptions."
     ]
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from pathlib import PurePosixPath
 from typing import Any
 
 from django import forms
@@ -9,9 +10,15 @@ from django.utils import timezone
 
 from tremplin.catalog.models import TeachingUnit
 from tremplin.core.forms import DsfrForm
+from tremplin.enrolment.models import Enrolment
 from tremplin.learners.forms import DateInput
 
-from .models import HandOver, MaterialPackage
+from .models import ExamRegistration, HandOver, MaterialPackage
+
+#: The largest file a package may carry (20 Mo).
+MAX_PACKAGE_BYTES = 20 * 1024 * 1024
+#: The formats a package's file may have: documents, audio, video, archives, e-books, images.
+PACKAGE_EXTENSIONS = ("pdf", "odt", "docx", "mp3", "mp4", "zip", "epub", "png", "jpg", "jpeg")
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -82,6 +89,128 @@ class SessionForm(DsfrForm):
         super().__init__(*args, **kwargs)
         if units is not None:
             self.fields["units"].queryset = units
+
+
+class PackageForm(DsfrForm):
+    """A package of a UE: its title, kind, place in the list and, optionally, its file."""
+
+    title = forms.CharField(label="Intitulé", max_length=200)
+    kind = forms.ChoiceField(label="Nature", choices=MaterialPackage.Kind.choices)
+    position = forms.IntegerField(
+        label="Ordre",
+        min_value=0,
+        max_value=999,
+        initial=0,
+        help_text="Les supports d’une UE sont listés et envoyés dans cet ordre.",
+    )
+    file = forms.FileField(
+        label="Fichier",
+        required=False,
+        help_text="Taille maximale : 20 Mo. Formats acceptés : "
+        + ", ".join(PACKAGE_EXTENSIONS)
+        + ".",
+        widget=forms.FileInput(attrs={"accept": ",".join(f".{e}" for e in PACKAGE_EXTENSIONS)}),
+    )
+    clear_file = forms.BooleanField(label="Retirer le fichier actuel", required=False)
+
+    def __init__(self, *args: Any, current_file: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if current_file:
+            self.fields["file"].help_text = (
+                f"Fichier actuel : {PurePosixPath(current_file).name}. Un nouveau fichier le "
+                f"remplace. {self.fields['file'].help_text}"
+            )
+        else:
+            del self.fields["clear_file"]
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data.get("file")
+        if not upload:
+            return None
+        name = upload.name or ""
+        extension = PurePosixPath(name).suffix.lower().lstrip(".")
+        if extension not in PACKAGE_EXTENSIONS:
+            raise forms.ValidationError(
+                f"« {name} » n’est pas d’un format accepté"
+                + (f" (.{extension})" if extension else " (le nom n’a pas d’extension)")
+                + ". Formats acceptés : "
+                + ", ".join(PACKAGE_EXTENSIONS)
+                + "."
+            )
+        if upload.size is not None and upload.size > MAX_PACKAGE_BYTES:
+            size = f"{upload.size / (1024 * 1024):.1f}".replace(".", ",")
+            raise forms.ValidationError(
+                f"« {name} » pèse {size} Mo : un support ne peut dépasser 20 Mo. Découpez-le en "
+                "plusieurs supports ou réduisez sa taille."
+            )
+        return upload
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("file") and cleaned.get("clear_file"):
+            self.add_error(
+                "clear_file",
+                "Choisissez : retirer le fichier actuel ou le remplacer par un nouveau, pas les "
+                "deux.",
+            )
+        return cleaned
+
+
+class PackForm(DsfrForm):
+    """What the establishment lets in: printed material always, digital media when allowed."""
+
+    numerique = forms.BooleanField(
+        label="Supports numériques autorisés par l’établissement",
+        required=False,
+        help_text="Cochez pour inclure les supports hors ligne (clé USB, audio, vidéo) ; sinon "
+        "seuls les livrets imprimés, les devoirs et les corrigés sont inclus.",
+    )
+
+
+class EnrolmentChoice(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        assert isinstance(obj, Enrolment)
+        learner = obj.learner
+        return f"{learner.last_name.upper()} {learner.first_name} — {obj.unit.code}"
+
+
+class AddCandidatesForm(DsfrForm):
+    enrolments = EnrolmentChoice(
+        label="Candidats à ajouter",
+        queryset=Enrolment.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choisissez au moins un candidat à ajouter."},
+    )
+
+    def __init__(self, *args: Any, enrolments: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if enrolments is not None:
+            self.fields["enrolments"].queryset = enrolments
+
+
+PRESENCE_CHOICES = [("present", "Présent(e)"), ("absent", "Absent(e)"), ("", "Non renseigné")]
+
+
+class PresenceForm(DsfrForm):
+    """One choice per registration of the session: present, absent, or not known yet."""
+
+    def __init__(self, *args: Any, registrations: list[ExamRegistration], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.registrations = registrations
+        for registration in registrations:
+            learner = registration.enrolment.learner
+            self.fields[f"r{registration.pk}"] = forms.ChoiceField(
+                label=f"{learner.last_name.upper()} {learner.first_name} — "
+                f"{registration.enrolment.unit.code}",
+                choices=PRESENCE_CHOICES,
+                required=False,
+                widget=forms.RadioSelect,
+                initial={True: "present", False: "absent", None: ""}[registration.present],
+            )
+
+    def presence(self) -> dict[int, bool | None]:
+        values = {"present": True, "absent": False, "": None}
+        return {r.pk: values[self.cleaned_data.get(f"r{r.pk}") or ""] for r in self.registrations}
 
 
 class AccommodationForm(DsfrForm):

@@ -174,6 +174,7 @@ class ExamRegistration(models.Model):
         "temps supplémentaire (minutes)", default=0
     )
     flag = models.TextField("signalement", blank=True)
+    present = models.BooleanField("présent(e) à l'épreuve", null=True, blank=True)
 
     class Meta:
         ordering = ["session", "enrolment__learner__last_name", "enrolment__unit__code"]

@@ -1,5 +1,6 @@
 """What the RLE and the referents see per establishment: the material waiting to be handed out,
-the assignments awaited back, the exam sessions."""
+the assignments awaited back, the exam sessions, the offline pack of each learner; and the
+packages of the UEs taught at distance."""
 
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from tremplin.accounts.scope import scope_of
+from tremplin.catalog.models import Modality, TeachingUnit
 from tremplin.core.permissions import UserLike
+from tremplin.enrolment.models import Enrolment, Result
+from tremplin.learners.models import Learner, Status
 from tremplin.places.models import Establishment
 
 from .models import Delivery, ExamRegistration, ExamSession, HandOver, MaterialPackage
@@ -175,3 +179,84 @@ def hand_overs_for(user: UserLike) -> QuerySet[HandOver]:
             "learner", "centre__commune", "placement__release_commune", "placement__establishment"
         ),
     )
+
+
+# --------------------------------------------------------------------------------------------
+# The packages of the UEs taught at distance, and a learner's offline pack
+# --------------------------------------------------------------------------------------------
+
+#: The modalities whose material is carried into the establishments.
+DISTANCE_MODALITIES = (Modality.DISTANCE, Modality.HYBRID)
+
+#: The kinds of package every establishment lets in; the offline media (USB keys, audio,
+#: video) only when the establishment allows digital material.
+PRINTED_KINDS = (
+    MaterialPackage.Kind.BOOKLET,
+    MaterialPackage.Kind.ASSIGNMENT,
+    MaterialPackage.Kind.CORRECTION,
+)
+
+
+def package_units() -> QuerySet[TeachingUnit]:
+    """The UEs taught at distance (and any other UE that has packages), with their number of
+    packages."""
+    return (
+        TeachingUnit.objects.filter(Q(modality__in=DISTANCE_MODALITIES) | Q(packages__isnull=False))
+        .annotate(package_count=Count("packages", distinct=True))
+        .order_by("code")
+        .distinct()
+    )
+
+
+def unit_packages(unit: TeachingUnit) -> QuerySet[MaterialPackage]:
+    return (
+        MaterialPackage.objects.filter(unit=unit)
+        .annotate(delivery_count=Count("deliveries"))
+        .order_by("position", "id")
+    )
+
+
+def allowed_kinds(*, digital_allowed: bool) -> list[str]:
+    kinds = [str(kind) for kind in PRINTED_KINDS]
+    if digital_allowed:
+        kinds.append(str(MaterialPackage.Kind.MEDIA))
+    return kinds
+
+
+def _distance_enrolments() -> QuerySet[Enrolment]:
+    return Enrolment.objects.filter(result=Result.PENDING, unit__modality__in=DISTANCE_MODALITIES)
+
+
+def pack_learners(user: UserLike, establishment: Establishment) -> QuerySet[Learner]:
+    """The learners detained in the establishment, whom the user reads, with a pending enrolment
+    in a UE taught at distance."""
+    return Learner.permissions.readable(
+        user,
+        Learner.objects.filter(
+            establishment=establishment,
+            status=Status.PLACED,
+            pk__in=_distance_enrolments().values("learner_id"),
+        ),
+    ).order_by("last_name", "first_name", "reference")
+
+
+@dataclass(frozen=True)
+class PackUnit:
+    """One UE of a learner's offline pack and its packages of the kinds allowed."""
+
+    unit: TeachingUnit
+    packages: list[MaterialPackage]
+
+
+def offline_pack(learner: Learner, *, digital_allowed: bool) -> list[PackUnit]:
+    """The learner's pending UEs taught at distance, each with its packages of the allowed
+    kinds, in their order."""
+    units = TeachingUnit.objects.filter(
+        pk__in=_distance_enrolments().filter(learner=learner).values("unit_id")
+    ).order_by("code")
+    packages: dict[int, list[MaterialPackage]] = {}
+    for package in MaterialPackage.objects.filter(
+        unit__in=units, kind__in=allowed_kinds(digital_allowed=digital_allowed)
+    ).order_by("unit__code", "position", "id"):
+        packages.setdefault(package.unit_id, []).append(package)
+    return [PackUnit(unit, packages.get(unit.pk, [])) for unit in units]

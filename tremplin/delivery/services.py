@@ -1,4 +1,5 @@
-"""Writes on the course material (send, hand out, return) and the hand-over on release."""
+"""Writes on the course material (the packages of a UE; send, hand out, return) and the
+hand-over on release."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from importlib import import_module
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -23,6 +25,93 @@ from .models import Delivery, HandOver, MaterialPackage
 
 def _user(by: Any) -> Any:
     return by if getattr(by, "is_authenticated", False) else None
+
+
+# --------------------------------------------------------------------------------------------
+# The packages of a UE
+# --------------------------------------------------------------------------------------------
+
+
+def _drop_file(storage: Any, name: str) -> None:
+    """Remove a stored file once the transaction that let it go is committed."""
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+def _check_title(unit: TeachingUnit, title: str, package: MaterialPackage | None) -> str:
+    title = title.strip()
+    if not title:
+        raise ValidationError({"title": "Donnez un intitulé au support."})
+    same = MaterialPackage.objects.filter(unit=unit, title__iexact=title)
+    if package is not None and package.pk:
+        same = same.exclude(pk=package.pk)
+    if same.exists():
+        raise ValidationError(
+            {"title": f"L'UE {unit.code} a déjà un support intitulé « {title} »."}
+        )
+    return title
+
+
+@transaction.atomic
+def create_package(
+    unit: TeachingUnit, *, title: str, kind: str, position: int, file: UploadedFile[Any] | None
+) -> MaterialPackage:
+    """A new package of a UE, with its file when one is given."""
+    package = MaterialPackage(
+        unit=unit, title=_check_title(unit, title, None), kind=kind, position=position
+    )
+    if file is not None:
+        package.file.save(file.name or "support", file, save=False)
+    package.save()
+    return package
+
+
+@transaction.atomic
+def update_package(
+    package: MaterialPackage,
+    *,
+    title: str,
+    kind: str,
+    position: int,
+    file: UploadedFile[Any] | None,
+    clear_file: bool = False,
+) -> MaterialPackage:
+    """Change a package; a new file replaces the old one, `clear_file` removes it."""
+    package = MaterialPackage.objects.select_for_update().select_related("unit").get(pk=package.pk)
+    package.title = _check_title(package.unit, title, package)
+    package.kind = kind
+    package.position = position
+    old = (package.file.name or "") if package.file else ""
+    if file is not None:
+        package.file.save(file.name or "support", file, save=False)
+    elif clear_file:
+        package.file.name = ""
+    package.save()
+    if old and old != (package.file.name if package.file else ""):
+        _drop_file(package.file.storage, old)
+    return package
+
+
+@transaction.atomic
+def delete_package(package: MaterialPackage) -> None:
+    """Delete a package that no delivery uses; one already sent stays, for the record."""
+    package = MaterialPackage.objects.select_for_update().get(pk=package.pk)
+    sent = Delivery.objects.filter(package=package).count()
+    if sent:
+        raise ValidationError(
+            f"Ce support a déjà été envoyé ({sent} remise{'s' if sent > 1 else ''}) : il ne peut "
+            "pas être supprimé, car les remises enregistrées y renvoient. Vous pouvez le "
+            "renommer ou remplacer son fichier."
+        )
+    name = (package.file.name or "") if package.file else ""
+    storage = package.file.storage
+    package.delete()
+    _drop_file(storage, name)
+
+
+# --------------------------------------------------------------------------------------------
+# Sending, handing out, returns
+# --------------------------------------------------------------------------------------------
 
 
 def pending_enrolments_at(establishment: Establishment, unit: TeachingUnit) -> Any:

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
+import tempfile
 from datetime import date
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -23,11 +24,23 @@ from tremplin.learners.models import Learner
 from tremplin.places.models import Establishment
 
 from . import documents, exams, selectors, services
-from .forms import AccommodationForm, HandedForm, OutcomeForm, ReturnForm, SendForm, SessionForm
-from .models import Delivery, ExamRegistration, ExamSession, HandOver
+from .forms import (
+    AccommodationForm,
+    AddCandidatesForm,
+    HandedForm,
+    OutcomeForm,
+    PackageForm,
+    PackForm,
+    PresenceForm,
+    ReturnForm,
+    SendForm,
+    SessionForm,
+)
+from .models import Delivery, ExamRegistration, ExamSession, HandOver, MaterialPackage
 from .permissions import LOGISTICS
 
 INDEX = ("Supports et examens", "delivery:index")
+PACKAGES = ("Supports de cours par UE", "delivery:packages")
 HANDOVERS = ("Reprises de formation", "delivery:handovers")
 
 
@@ -117,6 +130,8 @@ def establishment_page(request: HttpRequest, pk: int) -> HttpResponse:
             "send_form": SendForm(units=_distance_units(establishment)),
             "handed_form": HandedForm(),
             "return_form": ReturnForm(),
+            "pack_learners": list(selectors.pack_learners(user, establishment)),
+            "pack_form": PackForm(),
             "upcoming": [s for s in sessions if timezone.localtime(s.starts_at).date() >= today],
             "past": [s for s in sessions if timezone.localtime(s.starts_at).date() < today],
             "week": today,
@@ -232,6 +247,227 @@ def slip(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_GET
+def pack(request: HttpRequest, pk: int, learner_pk: int) -> FileResponse:
+    """A learner's offline pack: the files of the packages of their pending UEs taught at
+    distance, of the kinds the establishment lets in, with the cover sheet, in a ZIP."""
+    establishment, learner, digital_allowed = _pack_request(request, pk, learner_pk)
+    units = selectors.offline_pack(learner, digital_allowed=digital_allowed)
+    target = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the FileResponse
+    rows = documents.write_offline_pack(
+        target, learner, establishment, units, digital_allowed=digital_allowed
+    )
+    target.seek(0)
+    files = sum(1 for _, entries in rows for e in entries if e.path)
+    missing = sum(1 for _, entries in rows for e in entries if e.missing == "fichier absent")
+    record(
+        request,
+        Action.EXPORT,
+        learner,
+        f"pack hors ligne (ZIP) à {establishment.label} : {files} fichier(s)"
+        + (f", {missing} absent(s)" if missing else "")
+        + (", supports numériques inclus" if digital_allowed else ", sans supports numériques"),
+    )
+    return FileResponse(
+        target,
+        as_attachment=True,
+        filename=f"pack-{learner.reference}-{timezone.localdate():%Y-%m-%d}.zip",
+        content_type="application/zip",
+    )
+
+
+@require_GET
+def pack_cover(request: HttpRequest, pk: int, learner_pk: int) -> HttpResponse:
+    """The cover sheet of the pack alone, to print."""
+    establishment, learner, digital_allowed = _pack_request(request, pk, learner_pk)
+    units = selectors.offline_pack(learner, digital_allowed=digital_allowed)
+    record(request, Action.EXPORT, learner, f"page de garde du pack hors ligne ({establishment})")
+    return _pdf(
+        documents.pack_cover_pdf(
+            learner, establishment, documents.pack_rows(units), digital_allowed=digital_allowed
+        ),
+        f"pack-{learner.reference}-page-de-garde.pdf",
+    )
+
+
+def _pack_request(request: HttpRequest, pk: int, learner_pk: int) -> tuple[Any, Any, bool]:
+    establishment = _establishment_or_404(request.user, pk)
+    learner = selectors.pack_learners(request.user, establishment).filter(pk=learner_pk).first()
+    if learner is None:
+        raise Http404("Aucun apprenant de cet établissement ne correspond.")
+    form = PackForm(request.GET)
+    digital_allowed = bool(form.is_valid() and form.cleaned_data["numerique"])
+    return establishment, learner, digital_allowed
+
+
+# --------------------------------------------------------------------------------------------
+# The packages of the UEs taught at distance
+# --------------------------------------------------------------------------------------------
+
+
+def _require_package_editor(user: UserLike) -> None:
+    if not MaterialPackage.permissions.can_change(user):
+        raise PermissionDenied(
+            "Seule la coordination nationale crée, modifie et supprime les supports de cours."
+        )
+
+
+def _unit_or_404(request: HttpRequest, code: str) -> TeachingUnit:
+    _require_logistics(request.user)
+    return get_object_or_404(selectors.package_units(), code=code)
+
+
+def _package_or_404(request: HttpRequest, code: str, pk: int) -> MaterialPackage:
+    unit = _unit_or_404(request, code)
+    _require_package_editor(request.user)
+    return get_object_or_404(MaterialPackage.objects.select_related("unit"), pk=pk, unit=unit)
+
+
+def _package_crumbs(unit: TeachingUnit | None = None, *rest: tuple[str, str]) -> Any:
+    crumbs = [(INDEX[0], reverse(INDEX[1])), (PACKAGES[0], reverse(PACKAGES[1]))]
+    if unit is not None:
+        crumbs.append((unit.code, reverse("delivery:unit_packages", args=[unit.code])))
+    return [*crumbs, *rest]
+
+
+@require_GET
+def package_units(request: HttpRequest) -> HttpResponse:
+    _require_logistics(request.user)
+    units = list(selectors.package_units())
+    return render(
+        request,
+        "delivery/package_units.html",
+        {
+            "title": PACKAGES[0],
+            "units": units,
+            "can_change": MaterialPackage.permissions.can_change(request.user),
+            "breadcrumb": [(INDEX[0], reverse(INDEX[1])), (PACKAGES[0], "")],
+        },
+    )
+
+
+@require_GET
+def unit_packages(request: HttpRequest, code: str) -> HttpResponse:
+    unit = _unit_or_404(request, code)
+    return render(
+        request,
+        "delivery/unit_packages.html",
+        {
+            "title": f"Supports de cours — {unit.code} {unit.title}",
+            "unit": unit,
+            "packages": list(selectors.unit_packages(unit)),
+            "can_change": MaterialPackage.permissions.can_change(request.user),
+            "breadcrumb": _package_crumbs(None, (unit.code, "")),
+        },
+    )
+
+
+def _package_form_page(
+    request: HttpRequest, unit: TeachingUnit, form: PackageForm, title: str
+) -> HttpResponse:
+    return render(
+        request,
+        "delivery/form.html",
+        {
+            "title": title,
+            "form": form,
+            "cancel": reverse("delivery:unit_packages", args=[unit.code]),
+            "breadcrumb": _package_crumbs(unit, (title, "")),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def package_create(request: HttpRequest, code: str) -> HttpResponse:
+    unit = _unit_or_404(request, code)
+    _require_package_editor(request.user)
+    following = MaterialPackage.objects.filter(unit=unit).order_by("-position").first()
+    form = PackageForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"position": following.position + 1 if following else 1},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            package = services.create_package(
+                unit,
+                title=data["title"],
+                kind=data["kind"],
+                position=data["position"],
+                file=data["file"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            record(request, Action.CREATE, package, f"support {package}")
+            messages.success(request, f"Support « {package.title} » ajouté à {unit.code}.")
+            return redirect("delivery:unit_packages", unit.code)
+    return _package_form_page(request, unit, form, f"Nouveau support de {unit.code}")
+
+
+@require_http_methods(["GET", "POST"])
+def package_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    package = _package_or_404(request, code, pk)
+    unit = package.unit
+    form = PackageForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"title": package.title, "kind": package.kind, "position": package.position},
+        current_file=(package.file.name or "") if package.file else "",
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            package = services.update_package(
+                package,
+                title=data["title"],
+                kind=data["kind"],
+                position=data["position"],
+                file=data["file"],
+                clear_file=bool(data.get("clear_file")),
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            record(request, Action.UPDATE, package, f"support {package}")
+            messages.success(request, f"Support « {package.title} » modifié.")
+            return redirect("delivery:unit_packages", unit.code)
+    return _package_form_page(request, unit, form, f"Modifier « {package.title} »")
+
+
+@require_http_methods(["GET", "POST"])
+def package_delete(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    package = _package_or_404(request, code, pk)
+    unit = package.unit
+    sent = Delivery.objects.filter(package=package).count()
+    error = ""
+    if request.method == "POST":
+        summary = f"support n° {package.pk} supprimé : {package}"
+        try:
+            services.delete_package(package)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            record(request, Action.UPDATE, MaterialPackage, summary)
+            messages.success(request, f"Support « {package.title} » supprimé.")
+            return redirect("delivery:unit_packages", unit.code)
+    return render(
+        request,
+        "delivery/package_delete.html",
+        {
+            "title": f"Supprimer « {package.title} »",
+            "package": package,
+            "sent": sent,
+            "error": error,
+            "cancel": reverse("delivery:unit_packages", args=[unit.code]),
+            "breadcrumb": _package_crumbs(unit, ("Supprimer", "")),
+        },
+        status=400 if error else 200,
+    )
+
+
 # --------------------------------------------------------------------------------------------
 # Exams
 # --------------------------------------------------------------------------------------------
@@ -240,12 +476,7 @@ def slip(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def session_create(request: HttpRequest, pk: int) -> HttpResponse:
     establishment = _establishment_or_404(request.user, pk)
-    units = TeachingUnit.objects.filter(
-        pk__in=Enrolment.objects.filter(
-            result=Result.PENDING, learner__establishment=establishment, learner__status="placed"
-        ).values("unit_id")
-    ).order_by("code")
-    form = SessionForm(request.POST or None, units=units)
+    form = SessionForm(request.POST or None, units=exams.session_units(establishment))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -291,6 +522,14 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     record(request, Action.VIEW, session, f"{len(candidates)} candidats")
     year = exams.academic_year_of(timezone.localtime(session.starts_at).date())
     units = list(session.units.order_by("code"))
+    can_change = ExamSession.permissions.can_change(request.user, session)
+    is_past = exams.is_past(session)
+    add_form = None
+    if can_change and not is_past:
+        add_form = AddCandidatesForm(enrolments=_addable(request, session))
+    presence_form = None
+    if can_change and exams.has_started(session):
+        presence_form = PresenceForm(registrations=[r for c in candidates for r in c.registrations])
     grids = [
         (u, reverse("enrolment:grid", args=[u.code, year]))
         for u in units
@@ -307,7 +546,10 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "grids": grids,
             "year": year,
             "candidates": candidates,
-            "can_change": ExamSession.permissions.can_change(request.user, session),
+            "can_change": can_change,
+            "is_past": is_past,
+            "add_form": add_form,
+            "presence_form": presence_form,
             "accommodation_form": AccommodationForm(),
             "breadcrumb": _crumbs(
                 session.establishment, (f"Session du {session.starts_at:%d/%m/%Y}", "")
@@ -316,12 +558,157 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _changeable_session_or_404(request: HttpRequest, pk: int) -> ExamSession:
+    _require_logistics(request.user)
+    return changeable_or_404(
+        request.user, ExamSession.objects.select_related("establishment"), pk=pk
+    )
+
+
+def _refuse_if_past(request: HttpRequest, session: ExamSession) -> HttpResponse | None:
+    try:
+        exams.ensure_open(session)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("delivery:session", session.pk)
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _changeable_session_or_404(request, pk)
+    refused = _refuse_if_past(request, session)
+    if refused is not None:
+        return refused
+    establishment = session.establishment
+    form = SessionForm(
+        request.POST or None,
+        units=exams.session_units(establishment, session),
+        initial={
+            "starts_at": timezone.localtime(session.starts_at),
+            "duration_minutes": session.duration_minutes,
+            "room": session.room,
+            "invigilator": session.invigilator,
+            "units": list(session.units.all()),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            added, removed = exams.update_session(
+                session,
+                starts_at=data["starts_at"],
+                room=data["room"],
+                invigilator=data["invigilator"],
+                units=data["units"],
+                duration_minutes=data["duration_minutes"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            changes = f"{added} inscription(s) ajoutée(s), {removed} retirée(s)"
+            record(request, Action.UPDATE, session, f"session modifiée ; {changes}")
+            messages.success(request, f"Session modifiée : {changes}.")
+            return redirect("delivery:session", session.pk)
+    return render(
+        request,
+        "delivery/form.html",
+        {
+            "title": "Modifier la session d’examens",
+            "intro": "Une UE ajoutée inscrit ses candidats de l’établissement ; une UE retirée "
+            "retire ses inscriptions.",
+            "form": form,
+            "cancel": reverse("delivery:session", args=[session.pk]),
+            "breadcrumb": _crumbs(
+                establishment,
+                (
+                    f"Session du {timezone.localtime(session.starts_at):%d/%m/%Y}",
+                    reverse("delivery:session", args=[session.pk]),
+                ),
+                ("Modifier", ""),
+            ),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _addable(request: HttpRequest, session: ExamSession) -> Any:
+    return Enrolment.permissions.readable(request.user, exams.addable_enrolments(session))
+
+
+@require_POST
+def session_add(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _changeable_session_or_404(request, pk)
+    refused = _refuse_if_past(request, session)
+    if refused is not None:
+        return refused
+    form = AddCandidatesForm(request.POST, enrolments=_addable(request, session))
+    if form.is_valid():
+        try:
+            created = exams.add_candidates(session, form.cleaned_data["enrolments"])
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            record(request, Action.UPDATE, session, f"{len(created)} candidat(s) ajouté(s)")
+            messages.success(request, f"{len(created)} inscription(s) ajoutée(s) à la session.")
+            return redirect("delivery:session", session.pk)
+    for line in form_errors_from(form):
+        messages.error(request, line)
+    return redirect("delivery:session", session.pk)
+
+
+@require_POST
+def registration_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_logistics(request.user)
+    registration = changeable_or_404(
+        request.user,
+        ExamRegistration.objects.select_related(
+            "session__establishment", "enrolment__learner", "enrolment__unit"
+        ),
+        pk=pk,
+    )
+    session = registration.session
+    refused = _refuse_if_past(request, session)
+    if refused is not None:
+        return refused
+    who = f"{registration.enrolment.learner.full_name} ({registration.enrolment.unit.code})"
+    exams.remove_candidate(registration)
+    record(request, Action.UPDATE, session, f"candidat retiré : {who}")
+    messages.success(request, f"{who} retiré(e) de la session.")
+    return redirect("delivery:session", session.pk)
+
+
+@require_POST
+def presence(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who sat the exams: recorded once the session has begun, and after its day too."""
+    session = _changeable_session_or_404(request, pk)
+    registrations = [
+        r for c in selectors.session_candidates(session, request.user) for r in c.registrations
+    ]
+    form = PresenceForm(request.POST, registrations=registrations)
+    if form.is_valid():
+        try:
+            changed = exams.record_presence(session, form.presence())
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            record(request, Action.UPDATE, session, f"présence : {changed} inscription(s)")
+            messages.success(request, f"Présence enregistrée ({changed} changement(s)).")
+            return redirect("delivery:session", session.pk)
+    for line in form_errors_from(form):
+        messages.error(request, line)
+    return redirect("delivery:session", session.pk)
+
+
 @require_POST
 def accommodation(request: HttpRequest, pk: int) -> HttpResponse:
     _require_logistics(request.user)
     registration = changeable_or_404(
         request.user, ExamRegistration.objects.select_related("session"), pk=pk
     )
+    refused = _refuse_if_past(request, registration.session)
+    if refused is not None:
+        return refused
     form = AccommodationForm(request.POST)
     if form.is_valid():
         exams.update_accommodation(
