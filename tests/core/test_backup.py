@@ -1,0 +1,441 @@
+"""`tremplin backup` and `tremplin restore`: a round trip gives the database back as it was, a
+damaged file or one of the other engine is refused and changes nothing, the file is private.
+
+The backup is made by the database's own tools (pg_dump, SQLite's backup API), which see only
+committed data in a real database: the tests are transactional. For the module's duration the
+Django connection uses a throwaway copy of the session's test database (a file for SQLite, whose
+test database lives in memory; a database made from it as a template on PostgreSQL), made afresh
+for each test. The flush that ends a transactional test thus empties that copy, never the
+reference data the whole session shares.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import io
+import json
+import os
+import sqlite3
+import stat
+import subprocess
+import sys
+import tarfile
+from collections.abc import Iterator
+from contextlib import closing
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse, urlunparse
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import DatabaseError, connection, transaction
+
+from tremplin.accounts.models import User
+from tremplin.catalog.models import TeachingUnit
+from tremplin.core.models import AuditEvent
+from tremplin.learners.models import Learner, Placement
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+CHECKED_MODELS = (User, Learner, Placement, AuditEvent, TeachingUnit)
+AUDIT_MIGRATION = importlib.import_module("tremplin.core.migrations.0002_audit_append_only")
+
+
+# ---------------------------------------------------------------------------------------------
+# A committed copy of the test database
+
+
+class SQLiteCopy:
+    """A file copy of the in-memory test database, whose connection is kept aside meanwhile
+    (closing it would drop the in-memory database)."""
+
+    def __init__(self, home: Path) -> None:
+        connection.ensure_connection()
+        self.file = home / "tremplin.sqlite3"
+        self.env = {"TREMPLIN_HOME": str(home)}
+        self.original, self.kept = connection.settings_dict["NAME"], connection.connection
+        connection.connection = None
+        connection.settings_dict["NAME"] = str(self.file)
+
+    def make(self) -> None:
+        connection.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{self.file}{suffix}").unlink(missing_ok=True)
+        with closing(sqlite3.connect(self.file)) as target:
+            self.kept.backup(target)
+
+    def close(self) -> None:
+        connection.close()
+        connection.settings_dict["NAME"] = self.original
+        connection.connection = self.kept
+
+
+class PostgresCopy:
+    """A database made from the test database as a template, beside it."""
+
+    def __init__(self, home: Path) -> None:
+        settings = connection.settings_dict
+        self.original = settings["NAME"]
+        self.name = f"{self.original}_backup_{os.getpid()}"
+        self.admin = {
+            "dbname": "postgres",
+            "host": settings["HOST"] or None,
+            "port": settings["PORT"] or None,
+            "user": settings["USER"] or None,
+            "password": settings["PASSWORD"] or None,
+            "autocommit": True,
+        }
+        url = urlunparse(urlparse(os.environ["DATABASE_URL"])._replace(path=f"/{self.name}"))
+        self.env = {"TREMPLIN_HOME": str(home), "DATABASE_URL": url}
+        settings["NAME"] = self.name
+
+    def make(self) -> None:
+        import psycopg
+
+        connection.close()  # a template database may have no other session
+        with psycopg.connect(**self.admin) as server:
+            server.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+            server.execute(f'CREATE DATABASE "{self.name}" TEMPLATE "{self.original}"')
+
+    def close(self) -> None:
+        import psycopg
+
+        connection.close()
+        connection.settings_dict["NAME"] = self.original
+        with psycopg.connect(**self.admin) as server:
+            server.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="module")
+def committed_copy(
+    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[SQLiteCopy | PostgresCopy]:
+    """Torn down after the last test's flush, which therefore empties the copy."""
+    home = tmp_path_factory.mktemp("backup-home")
+    with django_db_blocker.unblock():
+        name = str(connection.settings_dict["NAME"])
+        assert "test" in name or "memory" in name, f"not a test database: {name}"
+        copy = SQLiteCopy(home) if connection.vendor == "sqlite" else PostgresCopy(home)
+        try:
+            yield copy
+        finally:
+            copy.close()
+
+
+@pytest.fixture(autouse=True)
+def live_database(committed_copy: SQLiteCopy | PostgresCopy) -> Iterator[dict[str, str]]:
+    """A fresh committed copy for each test of the module (autouse: no test of the module may
+    reach the shared database); yields the environment naming it to a subprocess."""
+    committed_copy.make()
+    yield committed_copy.env
+    # The copy is thrown away: let the flush that ends the test delete the audit log too.
+    reverse = {
+        "sqlite": AUDIT_MIGRATION.SQLITE_REVERSE,
+        "postgresql": AUDIT_MIGRATION.POSTGRES_REVERSE,
+    }
+    with connection.cursor() as cursor:
+        for sql in reverse[connection.vendor]:
+            cursor.execute(sql)
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+
+
+def fingerprint() -> dict[str, Any]:
+    """Row counts of every table, and a checksum of a few tables' whole contents."""
+    with connection.cursor() as cursor:
+        tables = sorted(connection.introspection.table_names(cursor))
+        counts = {}
+        for table in tables:
+            cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")
+            counts[table] = cursor.fetchone()[0]
+        digests = {}
+        for model in CHECKED_MODELS:
+            table = connection.ops.quote_name(model._meta.db_table)
+            cursor.execute(f"SELECT * FROM {table} ORDER BY id")
+            digests[model._meta.db_table] = hashlib.sha256(
+                repr(cursor.fetchall()).encode()
+            ).hexdigest()
+    return {"counts": counts, "digests": digests}
+
+
+def add_learners(*references: str) -> None:
+    for reference in references:
+        Learner.objects.create(
+            reference=reference,
+            last_name="Sauvegarde",
+            first_name="Test",
+            birth_date=date(1990, 5, 17),
+            kind="youth",
+            status="other",
+        )
+
+
+def audit(summary: str) -> None:
+    AuditEvent.objects.create(username="coordination", action="view", model="test", summary=summary)
+
+
+def backup(path: Path) -> str:
+    out = io.StringIO()
+    call_command("backup", "-o", str(path), stdout=out)
+    return out.getvalue()
+
+
+def restore(path: Path, *args: str) -> str:
+    out = io.StringIO()
+    call_command("restore", str(path), *args, stdout=out)
+    return out.getvalue()
+
+
+def rewrite_manifest(source: Path, target: Path, **changes: Any) -> None:
+    """A copy of a backup whose manifest says something else (its payload is untouched)."""
+    with tarfile.open(source) as old, tarfile.open(target, "w") as new:
+        for info in old:
+            data = old.extractfile(info).read()  # type: ignore[union-attr]
+            if info.name == "manifest.json":
+                data = json.dumps({**json.loads(data), **changes}).encode()
+                info.size = len(data)
+            new.addfile(info, io.BytesIO(data))
+
+
+OTHER_ENGINE = {"sqlite": ("postgresql", "PostgreSQL"), "postgresql": ("sqlite", "SQLite")}
+
+
+# ---------------------------------------------------------------------------------------------
+# Round trip
+
+
+def test_a_backup_restores_the_database_as_it_was(
+    live_database: dict[str, str], tmp_path: Path
+) -> None:
+    add_learners("BACKUP-1", "BACKUP-2", "BACKUP-3")
+    audit("avant la sauvegarde")
+    before = fingerprint()
+    file = tmp_path / "tremplin.tar"
+    assert "Base sauvegardée" in backup(file)
+
+    Learner.objects.filter(reference="BACKUP-1").delete()
+    add_learners("BACKUP-4", "BACKUP-5")
+    User.objects.filter(username="referent").update(first_name="Changé")
+    audit("après la sauvegarde")
+    assert fingerprint() != before
+
+    report = restore(file, "--yes")
+
+    assert fingerprint() == before
+    assert "Base restaurée" in report
+    assert "BACKUP-1" in set(Learner.objects.values_list("reference", flat=True))
+    assert not AuditEvent.objects.filter(summary="après la sauvegarde").exists()
+
+
+def test_the_audit_log_stays_append_only_after_a_restore(
+    live_database: dict[str, str], tmp_path: Path
+) -> None:
+    audit("événement sauvegardé")
+    file = tmp_path / "tremplin.tar"
+    backup(file)
+    restore(file, "--yes")
+
+    event = AuditEvent.objects.get(summary="événement sauvegardé")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.filter(pk=event.pk).update(summary="effacé")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.filter(pk=event.pk).delete()
+    assert AuditEvent.objects.get(pk=event.pk).summary == "événement sauvegardé"
+
+
+def test_the_backup_file_is_readable_by_its_owner_only(
+    live_database: dict[str, str], tmp_path: Path
+) -> None:
+    file = tmp_path / "tremplin.tar"
+    file.write_text("une ancienne sauvegarde")
+    file.chmod(0o644)
+    previous = os.umask(0o022)
+    try:
+        backup(file)
+    finally:
+        os.umask(previous)
+
+    assert stat.S_IMODE(file.stat().st_mode) == 0o600
+    assert tarfile.is_tarfile(file)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tremplin.tar"]
+
+
+def test_the_manifest_names_the_engine_the_migrations_and_the_payload_checksum(
+    live_database: dict[str, str], tmp_path: Path
+) -> None:
+    file = tmp_path / "tremplin.tar"
+    backup(file)
+
+    with tarfile.open(file) as tar:
+        names = tar.getnames()
+        manifest = json.loads(tar.extractfile("manifest.json").read())  # type: ignore[union-attr]
+        payload = tar.extractfile(names[1]).read()  # type: ignore[union-attr]
+    assert names[0] == "manifest.json"
+    assert manifest["engine"] == connection.vendor
+    assert ["core", "0002_audit_append_only"] in manifest["migrations"]
+    assert manifest["tables"]["learners_learner"] == Learner.objects.count()
+    assert manifest["payload"]["sha256"] == hashlib.sha256(payload).hexdigest()
+
+
+# ---------------------------------------------------------------------------------------------
+# Refusals
+
+
+def _truncate(file: Path) -> None:
+    data = file.read_bytes()
+    file.write_bytes(data[: len(data) // 2])
+
+
+def _flip_a_byte(file: Path) -> None:
+    data = bytearray(file.read_bytes())
+    middle = len(data) // 2
+    data[middle] ^= 0xFF
+    file.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("damage", [_truncate, _flip_a_byte], ids=["truncated", "corrupted"])
+def test_a_damaged_backup_is_refused_and_changes_nothing(
+    live_database: dict[str, str], tmp_path: Path, damage: Any
+) -> None:
+    file = tmp_path / "tremplin.tar"
+    backup(file)
+    add_learners("APRES-LA-SAUVEGARDE")
+    before = fingerprint()
+    damage(file)
+
+    with pytest.raises(CommandError, match="tronquée ou corrompue"):
+        restore(file, "--yes")
+
+    assert fingerprint() == before
+    leftovers = [p.name for p in Path(live_database["TREMPLIN_HOME"]).iterdir()]
+    assert not [name for name in leftovers if name.startswith(".tremplin-restore")]
+
+
+def test_a_backup_of_the_other_engine_is_refused(
+    live_database: dict[str, str], tmp_path: Path
+) -> None:
+    file, forged = tmp_path / "tremplin.tar", tmp_path / "other.tar"
+    backup(file)
+    engine, label = OTHER_ENGINE[connection.vendor]
+    rewrite_manifest(file, forged, engine=engine)
+    add_learners("APRES-LA-SAUVEGARDE")
+    before = fingerprint()
+
+    with pytest.raises(CommandError, match=f"Cette sauvegarde vient d'une base {label}"):
+        restore(forged, "--yes")
+
+    assert fingerprint() == before
+
+
+def test_a_backup_made_with_newer_migrations_is_refused(
+    live_database: dict[str, str], tmp_path: Path
+) -> None:
+    file, forged = tmp_path / "tremplin.tar", tmp_path / "newer.tar"
+    backup(file)
+    with tarfile.open(file) as tar:
+        manifest = json.loads(tar.extractfile("manifest.json").read())  # type: ignore[union-attr]
+    rewrite_manifest(
+        file, forged, migrations=[*manifest["migrations"], ["core", "9999_a_la_version_suivante"]]
+    )
+    before = fingerprint()
+
+    with pytest.raises(
+        CommandError, match=r"version plus récente.*core\.9999_a_la_version_suivante"
+    ):
+        restore(forged, "--yes")
+
+    assert fingerprint() == before
+
+
+def test_a_file_that_is_not_a_backup_is_refused(
+    live_database: dict[str, str], tmp_path: Path
+) -> None:
+    file = tmp_path / "notes.csv"
+    file.write_text("reference;last_name\nX;Y\n")
+
+    with pytest.raises(CommandError, match="Restauration impossible, la base n'a pas été modifiée"):
+        restore(file, "--yes")
+
+
+def test_a_restore_asks_for_confirmation_first(
+    live_database: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    file = tmp_path / "tremplin.tar"
+    backup(file)
+    add_learners("APRES-LA-SAUVEGARDE")
+    before = fingerprint()
+
+    with pytest.raises(CommandError, match="--yes"):
+        restore(file)  # no terminal to ask
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(sys, "stdin", Terminal("non\n"))
+    with pytest.raises(CommandError, match="Restauration annulée"):
+        restore(file)
+    assert fingerprint() == before
+
+
+def test_a_sqlite_database_still_open_elsewhere_is_not_replaced(
+    live_database: dict[str, str], tmp_path: Path
+) -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite: the file is replaced; PostgreSQL restores in one transaction")
+    file = tmp_path / "tremplin.tar"
+    backup(file)
+    before = fingerprint()
+    with closing(sqlite3.connect(connection.settings_dict["NAME"])) as server:
+        server.execute("SELECT COUNT(*) FROM learners_learner").fetchone()
+        with pytest.raises(CommandError, match="en cours d'utilisation"):
+            restore(file, "--yes")
+    assert fingerprint() == before
+
+
+# ---------------------------------------------------------------------------------------------
+# The console script
+
+
+def test_the_command_line_backs_up_and_restores_with_french_messages(
+    live_database: dict[str, str], tmp_path: Path
+) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | live_database
+    file = tmp_path / "tremplin.tar"
+
+    def tremplin(*args: str) -> subprocess.CompletedProcess[str]:
+        connection.close()  # a restore refuses to replace a database this process holds open
+        return subprocess.run(
+            [sys.executable, "-m", "tremplin.cli", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            timeout=120,
+        )
+
+    before = fingerprint()
+    done = tremplin("backup", "-o", str(file))
+    assert done.returncode == 0, done.stderr
+    assert "données personnelles" in done.stdout
+
+    add_learners("APRES-LA-SAUVEGARDE")
+    refused = tremplin("restore", str(file))
+    assert refused.returncode != 0
+    assert "--yes" in refused.stderr
+
+    done = tremplin("restore", str(file), "--yes")
+    assert done.returncode == 0, done.stderr
+    assert "Base restaurée" in done.stdout
+    assert fingerprint() == before
+
+    _flip_a_byte(file)
+    refused = tremplin("restore", str(file), "--yes")
+    assert refused.returncode != 0
+    assert "tronquée ou corrompue" in refused.stderr
+    assert fingerprint() == before
