@@ -220,6 +220,38 @@ def read_rows(data: bytes, columns: Sequence[str], required: Iterable[str]) -> l
     return rows
 
 
+def rows_from_records(
+    records: Sequence[Any], columns: Sequence[str], required: Iterable[str]
+) -> list[Row]:
+    """Rows from JSON objects (their position, from 1, as line): strings, numbers or null; the
+    fields are the file's columns, an absent optional field is an empty cell. A malformed
+    object keeps its errors on its row (not parsed), so that the other rows are still checked
+    and every error is listed at once."""
+    allowed = set(columns)
+    rows: list[Row] = []
+    for line, record in enumerate(records, start=1):
+        row = Row(line, {})
+        rows.append(row)
+        if not isinstance(record, dict):
+            row.error("", "chaque ligne est un objet JSON (champ: valeur).")
+            continue
+        for name, value in record.items():
+            if name not in allowed:
+                row.error(str(name), f"champ inattendu ; champs admis : {', '.join(columns)}.")
+            elif value is None:
+                row.values[name] = ""
+            elif isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+                row.error(name, "une chaîne de caractères ou un nombre est attendu.")
+            elif len(str(value)) > MAX_FIELD_CHARS:
+                row.error(name, f"valeur trop longue ({len(str(value))} caractères).")
+            else:
+                row.values[name] = str(value)
+        for name in required:
+            if name not in record:
+                row.error(name, "champ obligatoire absent.")
+    return rows
+
+
 # ---------------------------------------------------------------------------------------------
 # Parsing cells
 
@@ -374,12 +406,24 @@ class Importer(Generic[M]):
         return isinstance(field_, models.ForeignKey) and name != field_.attname
 
     def run(self, data: bytes, *, dry_run: bool = False) -> ImportReport:
-        rows = read_rows(data, self.columns, self.required)
+        return self.run_rows(read_rows(data, self.columns, self.required), dry_run=dry_run)
+
+    def run_records(self, records: Sequence[Any], *, dry_run: bool = False) -> ImportReport:
+        """The same import from a list of JSON objects (the API's bulk endpoints): the same
+        fields as the file's columns; an error's line is the object's position, from 1."""
+        return self.run_rows(
+            rows_from_records(records, self.columns, self.required), dry_run=dry_run
+        )
+
+    def run_rows(self, rows: list[Row], *, dry_run: bool = False) -> ImportReport:
         self.prepare(rows)
         parsed: list[tuple[Row, dict[str, Any]]] = []
         errors: list[RowError] = []
         first_line: dict[Key, int] = {}
         for row in rows:
+            if row.errors:  # malformed (rows_from_records): not parsed
+                errors.extend(row.errors)
+                continue
             values = self.parse(row)
             if row.errors or values is None:
                 errors.extend(row.errors)

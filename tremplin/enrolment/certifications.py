@@ -30,6 +30,7 @@ from django.utils import timezone
 from django_fsm import TransitionNotAllowed
 
 from tremplin.accounts.scope import scope_of
+from tremplin.api import events as webhook_events
 from tremplin.catalog.models import ChoiceGroup, Formation, TeachingUnit
 from tremplin.core.roles import Role
 from tremplin.learners.models import Learner
@@ -435,6 +436,7 @@ def award(
         by=by,
         note=f"Numéro {current.number}, délivrée le {current.awarded_on:%d/%m/%Y}.",
     )
+    webhook_events.certification_awarded(current)
     return current
 
 

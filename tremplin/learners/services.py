@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from tremplin.api import events as webhook_events
 from tremplin.places.models import Commune, Establishment
 
 from .models import Kind, Learner, Placement, Status
@@ -98,6 +99,6 @@ def release(learner: Learner, *, on: date, commune: Commune | None, by: Any) -> 
     learner.save(update_fields=["status", "updated_at"])
     from tremplin.delivery.services import hand_over, has_training_in_progress
 
-    if has_training_in_progress(learner):
-        hand_over(placement, by=by)
+    handed = hand_over(placement, by=by) if has_training_in_progress(learner) else None
+    webhook_events.learner_released(placement, handed)
     return placement

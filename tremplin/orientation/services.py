@@ -17,6 +17,7 @@ from django.utils import timezone
 from django_fsm import TransitionNotAllowed
 
 from tremplin.accounts.scope import scope_of
+from tremplin.api import events as webhook_events
 from tremplin.catalog.models import Sector
 from tremplin.core.roles import Role
 from tremplin.learners.models import Kind, Learner
@@ -341,6 +342,7 @@ def move_referral(
         at=now,
         note=note,
     )
+    webhook_events.referral_status_changed(current, from_status, by)
     return current
 
 

@@ -1,0 +1,401 @@
+"""The API's endpoints. Every queryset goes through `Model.permissions.readable` in one place
+(`ScopedViewSet.get_queryset`): a record outside the caller's scope does not exist for them
+(404). Every call that touches personal data writes an audit event."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Model, QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers as drf_serializers
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from tremplin.accounts.scope import scope_of
+from tremplin.catalog.models import Formation, Sector, TeachingUnit
+from tremplin.core.audit import Action, record
+from tremplin.core.csvimport import ImportRejected
+from tremplin.core.models import AuditEvent
+from tremplin.core.permissions import permissions_of
+from tremplin.core.registry import importers
+from tremplin.enrolment.models import Application, Certification, Enrolment
+from tremplin.followup.models import Interview
+from tremplin.learners.models import Learner
+from tremplin.orientation.models import Referral
+from tremplin.orientation.services import move_referral
+from tremplin.places.models import CnamCentre, Establishment, MissionLocale, Region
+from tremplin.reporting.bilan import compute_bilan
+from tremplin.reporting.tables import mask_small_cells
+from tremplin.reporting.views import READERS
+
+from . import filters, serializers
+from .conditional import ConditionalMixin, check_if_match, etag_of
+from .exceptions import PreconditionFailed
+from .models import ApiToken
+from .permissions import ApiAccess, PersonalData
+
+#: A bulk call carries at most this many rows.
+BULK_MAX_ROWS = 10_000
+
+
+def audit(request: Request, action: str, target: Model | type[Model], summary: str) -> None:
+    """`tremplin.core.audit.record` for an API call: the Django request (its IP), the user that
+    DRF authenticated, and the token used."""
+    token = request.auth
+    via = f"API, jeton {token.prefix}…" if isinstance(token, ApiToken) else "API, session"
+    record(request._request, action, target, f"{via} : {summary}", user=request.user)
+
+
+class ScopedViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet[Any]):
+    """The base of every resource: the model's own scope, declared once (`Model.permissions`),
+    a stable order for pagination, the audit of personal reads."""
+
+    serializer_class: type[drf_serializers.BaseSerializer[Any]]
+    #: Records about people: refused to the roles without personal data, and audited.
+    personal: ClassVar[bool] = False
+    related: ClassVar[tuple[str, ...]] = ()
+    prefetched: ClassVar[tuple[str, ...]] = ()
+
+    def get_permissions(self) -> list[BasePermission]:
+        found: list[BasePermission] = [ApiAccess()]
+        if self.personal:
+            found.append(PersonalData())
+        return found
+
+    def get_queryset(self) -> QuerySet[Any]:
+        queryset = super().get_queryset()
+        model = queryset.model
+        scoped = permissions_of(model).readable(self.request.user, queryset)
+        return (
+            scoped.select_related(*self.related).prefetch_related(*self.prefetched).order_by("pk")
+        )
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().list(request, *args, **kwargs)
+        if self.personal and isinstance(response.data, dict):
+            shown = len(response.data.get("results", []))
+            query = request.GET.urlencode()[:200]
+            audit(
+                request,
+                Action.LIST,
+                self.get_queryset().model,
+                f"{shown} sur {response.data.get('count', shown)}"
+                + (f" ({query})" if query else ""),
+            )
+        return response
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        instance = self.get_object()
+        if self.personal:
+            audit(request, Action.VIEW, instance, "consultation")
+        return Response(self.get_serializer(instance).data)
+
+
+# -- places and catalogue (every signed-in user) ----------------------------------------------
+
+
+class RegionViewSet(ScopedViewSet):
+    """Les régions (code INSEE)."""
+
+    queryset = Region.objects.all()
+    serializer_class = serializers.RegionSerializer
+    lookup_field = "code"
+
+
+class EstablishmentViewSet(ScopedViewSet):
+    """Les établissements pénitentiaires."""
+
+    queryset = Establishment.objects.all()
+    serializer_class = serializers.EstablishmentSerializer
+    filterset_class = filters.EstablishmentFilter
+    related = ("disp", "commune")
+
+
+class CentreViewSet(ScopedViewSet):
+    """Les centres Cnam."""
+
+    queryset = CnamCentre.objects.all()
+    serializer_class = serializers.CentreSerializer
+    filterset_class = filters.CentreFilter
+
+
+class MissionLocaleViewSet(ScopedViewSet):
+    """Les missions locales."""
+
+    queryset = MissionLocale.objects.all()
+    serializer_class = serializers.MissionLocaleSerializer
+    filterset_class = filters.MissionLocaleFilter
+    related = ("commune",)
+
+
+class SectorViewSet(ScopedViewSet):
+    """Les secteurs du catalogue."""
+
+    queryset = Sector.objects.all()
+    serializer_class = serializers.SectorSerializer
+    filterset_class = filters.SectorFilter
+
+
+class TeachingUnitViewSet(ScopedViewSet):
+    """Les unités d'enseignement (UE)."""
+
+    queryset = TeachingUnit.objects.all()
+    serializer_class = serializers.TeachingUnitSerializer
+    filterset_class = filters.TeachingUnitFilter
+    related = ("sector",)
+
+
+class FormationViewSet(ScopedViewSet):
+    """Les formations, avec leurs UE obligatoires."""
+
+    queryset = Formation.objects.all()
+    serializer_class = serializers.FormationSerializer
+    filterset_class = filters.FormationFilter
+    related = ("sector",)
+    prefetched = ("mandatory_units",)
+
+
+# -- personal records ---------------------------------------------------------------------
+
+
+class LearnerViewSet(ScopedViewSet):
+    """Les apprenants de votre périmètre."""
+
+    personal = True
+    queryset = Learner.objects.all()
+    serializer_class = serializers.LearnerSerializer
+    filterset_class = filters.LearnerFilter
+    related = ("establishment", "mission_locale")
+
+
+class ApplicationViewSet(ScopedViewSet):
+    """Les candidatures des apprenants de votre périmètre."""
+
+    personal = True
+    queryset = Application.objects.all()
+    serializer_class = serializers.ApplicationSerializer
+    filterset_class = filters.ApplicationFilter
+    related = ("learner", "formation")
+    prefetched = ("units",)
+
+
+class EnrolmentViewSet(ScopedViewSet):
+    """Les inscriptions aux UE (avec leur résultat)."""
+
+    personal = True
+    queryset = Enrolment.objects.all()
+    serializer_class: type[drf_serializers.BaseSerializer[Any]] = serializers.EnrolmentSerializer
+    filterset_class = filters.EnrolmentFilter
+    related = ("learner", "unit", "establishment")
+
+
+def refused(detail: str) -> Response:
+    return Response(
+        {"detail": detail, "code": "invalid", "errors": []}, status=status.HTTP_400_BAD_REQUEST
+    )
+
+
+def bulk_import(request: Request, kind: str) -> Response:
+    """Rows in the fields of a CSV import, run by that import (its rules, all or nothing,
+    idempotent). `?dry_run=true` checks and counts without writing."""
+    importer = importers()[kind]
+    scope = scope_of(request.user)
+    if not (scope.everything or scope.role in importer.roles):
+        raise PermissionDenied(f"Votre rôle ne permet pas l'import des {importer.title}.")
+    rows = request.data
+    if not isinstance(rows, list):
+        return refused("Une liste JSON de lignes est attendue : [{…}, {…}].")
+    if not rows:
+        return refused("La liste est vide.")
+    if len(rows) > BULK_MAX_ROWS:
+        return refused(f"Au plus {BULK_MAX_ROWS} lignes par appel (ici {len(rows)}).")
+    dry_run = request.query_params.get("dry_run", "").lower() in ("1", "true", "yes")
+    try:
+        report = importer(user=request.user).run_records(rows, dry_run=dry_run)
+    except ImportRejected as exc:
+        errors = [
+            {"index": e.line - 1 if e.line else None, "field": e.column, "message": e.message}
+            for e in exc.errors
+        ]
+        return Response(
+            {"detail": str(exc), "code": "import_rejected", "errors": errors},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    if not dry_run:
+        audit(request, Action.IMPORT, AuditEvent, f"{kind} : {report.summary()}")
+    return Response(report.as_dict())
+
+
+DRY_RUN = OpenApiParameter(
+    "dry_run", OpenApiTypes.BOOL, description="Vérifier et compter sans rien enregistrer"
+)
+
+
+class ResultViewSet(EnrolmentViewSet):
+    """Les résultats aux UE, dans les champs de l'import `enrollments`."""
+
+    serializer_class = serializers.ResultSerializer
+
+    @extend_schema(
+        request=serializers.ResultRowSerializer(many=True),
+        parameters=[DRY_RUN],
+        responses={
+            200: serializers.ImportReportSerializer,
+            400: serializers.BulkRejectedSerializer,
+        },
+        summary="Enregistrer des résultats en masse (tout ou rien)",
+    )
+    @action(detail=False, methods=["post"], url_path="bulk", filterset_class=None)
+    def bulk(self, request: Request) -> Response:
+        return bulk_import(request, "enrollments")
+
+
+class CertificationViewSet(ScopedViewSet):
+    """Les certifications (proposées, délivrées, retirées)."""
+
+    personal = True
+    queryset = Certification.objects.all()
+    serializer_class = serializers.CertificationSerializer
+    filterset_class = filters.CertificationFilter
+    related = ("learner", "formation", "establishment")
+
+
+class InterviewViewSet(ScopedViewSet):
+    """Les entretiens de suivi."""
+
+    personal = True
+    queryset = Interview.objects.all()
+    serializer_class = serializers.InterviewSerializer
+    filterset_class = filters.InterviewFilter
+    related = ("learner", "referent")
+
+
+class ReferralViewSet(ScopedViewSet):
+    """Les orientations de jeunes vers les centres Cnam."""
+
+    personal = True
+    queryset = Referral.objects.all()
+    serializer_class = serializers.ReferralSerializer
+    filterset_class = filters.ReferralFilter
+    related = ("learner", "mission_locale", "centre", "formation")
+
+    @extend_schema(
+        request=serializers.ReferralRowSerializer(many=True),
+        parameters=[DRY_RUN],
+        responses={
+            200: serializers.ImportReportSerializer,
+            400: serializers.BulkRejectedSerializer,
+        },
+        summary="Enregistrer des orientations en masse (tout ou rien)",
+    )
+    @action(detail=False, methods=["post"], url_path="bulk", filterset_class=None)
+    def bulk(self, request: Request) -> Response:
+        return bulk_import(request, "referrals")
+
+    @extend_schema(
+        request=serializers.ReferralMoveSerializer,
+        parameters=[
+            OpenApiParameter(
+                "If-Match",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description="L'ETag lu : 412 si l'orientation a changé depuis",
+            )
+        ],
+        responses={
+            200: serializers.ReferralSerializer,
+            400: OpenApiResponse(description="Étape impossible"),
+            412: OpenApiResponse(description="L'orientation a changé depuis votre lecture"),
+        },
+        summary="Faire avancer une orientation d'une étape",
+    )
+    @action(detail=True, methods=["post"], url_path="move", filterset_class=None)
+    def move(self, request: Request, pk: str | None = None) -> Response:
+        referral = self.get_object()
+        check_if_match(request, etag_of(self.get_serializer(referral).data))
+        given = serializers.ReferralMoveSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        try:
+            moved = move_referral(
+                referral,
+                given.validated_data["move"],
+                by=request.user,
+                reason=given.validated_data.get("reason", ""),
+                note=given.validated_data.get("note", ""),
+                version=referral.version,
+            )
+        except DjangoValidationError as exc:
+            latest = Referral.objects.filter(pk=referral.pk).values_list("version", flat=True)
+            if latest.first() != referral.version:
+                raise PreconditionFailed() from exc
+            detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+            return Response(
+                {
+                    "detail": " ".join(m for ms in detail.values() for m in ms),
+                    "code": "invalid_move",
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        audit(
+            request,
+            Action.TRANSITION,
+            moved,
+            f"{referral.get_status_display()} → {moved.get_status_display()}",
+        )
+        data = self.get_serializer(moved).data
+        response = Response(data)
+        response["ETag"] = etag_of(data)
+        return response
+
+
+# -- figures --------------------------------------------------------------------------------
+
+
+class BilanView(ConditionalMixin, APIView):
+    """Le bilan chiffré d'une année : le document de `tremplin bilan ANNÉE --format json`."""
+
+    permission_classes = [ApiAccess]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("disp", OpenApiTypes.STR, description='ex. "DISP PARIS"'),
+            OpenApiParameter("establishment", OpenApiTypes.STR, description='ex. "CD MELUN"'),
+            OpenApiParameter("sector", OpenApiTypes.STR, description="code du secteur"),
+            OpenApiParameter(
+                "publication",
+                OpenApiTypes.BOOL,
+                description="effectifs de moins de 5 personnes masqués",
+            ),
+        ],
+        responses={200: serializers.BilanSerializer},
+    )
+    def get(self, request: Request, year: str) -> Response:
+        scope = scope_of(request.user)
+        if not (scope.everything or scope.role in READERS):
+            raise PermissionDenied(
+                "Le bilan chiffré est réservé à la coordination et aux statistiques."
+            )
+        params = request.query_params
+        try:
+            bilan = compute_bilan(
+                year,
+                disp=params.get("disp") or None,
+                establishment=params.get("establishment") or None,
+                sector=params.get("sector") or None,
+            )
+        except ValueError as exc:
+            return Response(
+                {"detail": str(exc), "code": "invalid"}, status=status.HTTP_400_BAD_REQUEST
+            )
+        document = bilan.as_dict()
+        if params.get("publication", "").lower() in ("1", "true", "yes"):
+            document = mask_small_cells(document)
+        return Response(document)
