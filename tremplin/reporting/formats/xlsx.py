@@ -8,6 +8,7 @@ import io
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
@@ -26,6 +27,9 @@ def _put(sheet: Any, row: int, column: int, value: Any, font: Font | None = None
     cell = sheet.cell(row=row, column=column)
     if value is None:
         value = WITHHELD
+    if isinstance(value, str):
+        # Control characters cannot be stored in a workbook: they are dropped, not fatal.
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"  # never a formula, whatever the first character
