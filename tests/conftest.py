@@ -56,10 +56,25 @@ def every_user(db: None) -> list[User]:
     return list(User.objects.order_by("username"))
 
 
+def login_verified(client: Client, user: User) -> Client:
+    """Log the user in with a session whose second factor is verified (django-otp's login with
+    the user's authenticator, created when they have none)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Tests", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
 @pytest.fixture
 def client_as(client: Client) -> Callable[[User], Client]:
     def login(user: User) -> Client:
-        client.force_login(user)
-        return client
+        return login_verified(client, user)
 
     return login

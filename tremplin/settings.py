@@ -6,6 +6,7 @@ Every secret can also be read from a file: ``SECRET_KEY_FILE`` wins over ``SECRE
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,7 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 SITE_ROOT = os.environ.get("SITE_ROOT", "http://127.0.0.1:8000")
+TREMPLIN_RETENTION_YEARS = int(os.environ.get("TREMPLIN_RETENTION_YEARS", "5"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -56,6 +58,11 @@ INSTALLED_APPS = [
     "dsfr",  # before django.forms: its widget and error templates win
     "django.forms",
     "widget_tweaks",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "csp",
     "tremplin.core",
     "tremplin.accounts",
     "tremplin.places",
@@ -68,19 +75,31 @@ INSTALLED_APPS = [
     "tremplin.conventions",
     "tremplin.orientation",
     "tremplin.delivery",
+    "tremplin.privacy",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served by us: no CDN
+    "tremplin.api",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Session lifetime, then two-factor authentication before any page but its own.
+    "tremplin.accounts.middleware.SessionLifetimeMiddleware",
+    "tremplin.accounts.middleware.TwoFactorMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lock-out into its page
 ]
 
 ROOT_URLCONF = "tremplin.urls"
@@ -103,9 +122,20 @@ TEMPLATES = [
     },
 ]
 
+# Connections (docs/scaling.md): kept DATABASE_CONN_MAX_AGE seconds by each process, or, with
+# DATABASE_POOL=1, a psycopg pool per process (PostgreSQL; needs `psycopg[pool]`).
+DATABASE_CONN_MAX_AGE = int(os.environ.get("DATABASE_CONN_MAX_AGE", "60"))
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES: dict[str, Any] = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    DATABASES: dict[str, Any] = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=DATABASE_CONN_MAX_AGE)
+    }
+    if envbool("DATABASE_POOL"):
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = True
+    if envbool("DATABASE_PGBOUNCER"):  # PgBouncer in transaction pooling mode
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 else:
     DATABASES = {
         "default": {
@@ -118,9 +148,36 @@ else:
             },
         }
     }
+# A read replica for the reports (bilan, dashboards, orientation statistics): the router sends
+# their reads to it, everything else to the primary (tremplin/core/routers.py). In tests the
+# replica is the default database (MIRROR).
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=DATABASE_CONN_MAX_AGE),
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["tremplin.core.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# A shared cache, and the sessions in it (backed by the database), for several application
+# servers: REDIS_URL=redis://host:6379/0 (needs the `redis` package). Without it, each process
+# has its local memory cache and the sessions live in the database, which all servers share.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# Benchmark-only views (benchmarks/pages.py): /bench/constant/, off unless TREMPLIN_BENCH_VIEWS=1.
+TREMPLIN_BENCH_VIEWS = envbool("TREMPLIN_BENCH_VIEWS")
+
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out account or address
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -148,7 +205,12 @@ STORAGES = {
 }
 MEDIA_ROOT = TREMPLIN_HOME / "media"
 
-SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
+# A session ends after SESSION_IDLE_MINUTES without a request (every request pushes the expiry
+# back), at the latest SESSION_MAX_HOURS after the login, and when the browser closes.
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_MINUTES", "30")) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+TREMPLIN_SESSION_MAX_AGE = int(os.environ.get("SESSION_MAX_HOURS", "12")) * 3600
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
@@ -163,6 +225,34 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE_HTTPS el
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# No inline script or style anywhere: every script and stylesheet is a static file of our own.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Two-factor authentication (django-otp): TOTP (RFC 6238) and one-time recovery codes.
+OTP_TOTP_ISSUER = "Cnam Tremplin"
+# Lock-out after repeated login failures (django-axes), per account and per address.
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = False  # a success from an address does not wipe its failures
+AXES_LOCKOUT_CALLABLE = "tremplin.accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "tremplin.core.audit.client_ip"
+AXES_VERBOSE = False
+# Password reset links made by the national coordination are valid 24 hours, and once.
+PASSWORD_RESET_TIMEOUT = 24 * 3600
 
 # Our own server serves the DSFR files, rewritten by the hashed static storage: the upstream
 # integrity hashes would not match them, and they add nothing for same-origin files.
@@ -175,4 +265,38 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 DSFR_MARK_OPTIONAL_FIELDS = True
+
+# The API (/api/v1/, docs/api.md): personal tokens or the session, the models' own scopes.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "tremplin.api.authentication.BearerTokenAuthentication",
+        "tremplin.api.authentication.ApiSessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["tremplin.api.permissions.ApiAccess"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "tremplin.api.pagination.Pagination",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "tremplin.api.exceptions.handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "COERCE_DECIMAL_TO_STRING": True,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "API Tremplin",
+    "DESCRIPTION": "L'API de Tremplin (Cnam) pour les systèmes partenaires : voir docs/api.md.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["tremplin.api.permissions.ApiAccess"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ReferralStatusEnum": "tremplin.orientation.models.Referral.Status",
+        "ResultEnum": "tremplin.enrolment.models.Result",
+        "CloseReasonEnum": "tremplin.orientation.models.CloseReason",
+    },
+}
 CSRF_FAILURE_VIEW = "tremplin.core.views.csrf_failure"

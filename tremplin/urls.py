@@ -1,12 +1,14 @@
+from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 admin.site.site_header = "Cnam · Tremplin — administration"
 admin.site.site_title = "Tremplin"
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("tremplin.core.urls")),
     path("", include("tremplin.accounts.urls")),
+    path("compte/", include("tremplin.accounts.security_urls")),
     path("lieux/", include("tremplin.places.urls")),
     path("catalogue/", include("tremplin.catalog.urls")),
     path("apprenants/", include("tremplin.learners.urls")),
@@ -17,5 +19,13 @@ urlpatterns = [
     path("conventions/", include("tremplin.conventions.urls")),
     path("", include("tremplin.delivery.urls")),
     path("emergence/", include("tremplin.emergence.urls")),
+    path("droits/", include("tremplin.privacy.urls")),
+    path("api/", include("tremplin.api.urls")),
+    path("integrations/", include("tremplin.api.pages")),
     path("admin/", admin.site.urls),
 ]
+
+if settings.TREMPLIN_BENCH_VIEWS:  # benchmarks/pages.py only; off in production
+    from tremplin.core.bench import constant
+
+    urlpatterns.append(path("bench/constant/", constant))

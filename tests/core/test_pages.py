@@ -121,8 +121,16 @@ def test_login_with_a_wrong_password_is_refused(client: Client) -> None:
 
 
 def test_login_then_home_shows_the_role(client: Client) -> None:
+    from tremplin.accounts.demo import demo_code
+
     response = client.post(
         "/connexion/", {"username": "rle-melun", "password": "Tremplin-demo-2026"}, follow=True
+    )
+    assert "Double authentification" in response.content.decode()
+    response = client.post(
+        "/compte/double-authentification/verification/",
+        {"code": demo_code("rle-melun"), "next": "/"},
+        follow=True,
     )
     page = response.content.decode()
     assert "Votre établissement" in page

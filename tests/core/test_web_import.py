@@ -15,6 +15,7 @@ from django.http import HttpResponse
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from tests.conftest import login_verified
 from tremplin.accounts.models import User
 from tremplin.catalog.models import TeachingUnit
 from tremplin.core.models import AuditEvent
@@ -129,10 +130,9 @@ def test_an_unknown_token_writes_nothing(client_as: Callable[[User], Client]) ->
 
 
 def test_another_users_preview_cannot_be_confirmed(client: Client) -> None:
-    client.force_login(user("coordination"))
+    login_verified(client, user("coordination"))
     token = token_of(upload(client, "learners", LEARNERS))
-    other = Client()
-    other.force_login(user("coord-paris"))
+    other = login_verified(Client(), user("coord-paris"))
     response = other.post(URL, {"token": token}, follow=True)
     assert messages_of(response) == ["Cet aperçu a expiré : déposez le fichier à nouveau."]
     assert web_learners() == []

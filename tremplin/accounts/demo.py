@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tremplin.catalog.models import TeachingUnit
 from tremplin.core.roles import Role
 from tremplin.places.models import CnamCentre, Disp, Establishment, MissionLocale, Region
 
 from .models import User
+from .twofactor import DEVICE_NAME, required_for
 
 DEMO_PASSWORD = "Tremplin-demo-2026"  # noqa: S105 - printed on purpose for the demo
+#: The TOTP secret of every demo account that needs two-factor authentication (base32, as an
+#: authenticator application takes it). Public on purpose: a demo account protects nothing.
+DEMO_TOTP_SECRET = "TREMPLINDEMOTREMPLINDEMOTREMPLIN"  # noqa: S105 - documented demo secret
+DEMO_TOTP_KEY = base64.b32decode(DEMO_TOTP_SECRET).hex()
 
 SEED_PARIS_ESTABLISHMENTS = (
     "CP FLEURY MEROGIS",
@@ -97,4 +104,34 @@ def load_accounts() -> list[DemoAccount]:
             user.save()
         elif account.role == Role.TEACHER:
             user.teaching_units.set(TeachingUnit.objects.filter(code__startswith="CCG"))
+        if required_for(user):
+            load_demo_device(user)
     return list(ACCOUNTS)
+
+
+def is_demo_account(user: User) -> bool:
+    return any(a.username == user.username for a in ACCOUNTS) and user.email.endswith(
+        "@demo.invalid"
+    )
+
+
+def load_demo_device(user: User) -> TOTPDevice:
+    """The demo account's authenticator, on the documented demo secret."""
+    device = TOTPDevice.objects.filter(user=user, key=DEMO_TOTP_KEY).first()
+    if device is None:
+        device = TOTPDevice.objects.create(
+            user=user, name=DEVICE_NAME, key=DEMO_TOTP_KEY, confirmed=True
+        )
+    return device
+
+
+def demo_code(username: str) -> str:
+    """The current code of a demo account; refused for any other account."""
+    from .twofactor import current_code
+
+    user = User.objects.filter(username=username).first()
+    if user is None or not is_demo_account(user):
+        raise ValueError(f"{username} n'est pas un compte de démonstration.")
+    if not TOTPDevice.objects.filter(user=user, key=DEMO_TOTP_KEY, confirmed=True).exists():
+        raise ValueError(f"Le compte {username} n'a pas d'authentificateur de démonstration.")
+    return current_code(DEMO_TOTP_KEY)

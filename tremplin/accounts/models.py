@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.crypto import salted_hmac
 
 from tremplin.catalog.models import TeachingUnit
 from tremplin.core.roles import Role
@@ -39,9 +40,27 @@ class User(AbstractUser):
         TeachingUnit, verbose_name="UE enseignées", blank=True, related_name="teachers"
     )
 
+    session_generation = models.PositiveIntegerField(
+        "génération des sessions",
+        default=0,
+        editable=False,
+        help_text="Augmentée par « Se déconnecter de tous les appareils » : "
+        "toutes les sessions ouvertes deviennent invalides.",
+    )
+
     class Meta:
         verbose_name = "utilisateur"
         ordering = ["username"]
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        """Django's session hash, with the session generation mixed in: bumping it (or changing
+        the password) invalidates every session of the user."""
+        return salted_hmac(
+            "tremplin.accounts.User.get_session_auth_hash",
+            f"{self.password}:{self.session_generation}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     @property
     def display_name(self) -> str:

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from .forms import LoginForm
+from .middleware import two_factor_not_required
 
 app_name = "accounts"
 urlpatterns = [
@@ -14,5 +15,9 @@ urlpatterns = [
         ),
         name="login",
     ),
-    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "deconnexion/",
+        two_factor_not_required(auth_views.LogoutView.as_view()),
+        name="logout",
+    ),
 ]

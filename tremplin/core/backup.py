@@ -24,7 +24,7 @@ import json
 import os
 import shutil
 import sqlite3
-import subprocess
+import subprocess  # nosec B404 - pg_dump and pg_restore, fixed argument lists
 import tarfile
 import tempfile
 import zlib
@@ -188,7 +188,7 @@ def read_state(cursor: Any, tables: Sequence[str]) -> DatabaseState:
     counts: dict[str, int] = {}
     for table in sorted(tables):
         # The table names come from the database's own catalogue, quoted.
-        cursor.execute(f"SELECT COUNT(*) FROM {quote(table)}")  # noqa: S608
+        cursor.execute(f"SELECT COUNT(*) FROM {quote(table)}")  # noqa: S608 # nosec B608
         counts[table] = int(cursor.fetchone()[0])
     cursor.execute("SELECT app, name FROM django_migrations ORDER BY app, name")
     migrations = tuple((str(app), str(name)) for app, name in cursor.fetchall())
@@ -242,7 +242,7 @@ def run_tool(command: list[str], env: Mapping[str, str]) -> None:
     tool = command[0]
     try:
         # A fixed argument list (no shell); the tool is found on PATH, as libpq installs it.
-        done = subprocess.run(command, env=dict(env), capture_output=True, text=True, check=False)  # noqa: S603
+        done = subprocess.run(command, env=dict(env), capture_output=True, text=True, check=False)  # noqa: S603 # nosec B603
     except FileNotFoundError as exc:
         raise BackupError(
             f"{tool} est introuvable : installez postgresql-client (make system-deps)."
@@ -259,7 +259,7 @@ def pg_environment(settings: Mapping[str, Any]) -> dict[str, str]:
         "HOST": "PGHOST",
         "PORT": "PGPORT",
         "USER": "PGUSER",
-        "PASSWORD": "PGPASSWORD",
+        "PASSWORD": "PGPASSWORD",  # nosec B105 - the name of libpq's variable
         "NAME": "PGDATABASE",
     }
     for key, variable in names.items():

@@ -47,6 +47,7 @@ _NAVIGATION: tuple[tuple[str, str, str, frozenset[str]], ...] = (
     ("Conventions", "conventions:list", "/conventions", COORDINATION | {R.STATISTICIAN}),
     ("Imports", "core:import", "/imports", COORDINATION | {R.REFERENT, R.RLE}),
     ("Journal d'audit", "core:audit", "/journal", frozenset({R.NATIONAL_COORDINATOR})),
+    ("Comptes", "security:users", "/compte/comptes", frozenset({R.NATIONAL_COORDINATOR})),
 )
 
 

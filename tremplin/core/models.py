@@ -21,6 +21,7 @@ class AuditEvent(models.Model):
         TRANSITION = "transition", "Changement d'étape"
         EXPORT = "export", "Export"
         IMPORT = "import", "Import"
+        SECURITY = "security", "Sécurité du compte"
 
     at = models.DateTimeField("date", auto_now_add=True, db_index=True)
     user = models.ForeignKey(

@@ -183,9 +183,9 @@ def _rows(
     queryset: QuerySet[Any],
     *,
     skip: Iterable[str] = ("learner",),
-    extra: Callable[[Any], dict[str, Any]] | None = None,
+    nested: Callable[[Any], dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
-    return [{**row(obj, skip=skip), **(extra(obj) if extra else {})} for obj in queryset]
+    return [{**row(obj, skip=skip), **(nested(obj) if nested else {})} for obj in queryset]
 
 
 def audit_events_of(
@@ -278,18 +278,18 @@ def subject_data(learner: Learner) -> dict[str, Any]:
         "placements": _rows(placements),
         "applications": _rows(
             applications,
-            extra=lambda a: {
+            nested=lambda a: {
                 "units": [str(u) for u in a.units.all()],
                 "steps": steps_of.get(a.pk, []),
             },
         ),
         "enrolments": _rows(enrolments),
         "certifications": _rows(
-            certifications, extra=lambda c: {"events": certification_events_of.get(c.pk, [])}
+            certifications, nested=lambda c: {"events": certification_events_of.get(c.pk, [])}
         ),
         "interviews": _rows(interviews),
         "emergence": _rows(
-            participants, extra=lambda p: {"attendances": attendances_of.get(p.pk, [])}
+            participants, nested=lambda p: {"attendances": attendances_of.get(p.pk, [])}
         ),
         "deliveries": _rows(deliveries),
         "exam_registrations": _rows(registrations),
@@ -297,7 +297,9 @@ def subject_data(learner: Learner) -> dict[str, Any]:
         "orientation_profile": None
         if profile is None
         else {**row(profile, skip=["learner"]), "sectors": [str(s) for s in profile.sectors.all()]},
-        "referrals": _rows(referrals, extra=lambda r: {"events": referral_events_of.get(r.pk, [])}),
+        "referrals": _rows(
+            referrals, nested=lambda r: {"events": referral_events_of.get(r.pk, [])}
+        ),
     }
     related: dict[type[Model], list[int]] = {
         Application: [a.pk for a in applications],

@@ -1,0 +1,90 @@
+"""Sessions: they end after 30 minutes without activity, 12 hours after the login, and all at
+once with « Se déconnecter de tous les appareils »."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.test import Client
+from django.utils import timezone
+
+from tests.conftest import login_verified
+from tremplin.accounts.middleware import LOGIN_AT
+from tremplin.accounts.models import User
+from tremplin.core.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_session_expires_after_thirty_minutes_without_activity(
+    client_as: Callable[[User], Client], referent: User
+) -> None:
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+    assert settings.SESSION_SAVE_EVERY_REQUEST
+    client = client_as(referent)
+    assert client.get("/").status_code == 200
+    session = Session.objects.get(session_key=client.session.session_key)
+    remaining = session.expire_date - timezone.now()
+    assert timedelta(minutes=29) < remaining <= timedelta(minutes=30)
+    # Thirty-one minutes later, without a request in between:
+    Session.objects.filter(pk=session.pk).update(expire_date=timezone.now() - timedelta(minutes=1))
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/connexion/")
+
+
+def test_every_request_pushes_the_expiry_back(
+    client_as: Callable[[User], Client], referent: User
+) -> None:
+    client = client_as(referent)
+    key = client.session.session_key
+    Session.objects.filter(pk=key).update(expire_date=timezone.now() + timedelta(minutes=2))
+    assert client.get("/").status_code == 200
+    remaining = Session.objects.get(pk=key).expire_date - timezone.now()
+    assert remaining > timedelta(minutes=29)
+
+
+def test_a_session_ends_twelve_hours_after_the_login_however_active(
+    client_as: Callable[[User], Client], referent: User
+) -> None:
+    client = client_as(referent)
+    session = client.session
+    session[LOGIN_AT] = int(time.time()) - 12 * 3600 - 60
+    session.save()
+    response = client.get("/catalogue/")
+    assert response.status_code == 302
+    assert response["Location"] == "/connexion/?next=%2Fcatalogue%2F"
+
+
+def test_logout_everywhere_ends_every_session_of_the_user_only(
+    client_as: Callable[[User], Client], referent: User, coordinator: User
+) -> None:
+    here = client_as(referent)
+    elsewhere = login_verified(Client(), referent)
+    colleague = login_verified(Client(), coordinator)
+    assert elsewhere.get("/").status_code == 200
+    response = here.post("/compte/deconnexion-partout/", follow=True)
+    assert "Vous êtes déconnecté de tous les appareils." in response.content.decode()
+    for client in (here, elsewhere):
+        assert client.get("/").headers["Location"].startswith("/connexion/")
+    assert colleague.get("/").status_code == 200
+    assert AuditEvent.objects.filter(
+        user=referent, action="security", summary="déconnexion de tous les appareils"
+    ).exists()
+    # A new login works again.
+    referent.refresh_from_db()
+    assert login_verified(Client(), referent).get("/").status_code == 200
+
+
+def test_the_account_page_offers_the_logout_everywhere(
+    client_as: Callable[[User], Client], referent: User
+) -> None:
+    page = client_as(referent).get("/compte/").content.decode()
+    assert "Se déconnecter de tous les appareils" in page
+    assert "30 minutes sans activité" in page
+    assert "La double authentification est activée" in page
