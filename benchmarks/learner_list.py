@@ -7,14 +7,16 @@ milliseconds per request through Django's full stack (test client, no network).
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from datetime import date
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import setup, verified_client
 
 
 def main() -> None:
@@ -22,20 +24,12 @@ def main() -> None:
     parser.add_argument("--learners", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=30)
     args = parser.parse_args()
-    if "DATABASE_URL" not in os.environ:
-        os.environ["TREMPLIN_HOME"] = tempfile.mkdtemp(prefix="tremplin-bench-")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tremplin.settings")
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    import django
-
-    django.setup()
+    setup()
     from django.conf import settings
     from django.core.management import call_command
-    from django.test import Client
     from django.test.utils import override_settings
 
     from tremplin.accounts.demo import load_accounts
-    from tremplin.accounts.models import User
     from tremplin.catalog.demo import load_catalogue
     from tremplin.learners.models import Learner, Placement
     from tremplin.places.demo import load_partners
@@ -116,8 +110,7 @@ def main() -> None:
             ("referent", "list, referent (9 establishments)", "/apprenants/"),
             ("coordination", "a learner's record", f"/apprenants/{some}/"),
         ):
-            client = Client()
-            client.force_login(User.objects.get(username=username))
+            client = verified_client(username)  # second factor verified
             client.get(url)  # warm up
             times = []
             for _ in range(args.requests):

@@ -15,10 +15,10 @@ from tremplin.places.models import CnamCentre, Disp, Establishment, MissionLocal
 from .models import User
 from .twofactor import DEVICE_NAME, required_for
 
-DEMO_PASSWORD = "Tremplin-demo-2026"  # noqa: S105 - printed on purpose for the demo
+DEMO_PASSWORD = "Tremplin-demo-2026"  # noqa: S105 - printed on purpose for the demo # nosec B105
 #: The TOTP secret of every demo account that needs two-factor authentication (base32, as an
 #: authenticator application takes it). Public on purpose: a demo account protects nothing.
-DEMO_TOTP_SECRET = "TREMPLINDEMOTREMPLINDEMOTREMPLIN"  # noqa: S105 - documented demo secret
+DEMO_TOTP_SECRET = "TREMPLINDEMOTREMPLINDEMOTREMPLIN"  # noqa: S105 - demo secret # nosec B105
 DEMO_TOTP_KEY = base64.b32decode(DEMO_TOTP_SECRET).hex()
 
 SEED_PARIS_ESTABLISHMENTS = (

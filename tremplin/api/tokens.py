@@ -13,7 +13,7 @@ from django.utils import timezone
 from .models import MAX_TOKEN_LIFETIME, ApiToken
 
 #: Every token starts with this, so that a leaked one is easy to spot (secret scanners).
-TOKEN_PREFIX = "trm_"  # noqa: S105 # nosec B105 - a marker, not a secret
+TOKEN_PREFIX = "trm_"  # noqa: S105 - a marker, not a secret # nosec B105
 #: Characters of the token shown in the lists to recognise it (the marker included).
 VISIBLE = 12
 #: `last_used_at` is written at most this often per token.

@@ -24,7 +24,7 @@ import json
 import os
 import shutil
 import sqlite3
-import subprocess  # nosec B404 - pg_dump and pg_restore, fixed argument lists
+import subprocess  # pg_dump and pg_restore, fixed argument lists # nosec B404
 import tarfile
 import tempfile
 import zlib
@@ -259,7 +259,7 @@ def pg_environment(settings: Mapping[str, Any]) -> dict[str, str]:
         "HOST": "PGHOST",
         "PORT": "PGPORT",
         "USER": "PGUSER",
-        "PASSWORD": "PGPASSWORD",  # nosec B105 - the name of libpq's variable
+        "PASSWORD": "PGPASSWORD",  # the name of libpq's variable # nosec B105
         "NAME": "PGDATABASE",
     }
     for key, variable in names.items():

@@ -490,7 +490,7 @@ def fast_insert(model: type[M], objects: Sequence[M]) -> None:
         else:
             marks = ", ".join(["%s"] * len(fields))
             # Table and column names come from the model, quoted; values are parameters.
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608 # nosec B608
 
 
 def synchronise(

@@ -41,6 +41,10 @@ def learner_index(references: set[str], user: Any) -> dict[str, int]:
     return found
 
 
+#: The results, computed once (an enum's `values` is rebuilt at every access).
+RESULTS = {r: r for r in Result.values}
+
+
 @register
 class EnrolmentImporter(Importer[Enrolment]):
     kind = "enrollments"
@@ -82,7 +86,7 @@ class EnrolmentImporter(Importer[Enrolment]):
                 "establishment",
                 f"établissement inconnu ou hors de votre périmètre : « {row.get('establishment')} ».",
             )
-        result = parse_choice(row, "result", {r: r for r in Result.values})
+        result = parse_choice(row, "result", RESULTS)
         grade = parse_decimal(row, "grade", required=False, minimum=Decimal(0), maximum=Decimal(20))
         if result is not None and not row.errors:
             problem = check_result(ResultEntry(0, result, grade, abandon_reason="other"))

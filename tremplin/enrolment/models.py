@@ -203,7 +203,15 @@ class Enrolment(models.Model):
                 fields=["learner", "academic_year", "unit"], name="one_enrolment_per_unit_and_year"
             )
         ]
-        indexes = [models.Index(fields=["academic_year", "result"])]
+        indexes = [
+            models.Index(fields=["academic_year", "result"]),
+            # Covering index of the bilan's yearly aggregates (by UE, sector, DISP, trends): a
+            # year's enrolments read from the index alone, in UE order (benchmarks/README.md).
+            models.Index(
+                fields=["academic_year", "unit", "result", "learner", "establishment"],
+                name="enrolment_year_cover",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.academic_year}"

@@ -219,9 +219,14 @@ class ResultEntry:
     version: int | None = None
 
 
+#: Computed once: an enum's `values` is rebuilt at every access (the import checks every row).
+RESULT_VALUES = frozenset(Result.values)
+ABANDON_REASONS = frozenset(AbandonReason.values)
+
+
 def check_result(entry: ResultEntry) -> str | None:
     """Why this result cannot be recorded, in French; None when it is consistent."""
-    if entry.result not in Result.values:
+    if entry.result not in RESULT_VALUES:
         return "résultat inconnu."
     if entry.grade is not None and not (Decimal(0) <= entry.grade <= Decimal(20)):
         return "la note est sur 20 (entre 0 et 20)."
@@ -233,7 +238,7 @@ def check_result(entry: ResultEntry) -> str | None:
         entry.grade is not None
     ):
         return "pas de note pour ce résultat."
-    if entry.result == Result.ABANDONED and entry.abandon_reason not in AbandonReason.values:
+    if entry.result == Result.ABANDONED and entry.abandon_reason not in ABANDON_REASONS:
         return "indiquez le motif de l'abandon (transfert, libération, autre)."
     return None
 

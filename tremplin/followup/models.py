@@ -48,7 +48,11 @@ class Interview(models.Model):
     class Meta:
         ordering = ["-date", "-id"]
         verbose_name = "entretien"
-        indexes = [models.Index(fields=["learner", "date"])]
+        indexes = [
+            models.Index(fields=["learner", "date"]),
+            # Covering index of the bilan's follow-up figures: a year's interviews by date range.
+            models.Index(fields=["date", "kind", "learner"], name="interview_date_cover"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} du {self.date:%d/%m/%Y}"

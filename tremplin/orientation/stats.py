@@ -44,7 +44,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import connections
 from django.db.models import (
     Count,
     DateTimeField,
@@ -56,6 +56,7 @@ from django.db.models import (
 from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 
+from tremplin.core.routers import reports
 from tremplin.places.models import CnamCentre, MissionLocale, Region, SizeClass
 
 from .models import Referral
@@ -265,7 +266,7 @@ def _grouped(qs: QuerySet[Referral], *fields: str) -> list[tuple[Any, ...]]:
         sql, params = query.query.sql_with_params()
     except EmptyResultSet:
         return []
-    with connection.cursor() as cursor:
+    with connections[qs.db].cursor() as cursor:  # the replica inside the reports
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     return [
@@ -302,6 +303,7 @@ class _Group:
         )
 
 
+@reports  # read-only: on the replica when there is one (docs/scaling.md)
 def referral_stats(
     *,
     year: int | str | None = None,

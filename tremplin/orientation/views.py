@@ -15,6 +15,7 @@ from tremplin.accounts.scope import scope_of
 from tremplin.core.audit import Action, record
 from tremplin.core.permissions import readable_or_404
 from tremplin.core.roles import Role
+from tremplin.core.routers import reports
 from tremplin.core.views import apply_errors
 from tremplin.learners.models import Kind, Learner
 from tremplin.places.models import MissionLocale
@@ -273,6 +274,7 @@ def _statistics_report(form: StatisticsFilterForm) -> StatsReport:
 
 
 @require_GET
+@reports  # every read of the page on the replica when there is one
 def statistics(request: HttpRequest) -> HttpResponse:
     form = _statistics_form(request)
     context: dict[str, Any] = {"title": "Statistiques des orientations", "form": form}
@@ -288,6 +290,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@reports
 def statistics_export(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in FORMATTERS:
         raise Http404("Format inconnu.")

@@ -68,6 +68,7 @@ from typing import Any
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from tremplin.catalog.models import ACADEMIC_YEAR, Sector
+from tremplin.core.routers import reports
 from tremplin.emergence.models import Cohort, Participant
 from tremplin.enrolment.models import Certification, Enrolment, Result
 from tremplin.followup.models import Interview
@@ -357,6 +358,7 @@ class Bilan:
         }
 
 
+@reports  # read-only: on the replica when there is one (docs/scaling.md)
 def compute_bilan(
     year: str,
     *,

@@ -41,7 +41,7 @@ def dashboard_context(
         tables = mask_tables(tables, threshold)
     context = pdf_context(figures, tables)
     by_kind = figures["followup"]["by_kind"]
-    context["followup_chart"] = mark_safe(  # noqa: S308 # nosec B308 B703 - charts.py escapes
+    context["followup_chart"] = mark_safe(  # noqa: S308 - charts.py escapes # nosec B308 B703
         hbar_chart(
             "followup",
             "Entretiens par nature",

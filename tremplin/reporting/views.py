@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 
 from tremplin.accounts.scope import scope_of
 from tremplin.core.roles import Role
+from tremplin.core.routers import reports
 
 from .bilan import compute_bilan
 from .dashboard import dashboard_context
@@ -32,6 +33,7 @@ def _require_reader(request: HttpRequest) -> None:
 
 
 @require_GET
+@reports  # every read of the page on the replica when there is one
 def dashboard(request: HttpRequest) -> HttpResponse:
     _require_reader(request)
     form = ReportFilterForm(request.GET or None)
@@ -50,6 +52,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@reports
 def export(request: HttpRequest, fmt: str) -> HttpResponse:
     _require_reader(request)
     if fmt not in CONTENT_TYPES:

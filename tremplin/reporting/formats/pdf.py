@@ -248,7 +248,7 @@ def pdf_context(bilan: dict[str, Any], tables: Tables) -> dict[str, Any]:
     summary = [line for line in summary if not line.startswith(("Périmètre", "Publication"))]
 
     def safe(svg: str) -> SafeString:
-        return mark_safe(svg)  # noqa: S308 # nosec B308 B703 - built here, every text escaped
+        return mark_safe(svg)  # noqa: S308 - built here, every text escaped # nosec B308 B703
 
     return {
         "bilan": bilan,

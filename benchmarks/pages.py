@@ -1,0 +1,277 @@
+"""The learner list (search + filter + pagination) and a learner's record under load, on
+loopback, against `tremplin serve` (gunicorn): p50 / p99 ms and requests/s measured by wrk, and
+the same for a minimal Django view returning a constant on the same server
+(`/bench/constant/`, routed only with TREMPLIN_BENCH_VIEWS=1).
+
+    python benchmarks/pages.py [--existing] [--learners 100000] [--duration 15] [--workers 3]
+        [--connections 3]
+
+Without `--existing` it first loads a national demo of `--learners` learners (tremplin/core/
+national.py, proportionally smaller volumes). It needs `wrk` (Debian: `apt-get install wrk`);
+without it, a small Python load generator (threads, keep-alive) does the same measures.
+
+Targets: p99 under 100 ms, and at least 30 % of the minimal view's throughput.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import (
+    ROOT,
+    emit,
+    plain_static_settings,
+    print_plans,
+    setup,
+    vendor,
+    verified_client,
+)
+
+LIST_URL = "/apprenants/?q=martin&status=placed&page=3"
+P99_TARGET_MS = 100.0
+SHARE_TARGET = 0.30
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def parse_wrk(output: str) -> tuple[float, float, float]:
+    """(p50 ms, p99 ms, requests/s) from `wrk --latency`."""
+
+    def ms(text: str) -> float:
+        value, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()  # type: ignore[union-attr]
+        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
+
+    p50 = ms(re.search(r"^\s*50%\s+(\S+)", output, re.M).group(1))  # type: ignore[union-attr]
+    p99 = ms(re.search(r"^\s*99%\s+(\S+)", output, re.M).group(1))  # type: ignore[union-attr]
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if errors:
+        raise SystemExit(f"wrk: {errors.group(1)} responses in error\n{output}")
+    return p50, p99, rps
+
+
+def python_load(
+    port: int, path: str, cookie: str, connections: int, duration: float
+) -> tuple[float, float, float]:
+    """wrk's measure with threads: `connections` keep-alive clients for `duration` seconds."""
+    latencies: list[float] = []
+    lock = threading.Lock()
+    stop = time.monotonic() + duration
+
+    def client() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        mine = []
+        while time.monotonic() < stop:
+            started = time.perf_counter()
+            conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+            response = conn.getresponse()
+            response.read()
+            if response.status != 200:
+                raise SystemExit(f"{path}: HTTP {response.status}")
+            mine.append((time.perf_counter() - started) * 1000)
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=client) for _ in range(connections)]
+    started = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - started
+    latencies.sort()
+    return (
+        statistics.median(latencies),
+        latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))],
+        len(latencies) / elapsed,
+    )
+
+
+def measure(
+    port: int, path: str, cookie: str, connections: int, duration: float
+) -> tuple[float, float, float]:
+    url = f"http://127.0.0.1:{port}{path}"
+    # Warm up each worker (imports, first queries, caches).
+    for _ in range(connections * 3):
+        request = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        request.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+        response = request.getresponse()
+        response.read()
+        if response.status != 200:
+            raise SystemExit(f"{path}: HTTP {response.status} {response.getheader('Location')}")
+    if shutil.which("wrk"):
+        out = subprocess.run(
+            [
+                "wrk",
+                "-t1",
+                f"-c{connections}",
+                f"-d{duration:.0f}s",
+                "--latency",
+                *(["-H", f"Cookie: {cookie}"] if cookie else []),
+                url,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        return parse_wrk(out)
+    return python_load(port, path, cookie, connections, duration)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--existing", action="store_true", help="measure the loaded database")
+    parser.add_argument("--learners", type=int, default=100_000)
+    parser.add_argument("--duration", type=float, default=15)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=3)
+    args = parser.parse_args()
+    setup(existing=args.existing)
+    from django.core.management import call_command
+
+    from tremplin.learners.models import Learner
+
+    if not args.existing:
+        from tremplin.core.national import NATIONAL, Progress, Scale, load_national
+
+        call_command("migrate", verbosity=0)
+        call_command("demo", "load", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+        share = args.learners / NATIONAL.learners
+        scale = Scale(
+            **{
+                k: max(1, int(v * share)) if k not in {"missions_locales", "centres"} else v
+                for k, v in NATIONAL.__dict__.items()
+            }
+        )
+        load_national(scale, progress=Progress(sys.stderr))
+    call_command("collectstatic", interactive=False, verbosity=0)
+    some = (
+        Learner.objects.filter(reference__startswith="NAT-", enrolments__isnull=False)
+        .order_by("reference")
+        .values_list("pk", flat=True)[500]
+    )
+    record_url = f"/apprenants/{some}/"
+    client = verified_client("coordination")
+    cookie = f"sessionid={client.cookies['sessionid'].value}"
+    learners = Learner.objects.count()
+
+    env = {**os.environ, "TREMPLIN_BENCH_VIEWS": "1", "PYTHONUNBUFFERED": "1"}
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tremplin.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                http.client.HTTPConnection("127.0.0.1", port, timeout=2).request(
+                    "GET", "/bench/constant/"
+                )
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise SystemExit("tremplin serve did not start") from None
+                time.sleep(0.5)
+        tool = "wrk" if shutil.which("wrk") else "Python threads"
+        print(
+            f"{vendor()}: {learners:,} learners; "
+            f"gunicorn {args.workers} workers, {tool}, {args.connections} connections, "
+            f"{args.duration:.0f} s per page, {os.cpu_count()} cores"
+        )
+        results = {}
+        for label, path, session in (
+            # The reference: Django's whole stack and middleware, no session, no query.
+            ("minimal view (constant)", "/bench/constant/", ""),
+            ("learner list (search + filter + page 3)", LIST_URL, cookie),
+            ("learner record", record_url, cookie),
+        ):
+            results[label] = measure(port, path, session, args.connections, args.duration)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    print(f"{'page':<44}{'p50 ms':>10}{'p99 ms':>10}{'req/s':>10}")
+    for label, (p50, p99, rps) in results.items():
+        print(f"{label:<44}{p50:>10.1f}{p99:>10.1f}{rps:>10.1f}")
+    base = results["minimal view (constant)"][2]
+    emit(
+        "minimal Django view, same server",
+        base,
+        "req/s",
+        reference="",
+        target="",
+    )
+    for label, key in (
+        ("learner list page", "learner list (search + filter + page 3)"),
+        ("learner record page", "learner record"),
+    ):
+        p50, p99, rps = results[key]
+        share = rps / base
+        emit(
+            f"{label} p50 / p99 under load",
+            p99,
+            "ms p99",
+            reference="p50",
+            reference_value=p50,
+            ratio=f"p50 {p50:.0f} ms",
+            target="p99 < 100 ms",
+            met=p99 < P99_TARGET_MS,
+            why=(
+                "3 workers, wrk and the database share 2 cores; on SQLite the word search "
+                "cannot use an index (plans below, benchmarks/README.md)"
+                if key.startswith("learner list")
+                else "3 workers, wrk and the database share 2 cores; rendering the record and "
+                "its 24 queries, the session and audit writes (plans below, benchmarks/README.md)"
+            ),
+        )
+        emit(
+            f"{label} throughput",
+            rps,
+            "req/s",
+            reference="minimal view",
+            reference_value=base,
+            ratio=f"{share:.0%} of the minimal view",
+            target=">= 30 % of the minimal view",
+            met=share >= SHARE_TARGET,
+            why=(
+                "each page runs its queries, renders a DSFR template and writes the session "
+                "(SESSION_SAVE_EVERY_REQUEST) and, for the record, an audit row"
+            ),
+        )
+        if p99 >= P99_TARGET_MS or share < SHARE_TARGET:
+            path = LIST_URL if key.startswith("learner list") else record_url
+            with plain_static_settings():
+                print_plans(label, lambda path=path: client.get(path))
+
+
+if __name__ == "__main__":
+    main()
