@@ -109,15 +109,14 @@ def measure(runs: int) -> None:
     from django.db import connection
 
     from tremplin.reporting.bilan import compute_bilan
-    from tremplin.reporting.formats import FORMATTERS
-    from tremplin.reporting.tables import bilan_tables
+    from tremplin.reporting.formats import render_bilan
 
     year = "2019-2020"
 
     def as_json() -> object:
-        """What `GET /rapports/export/json/?year=…` computes: the figures, their tables, JSON."""
-        bilan = compute_bilan(year)
-        return FORMATTERS["json"](bilan.as_dict(), bilan_tables(bilan))
+        """What `GET /rapports/export/json/?year=…` and `tremplin bilan --format json`
+        compute: the figures and their JSON document."""
+        return render_bilan("json", compute_bilan(year))
 
     bare_sql = """
         SELECT COUNT(DISTINCT learner_id), COUNT(DISTINCT establishment_id), COUNT(*),

@@ -11,9 +11,8 @@ from tremplin.core.routers import reports
 
 from .bilan import compute_bilan
 from .dashboard import dashboard_context
-from .formats import FORMATTERS
+from .formats import render_bilan
 from .forms import ReportFilterForm
-from .tables import bilan_tables, mask_small_cells, mask_tables
 
 #: Who reads the figures: aggregates only, never a personal record.
 READERS = frozenset({Role.NATIONAL_COORDINATOR, Role.REGIONAL_COORDINATOR, Role.STATISTICIAN})
@@ -63,11 +62,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     scope = form.scope()
     publication = scope.pop("publication")
     year = form.cleaned_data["year"]
-    bilan = compute_bilan(year, **scope)
-    figures, tables = bilan.as_dict(), bilan_tables(bilan)
-    if publication:
-        figures, tables = mask_small_cells(figures), mask_tables(tables)
-    content = FORMATTERS[fmt](figures, tables)
+    content = render_bilan(fmt, compute_bilan(year, **scope), publication=publication)
     content_type, extension = CONTENT_TYPES[fmt]
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="bilan-{year}.{extension}"'

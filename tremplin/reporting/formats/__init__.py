@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..tables import Tables
+from ..bilan import Bilan
+from ..tables import Tables, bilan_tables, mask_small_cells, mask_tables
 from .csvfile import csv_format
 from .jsondoc import json_format
 from .pdf import pdf_format
@@ -20,6 +21,7 @@ __all__ = [
     "csv_format",
     "json_format",
     "pdf_format",
+    "render_bilan",
     "text_format",
     "xlsx_format",
 ]
@@ -33,3 +35,20 @@ FORMATTERS: dict[str, Formatter] = {
     "xlsx": xlsx_format,
     "pdf": pdf_format,
 }
+
+
+def render_bilan(
+    fmt: str, bilan: Bilan, *, publication: bool = False, threshold: int = 5
+) -> bytes | str:
+    """The bilan in one format (web export and `tremplin bilan`), masked in publication mode.
+    JSON is the figures' document alone: its detail tables, which cost more than the figures,
+    are computed only for the formats that print them."""
+    document = bilan.as_dict()
+    if publication:
+        document = mask_small_cells(document, threshold)
+    if fmt == "json":
+        return json_format(document)
+    tables = bilan_tables(bilan)
+    if publication:
+        tables = mask_tables(tables, threshold)
+    return FORMATTERS[fmt](document, tables)

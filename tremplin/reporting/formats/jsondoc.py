@@ -10,5 +10,5 @@ from ..tables import Tables
 __all__ = ["json_format"]
 
 
-def json_format(bilan: dict[str, Any], tables: Tables) -> str:
+def json_format(bilan: dict[str, Any], tables: Tables | None = None) -> str:
     return json.dumps(bilan, ensure_ascii=False, indent=2)

@@ -9,8 +9,7 @@ from django.core.management.base import CommandError, CommandParser
 
 from tremplin.core.management.base import TremplinCommand
 from tremplin.reporting.bilan import compute_bilan
-from tremplin.reporting.formats import FORMATTERS
-from tremplin.reporting.tables import bilan_tables, mask_small_cells, mask_tables
+from tremplin.reporting.formats import render_bilan
 
 BINARY_FORMATS = ("xlsx", "pdf")
 
@@ -94,12 +93,7 @@ class Command(TremplinCommand):
             )
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
-        document = bilan.as_dict()
-        tables = bilan_tables(bilan)
-        if options["publication"]:
-            document = mask_small_cells(document, threshold)
-            tables = mask_tables(tables, threshold)
-        data = FORMATTERS[fmt](document, tables)
+        data = render_bilan(fmt, bilan, publication=options["publication"], threshold=threshold)
 
         if path is None:
             if fmt == "csv" and isinstance(data, bytes):
