@@ -18,9 +18,14 @@ from tremplin.places.refdata import load_reference_data
 
 @pytest.fixture(autouse=True, scope="session")
 def _plain_static_files() -> Iterator[None]:
-    """Tests run before any `collectstatic`: serve static names unhashed."""
+    """Tests run before any `collectstatic`: serve static names unhashed. Passwords are hashed
+    with a fast hasher: the production one costs about half a second by design (the browser
+    tests' server keeps it)."""
     plain = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
-    with override_settings(STORAGES={**settings.STORAGES, "staticfiles": plain}):
+    with override_settings(
+        STORAGES={**settings.STORAGES, "staticfiles": plain},
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+    ):
         yield
 
 

@@ -64,6 +64,18 @@ def test_bulk_results_with_errors_write_nothing_and_list_every_error(
     assert Enrolment.objects.count() == before
 
 
+def test_a_nul_character_in_a_bulk_row_is_an_error_not_a_crash(
+    api: Api, world: dict[str, Record]
+) -> None:
+    # Found by Schemathesis: PostgreSQL refuses NUL in text, the import must refuse it first.
+    rows = [result_row("API-MELUN-0001", teaching_unit="CCG\x00102")]
+
+    response = post(api("coordination", read_only=False), "/api/v1/results/bulk/", rows)
+
+    assert response.status_code == 400
+    assert [(e["index"], e["field"]) for e in response.json()["errors"]] == [(0, "teaching_unit")]
+
+
 def test_bulk_results_are_written_then_idempotent_then_corrected(
     api: Api, world: dict[str, Record]
 ) -> None:

@@ -61,6 +61,14 @@ def test_a_bad_filter_value_is_a_400_that_names_the_field(api: Api) -> None:
     assert "updated_since" in response.json()
 
 
+def test_an_instant_with_an_unusual_offset_is_read_in_utc(api: Api) -> None:
+    # Found by Schemathesis: PostgreSQL refuses offsets beyond ±15:59 that ISO 8601 allows.
+    response = api("coordination").get(
+        "/api/v1/interviews/", {"updated_since": "2026-01-01T00:00:00-17:37"}
+    )
+    assert response.status_code == 200
+
+
 def test_updated_since_returns_the_records_changed_since_a_date_or_an_instant(
     api: Api, world: dict[str, Record]
 ) -> None:

@@ -4,12 +4,15 @@ ever gets a server error (5xx)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
@@ -21,6 +24,20 @@ from .conftest import token_for
 SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "openapi.yaml"
 schema = schemathesis.openapi.from_path(SCHEMA)
 schema.app = get_wsgi_application()
+
+
+@pytest.fixture(autouse=True)
+def _one_connection() -> Iterator[None]:
+    """The requests run in the test's transaction: like Django's test client, the handler must
+    not close the database connection at the end of each request (PostgreSQL would lose the
+    test's data)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

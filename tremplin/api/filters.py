@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 from typing import Any
 
 import django_filters as df
@@ -46,7 +46,8 @@ class SinceField(forms.CharField):
             moment = datetime.combine(day, time.min)
         if timezone.is_naive(moment):
             moment = timezone.make_aware(moment)
-        return moment
+        # In UTC: PostgreSQL refuses an offset beyond ±15:59, which ISO 8601 text may carry.
+        return moment.astimezone(UTC)
 
 
 class SinceFilter(df.Filter):

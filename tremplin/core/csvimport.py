@@ -244,6 +244,8 @@ def rows_from_records(
                 row.error(name, "une chaîne de caractères ou un nombre est attendu.")
             elif len(str(value)) > MAX_FIELD_CHARS:
                 row.error(name, f"valeur trop longue ({len(str(value))} caractères).")
+            elif "\x00" in str(value):
+                row.error(name, "la valeur contient un caractère nul (\\u0000).")
             else:
                 row.values[name] = str(value)
         for name in required:
