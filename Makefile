@@ -71,7 +71,10 @@ pytest-postgres: install-dev
 	  echo "SKIPPED: the PostgreSQL run (no server on 127.0.0.1:5432; mandatory under CI=true)."; \
 	fi
 
-test: lint typecheck pytest-sqlite pytest-postgres
+# The two database runs are independent (their own test databases, browser servers and scratch
+# files): they run side by side, each one's output printed whole when it ends.
+test: lint typecheck
+	$(MAKE) --no-print-directory -j2 --output-sync=target pytest-sqlite pytest-postgres
 
 # The national demo loaded once, every figure against its reference, one table (benchmarks/).
 # SQLite by default; DATABASE_URL=postgres://…/tremplin_bench for PostgreSQL (emptied first).
