@@ -21,6 +21,7 @@ def test_a_user_creates_a_token_and_reads_the_documentation_offline(
     requested: list[str] = []
     page.on("request", lambda r: requested.append(r.url))  # type: ignore[attr-defined]
     login(page, "statistique")
+    page.get_by_role("link", name="Mon compte").click()  # type: ignore[attr-defined]
     page.get_by_role("link", name="Jetons d'accès à l'API").click()  # type: ignore[attr-defined]
     page.get_by_label("Nom du jeton").fill("Tableur des statistiques")  # type: ignore[attr-defined]
     page.get_by_role("button", name="Créer le jeton").click()  # type: ignore[attr-defined]
