@@ -195,15 +195,10 @@ class EnrolmentSerializer(ApiModelSerializer[Enrolment]):
         ]
 
 
-class ResultSerializer(ApiModelSerializer[Enrolment]):
+class ResultSerializer(EnrolmentSerializer):
     """A result, in the fields of the `enrollments` import (and of the bulk endpoint)."""
 
-    learner = slug("reference")
-    teaching_unit = slug("code", source="unit")
-    establishment = slug("label")
-
-    class Meta:
-        model = Enrolment
+    class Meta(EnrolmentSerializer.Meta):
         fields = [
             "id",
             "learner",
