@@ -17,14 +17,15 @@ from tremplin.places.refdata import load_reference_data
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _plain_static_files() -> Iterator[None]:
+def _plain_static_files(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Tests run before any `collectstatic`: serve static names unhashed. Passwords are hashed
     with a fast hasher: the production one costs about half a second by design (the browser
-    tests' server keeps it)."""
+    tests' server keeps it). Stored files go to a scratch folder, never to `var/`."""
     plain = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
     with override_settings(
         STORAGES={**settings.STORAGES, "staticfiles": plain},
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        MEDIA_ROOT=str(tmp_path_factory.mktemp("media")),
     ):
         yield
 

@@ -4,6 +4,8 @@ import json
 from collections.abc import Callable
 from decimal import Decimal
 from io import BytesIO
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -300,3 +302,37 @@ def test_the_pdf_download_is_a_pdf(client_as: Callable[[User], Client], referent
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+
+
+def test_a_published_edition_is_printed_once_then_served_from_storage(
+    monkeypatch: pytest.MonkeyPatch, settings: Any, tmp_path: Path
+) -> None:
+    from django.core.files.storage import default_storage
+
+    from tremplin.catalog import pdf as catalogue_module
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    edition = Edition.objects.get(year="2020-2021")
+    assert not edition.is_editable
+    renders: list[str] = []
+    real_render = catalogue_module._render
+
+    def counting_render(ed: Edition) -> bytes:
+        renders.append(ed.year)
+        return real_render(ed)
+
+    monkeypatch.setattr(catalogue_module, "_render", counting_render)
+    first = catalogue_pdf(edition)
+    second = catalogue_pdf(Edition.objects.get(year="2020-2021"))
+    assert renders == ["2020-2021"]
+    assert first == second
+    assert default_storage.exists(catalogue_module.stored_name(edition))
+
+
+def test_a_changed_published_text_prints_the_catalogue_anew() -> None:
+    from tremplin.catalog.pdf import stored_name
+
+    edition = Edition.objects.get(year="2020-2021")
+    before = stored_name(edition)
+    edition.introduction += " Nouvelle phrase."
+    assert stored_name(edition) != before

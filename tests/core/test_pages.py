@@ -196,3 +196,17 @@ def test_the_establishment_list_filters_by_whether_learners_are_placed_there(
     without = client.get("/lieux/etablissements/?has_learners=non").content.decode()
     assert "MA BREST" in with_learners and "CD MELUN" not in with_learners
     assert "MA BREST" not in without and "CD MELUN" in without
+
+
+def test_pages_are_sent_compressed_to_browsers_that_accept_it(
+    client_as: Callable[[User], Client], referent: User
+) -> None:
+    import gzip
+
+    plain = client_as(referent).get("/")
+    compressed = client_as(referent).get("/", HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert compressed["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in compressed["Vary"]
+    body = gzip.decompress(compressed.content).decode()
+    assert "Vos établissements" in body
+    assert len(compressed.content) < len(plain.content) / 2
