@@ -26,6 +26,10 @@ def _plain_static_files(tmp_path_factory: pytest.TempPathFactory) -> Iterator[No
         STORAGES={**settings.STORAGES, "staticfiles": plain},
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
         MEDIA_ROOT=str(tmp_path_factory.mktemp("media")),
+        CACHES={
+            **settings.CACHES,
+            "reports": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        },
     ):
         yield
 

@@ -165,12 +165,32 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # A shared cache, and the sessions in it (backed by the database), for several application
 # servers: REDIS_URL=redis://host:6379/0 (needs the `redis` package). Without it, each process
 # has its local memory cache and the sessions live in the database, which all servers share.
+# The bilan's stored figures (tremplin/reporting/stored.py) go to the `reports` cache: in Redis
+# with it, otherwise in files under TREMPLIN_HOME, shared by the server's processes.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES: dict[str, dict[str, Any]]
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+        },
+        "reports": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "reports",
+        },
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "reports": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(TREMPLIN_HOME / "cache" / "reports"),
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        },
+    }
 
 # Benchmark-only views (benchmarks/pages.py): /bench/constant/, off unless TREMPLIN_BENCH_VIEWS=1.
 TREMPLIN_BENCH_VIEWS = envbool("TREMPLIN_BENCH_VIEWS")

@@ -32,7 +32,7 @@ from tremplin.learners.models import Learner
 from tremplin.orientation.models import Referral
 from tremplin.orientation.services import move_referral
 from tremplin.places.models import CnamCentre, Establishment, MissionLocale, Region
-from tremplin.reporting.bilan import compute_bilan
+from tremplin.reporting.stored import stored_bilan
 from tremplin.reporting.tables import mask_small_cells
 from tremplin.reporting.views import READERS
 
@@ -385,7 +385,7 @@ class BilanView(ConditionalMixin, APIView):
             )
         params = request.query_params
         try:
-            bilan = compute_bilan(
+            bilan = stored_bilan(
                 year,
                 disp=params.get("disp") or None,
                 establishment=params.get("establishment") or None,

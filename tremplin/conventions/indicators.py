@@ -79,6 +79,15 @@ class ConventionScope:
             condition |= Q(commune__region_id__in=self.region_codes)
         return Establishment.objects.filter(condition)
 
+    def as_key(self) -> list[object]:
+        """The scope as plain data, for the stored figures' keys."""
+        return [
+            self.national,
+            sorted(self.disp_ids),
+            sorted(self.establishment_ids),
+            sorted(self.region_codes),
+        ]
+
     def youth_condition(self, learner: str) -> Q:
         """Young people (no establishment) whose mission locale lies in the scope's regions;
         `learner` is the path to the learner, e.g. "learner"."""

@@ -9,7 +9,15 @@ from decimal import ROUND_DOWN, Decimal
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from .indicators import INDICATORS, ConventionScope, Value
+from tremplin.reporting.stamps import remember
+
+from .indicators import (
+    INDICATORS,
+    ConventionScope,
+    Indicator,
+    Value,
+    academic_years_overlapping,
+)
 from .models import Convention, Objective, ScopeKind
 
 #: The progress bar is drawn in steps of this many percent (`.tr-progress-0` to
@@ -82,6 +90,17 @@ def bar_width(percent: Decimal | None, reached: bool) -> int:
 _Memo = dict[tuple[str, ConventionScope, date, date], Value]
 
 
+def stored_value(indicator: Indicator, scope: ConventionScope, start: date, end: date) -> Value:
+    """The indicator over the period, computed once per state of the years it reads
+    (tremplin/reporting/stamps.py)."""
+    return remember(
+        "indicator",
+        [indicator.key, scope.as_key(), start.isoformat(), end.isoformat()],
+        academic_years_overlapping(start, end),
+        lambda: indicator(scope, start, end),
+    )
+
+
 def objective_progress(
     objective: Objective,
     scope: ConventionScope,
@@ -95,7 +114,7 @@ def objective_progress(
         if memo is not None and key in memo:
             actual = memo[key]
         else:
-            actual = indicator(scope, objective.period_start, objective.period_end)
+            actual = stored_value(indicator, scope, objective.period_start, objective.period_end)
             if memo is not None:
                 memo[key] = actual
     target = objective.target

@@ -12,10 +12,11 @@ from tremplin.places.maps import Marker, build_map
 from tremplin.places.models import Establishment
 from tremplin.places.selectors import disp_classes
 
-from .bilan import compute_bilan, year_bounds
+from .bilan import year_bounds
 from .formats.charts import Bar, hbar_chart
 from .formats.pdf import pdf_context, show
-from .tables import bilan_tables, mask_small_cells, mask_tables
+from .stored import stored_bilan, stored_tables
+from .tables import mask_small_cells, mask_tables
 
 KIND_LABELS = {
     "information_orientation": "Information et orientation",
@@ -33,8 +34,8 @@ def dashboard_context(
     publication: bool = False,
     threshold: int = 5,
 ) -> dict[str, Any]:
-    bilan = compute_bilan(year, disp=disp, establishment=establishment, sector=sector)
-    tables = bilan_tables(bilan)
+    bilan = stored_bilan(year, disp=disp, establishment=establishment, sector=sector)
+    tables = stored_tables(bilan)
     figures = bilan.as_dict()
     if publication:
         figures = mask_small_cells(figures, threshold)

@@ -388,10 +388,14 @@ KIND_LABELS = dict(FormationKind.choices)
 INTERVIEW_LABELS = dict(Interview.Kind.choices)
 
 
-def _trends(scope: Scope, years: Iterable[str] | None = None) -> list[TrendRow]:
+def _trends(
+    scope: Scope, years: Iterable[str] | None = None, *, before: str | None = None
+) -> list[TrendRow]:
     enrolments = counted_enrolments(None, scope)
     if years is not None:
         enrolments = enrolments.filter(academic_year__in=list(years))
+    if before is not None:
+        enrolments = enrolments.filter(academic_year__lt=before)
     rows = (
         enrolments.values("academic_year")
         .annotate(
@@ -486,8 +490,9 @@ def _orientation(year: str) -> list[OrientationRow]:
     return [*(row(f) for f in regions), row(stats.total)]
 
 
-def bilan_tables(bilan: Bilan) -> Tables:
-    """The detail tables of a bilan, in the bilan's scope."""
+def bilan_tables(bilan: Bilan, *, with_trends: bool = True) -> Tables:
+    """The detail tables of a bilan, in the bilan's scope (the trend rows left empty without
+    `with_trends`: reporting/stored.py keeps them per year)."""
     year, scope = bilan.academic_year, bilan.scope
     start, end = year_bounds(year)
     enrolments = counted_enrolments(year, scope)
@@ -649,7 +654,7 @@ def bilan_tables(bilan: Bilan) -> Tables:
         graduates=graduates,
         followup=followup,
         emergence=emergence,
-        trends=[row for row in _trends(scope) if row.year <= year],
+        trends=[row for row in _trends(scope) if row.year <= year] if with_trends else [],
         abandonments_by_cause=_abandonments(enrolments),
         short_names=short_names,
         emergence_order=emergence_order,

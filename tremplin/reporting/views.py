@@ -9,10 +9,10 @@ from tremplin.accounts.scope import scope_of
 from tremplin.core.roles import Role
 from tremplin.core.routers import reports
 
-from .bilan import compute_bilan
 from .dashboard import dashboard_context
 from .formats import render_bilan
 from .forms import ReportFilterForm
+from .stored import stored_bilan
 
 #: Who reads the figures: aggregates only, never a personal record.
 READERS = frozenset({Role.NATIONAL_COORDINATOR, Role.REGIONAL_COORDINATOR, Role.STATISTICIAN})
@@ -62,7 +62,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     scope = form.scope()
     publication = scope.pop("publication")
     year = form.cleaned_data["year"]
-    content = render_bilan(fmt, compute_bilan(year, **scope), publication=publication)
+    content = render_bilan(fmt, stored_bilan(year, **scope), publication=publication)
     content_type, extension = CONTENT_TYPES[fmt]
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="bilan-{year}.{extension}"'

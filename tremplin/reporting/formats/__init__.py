@@ -8,7 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 from ..bilan import Bilan
-from ..tables import Tables, bilan_tables, mask_small_cells, mask_tables
+from ..stored import stored_tables
+from ..tables import Tables, mask_small_cells, mask_tables
 from .csvfile import csv_format
 from .jsondoc import json_format
 from .pdf import pdf_format
@@ -48,7 +49,7 @@ def render_bilan(
         document = mask_small_cells(document, threshold)
     if fmt == "json":
         return json_format(document)
-    tables = bilan_tables(bilan)
+    tables = stored_tables(bilan)
     if publication:
         tables = mask_tables(tables, threshold)
     return FORMATTERS[fmt](document, tables)

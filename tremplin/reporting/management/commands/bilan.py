@@ -8,8 +8,8 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 
 from tremplin.core.management.base import TremplinCommand
-from tremplin.reporting.bilan import compute_bilan
 from tremplin.reporting.formats import render_bilan
+from tremplin.reporting.stored import stored_bilan
 
 BINARY_FORMATS = ("xlsx", "pdf")
 
@@ -85,7 +85,7 @@ class Command(TremplinCommand):
                 raise CommandError(f"{path} : le dossier {path.parent} n'existe pas.")
 
         try:
-            bilan = compute_bilan(
+            bilan = stored_bilan(
                 options["year"],
                 disp=options["disp"],
                 establishment=options["establishment"],

@@ -1,0 +1,172 @@
+"""Stored figures: computed once per state of a year's data, whoever writes it, and never read
+stale (tremplin/reporting/stored.py, the year stamps' triggers)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from tremplin.catalog.models import Formation
+from tremplin.enrolment.models import Certification, Enrolment, Result
+from tremplin.learners.models import Learner, Placement
+from tremplin.places.models import Establishment
+from tremplin.reporting.bilan import compute_bilan
+from tremplin.reporting.models import YearStamp
+from tremplin.reporting.stored import stored_bilan, stored_tables
+from tremplin.reporting.tables import bilan_tables
+
+from .test_bilan_definitions import (
+    FRESNES,
+    MELUN,
+    YEAR,
+    certify,
+    cohort,
+    enrol,
+    interview,
+    move,
+    person,
+    place,
+    unit,
+)
+
+pytestmark = pytest.mark.django_db
+
+LATER = "2020-2021"
+
+
+def token(year: str = YEAR) -> int:
+    return YearStamp.objects.get(year=year).token
+
+
+def fresh_and_stored_agree(year: str = YEAR, **scope: str) -> None:
+    stored = stored_bilan(year, **scope)
+    assert stored == compute_bilan(year, **scope)
+    assert stored_tables(stored) == bilan_tables(compute_bilan(year, **scope))
+
+
+def test_a_year_is_computed_once_then_read_from_the_store() -> None:
+    enrol(person(), unit())
+    first = stored_bilan(YEAR)
+    stored_tables(first)
+    with CaptureQueriesContext(connection) as queries:
+        again = stored_bilan(YEAR)
+        stored_tables(again)
+    assert again == first
+    # The year's token, the tokens of the years up to it, and the (indexed, empty) look for
+    # years before the stamps: nothing is computed again.
+    assert len(queries) == 3, [q["sql"] for q in queries]
+
+
+WRITES: dict[str, Callable[[Learner], object]] = {
+    "an enrolment created": lambda learner: enrol(learner, unit(index=1), result=Result.FAILED),
+    "a result changed by a queryset update": lambda learner: Enrolment.objects.filter(
+        learner=learner
+    ).update(result=Result.FAILED),
+    "enrolments created in bulk": lambda learner: Enrolment.objects.bulk_create(
+        [
+            Enrolment(
+                learner=learner,
+                academic_year=YEAR,
+                unit=unit(index=2),
+                establishment=place(MELUN),
+                result=Result.VALIDATED,
+            )
+        ]
+    ),
+    "an enrolment deleted": lambda learner: Enrolment.objects.filter(learner=learner).delete(),
+    "an interview recorded": lambda learner: interview(learner, date(2020, 2, 3)),
+    "a certification awarded": lambda learner: certify(
+        learner,
+        Formation.objects.exclude(code="DIE3100").order_by("code")[0].code,
+        date(2020, 6, 30),
+    ),
+    "a certification revoked": lambda learner: Certification.objects.filter(learner=learner).update(
+        status=Certification.Status.REVOKED
+    ),
+    "a transfer dated in the year": lambda learner: move(learner, FRESNES, date(2019, 10, 1)),
+    "an Émergence participant": lambda learner: cohort(FRESNES, YEAR, learner),
+    "an establishment moved to another DISP": lambda learner: Establishment.objects.filter(
+        label=MELUN
+    ).update(disp=Establishment.objects.get(label="CP FLEURY MEROGIS").disp),
+}
+
+
+@pytest.mark.parametrize("write", WRITES, ids=list(WRITES))
+def test_any_write_the_figures_read_gives_the_year_a_new_state(write: str) -> None:
+    learner = person()
+    enrol(learner, unit())
+    certify(learner, "DIE3100", date(2020, 6, 1), status=Certification.Status.AWARDED)
+    interview(learner, date(2019, 11, 5))
+    fresh_and_stored_agree()
+    fresh_and_stored_agree(disp="DISP PARIS")
+    before = token()
+    WRITES[write](learner)
+    assert token() != before
+    fresh_and_stored_agree()
+    fresh_and_stored_agree(disp="DISP PARIS")
+
+
+def test_a_write_in_one_year_leaves_the_other_closed_years_stored() -> None:
+    learner = person()
+    enrol(learner, unit(), year=LATER)
+    before = token(YEAR)
+    enrol(learner, unit(index=1), year=LATER)
+    assert token(YEAR) == before
+
+
+def test_a_placement_touches_every_year_from_its_own_on() -> None:
+    learner = person()
+    earlier, later = token("2018-2019"), token(LATER)
+    Placement.objects.create(learner=learner, kind="release", date=date(2019, 12, 1))
+    assert token("2018-2019") == earlier
+    assert token(LATER) != later
+
+
+def test_figures_stored_inside_a_rolled_back_write_are_never_read_afterwards() -> None:
+    learner = person()
+    enrol(learner, unit())
+    committed = stored_bilan(YEAR)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        enrol(person(MELUN), unit(index=1))
+        assert stored_bilan(YEAR).enrolled_learners == committed.enrolled_learners + 1
+        raise RuntimeError("rolled back")
+    assert stored_bilan(YEAR) == committed == compute_bilan(YEAR)
+
+
+def test_the_stored_tables_are_dated_the_day_they_are_read() -> None:
+    from django.utils import timezone
+
+    enrol(person(), unit())
+    tables = stored_tables(stored_bilan(YEAR))
+    assert tables.generated_on == timezone.localdate()
+    assert [row.year for row in tables.trends] == [YEAR]
+
+
+def test_a_learner_renamed_touches_no_year_but_a_learner_placed_elsewhere_touches_them_all() -> (
+    None
+):
+    learner = person()
+    before = token()
+    Learner.objects.filter(pk=learner.pk).update(first_name="Lina")
+    assert token() == before
+    Learner.objects.filter(pk=learner.pk).update(establishment=place(FRESNES))
+    assert token() != before
+
+
+def test_a_convention_indicator_is_computed_once_per_state_of_its_years() -> None:
+    from tremplin.conventions.indicators import INDICATORS, ConventionScope
+    from tremplin.conventions.selectors import stored_value
+
+    indicator = INDICATORS["enrolled_learners"]
+    scope, start, end = ConventionScope(national=True), date(2020, 1, 1), date(2020, 12, 31)
+    enrol(person(), unit())
+    assert stored_value(indicator, scope, start, end) == indicator(scope, start, end)
+    with CaptureQueriesContext(connection) as queries:
+        stored_value(indicator, scope, start, end)
+    assert len(queries) == 1  # the tokens of 2019-2020 and 2020-2021
+    enrol(person(), unit(), year=LATER)
+    assert stored_value(indicator, scope, start, end) == indicator(scope, start, end)

@@ -1,0 +1,32 @@
+"""The state of each academic year's data, kept by the database itself.
+
+`YearStamp.token` changes (to a new random number) whenever a row that a bilan of that year reads
+is written, by any path: a form, an import, the API, a bulk COPY or raw SQL. Triggers do it
+(migration 0001), so no writer can forget. The stored figures (`stored.py`) are keyed by the
+token: figures stored under a token describe exactly the data that carried that token, and a
+rolled-back write leaves the old token, which still describes the committed data.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+#: The years that have a stamp (migration 0001); figures of other years are computed each time.
+FIRST_YEAR = 1990
+LAST_YEAR = 2100
+
+
+class YearStamp(models.Model):
+    year = models.CharField("année universitaire", max_length=9, primary_key=True)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    #: Bounds one day wider on each side, for datetimes compared in any time zone.
+    wide_start = models.DateField()
+    wide_end = models.DateField()
+    token = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "état d'une année universitaire"
+
+    def __str__(self) -> str:
+        return f"{self.year} ({self.token})"
