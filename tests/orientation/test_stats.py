@@ -155,3 +155,23 @@ def test_the_months_still_to_come_are_left_out(dataset: dict[str, Referral]) -> 
 def test_an_unknown_period_is_refused(db: None) -> None:
     with pytest.raises(ValueError, match="Période inconnue"):
         referral_stats(year="2026-2028")
+
+
+def test_the_figures_are_computed_once_per_state_of_the_referrals_then_follow_a_move(
+    dataset: dict[str, Referral], staff: User
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tremplin.orientation.services import move_referral
+    from tremplin.orientation.stats import _referral_stats
+
+    assert referral_stats(year=2026).total.contacted == 3
+    with CaptureQueriesContext(connection) as queries:
+        again = referral_stats(year=2026)
+    assert len(queries) == 1  # the tokens of the academic years of 2026
+    assert again.total.contacted == 3
+    move_referral(dataset["r5"], "contact", by=staff, now=timezone.now())
+    fresh = _referral_stats("2026", date(2026, 1, 1), date(2027, 1, 1), (), None, None)
+    assert referral_stats(year=2026).total.contacted == fresh.total.contacted == 4
+    assert referral_stats().total.contacted == 4

@@ -35,11 +35,6 @@ def validate_academic_year(value: str) -> None:
         )
 
 
-def next_academic_year(year: str) -> str:
-    start = int(year[:4]) + 1
-    return f"{start}-{start + 1}"
-
-
 class Modality(models.TextChoices):
     DISTANCE = "distance", "À distance"
     ON_SITE = "on_site", "En présentiel"

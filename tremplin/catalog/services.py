@@ -15,6 +15,7 @@ from django_fsm import TransitionNotAllowed
 
 from tremplin.places.models import Disp, Establishment
 
+from .academic import next_academic_year
 from .models import (
     ChoiceGroup,
     Edition,
@@ -24,7 +25,6 @@ from .models import (
     OfferScope,
     TeachingUnit,
     UnitOffer,
-    next_academic_year,
 )
 from .selectors import build_content
 

@@ -34,7 +34,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from tremplin.catalog.academic import academic_year_of
+from tremplin.catalog.academic import academic_years_overlapping
 from tremplin.emergence.models import Participant
 from tremplin.enrolment.models import Certification, Enrolment, Result
 from tremplin.followup.models import Interview
@@ -166,16 +166,6 @@ def get_indicator(key: str) -> Indicator:
 
 def indicator_choices() -> list[tuple[str, str]]:
     return [(i.key, i.label) for i in INDICATORS.values()]
-
-
-def academic_years_overlapping(start: date, end: date) -> list[str]:
-    """`2019-2020`... for every academic year that overlaps `[start, end]` (empty if end <
-    start)."""
-    if end < start:
-        return []
-    first = int(academic_year_of(start)[:4])
-    last = int(academic_year_of(end)[:4])
-    return [f"{year}-{year + 1}" for year in range(first, last + 1)]
 
 
 def _enrolments(scope: ConventionScope, start: date, end: date) -> QuerySet[Enrolment]:

@@ -56,6 +56,11 @@ from django.db.models import (
 from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 
+from tremplin.catalog.academic import (
+    academic_year_of,
+    academic_years_overlapping,
+    next_academic_year,
+)
 from tremplin.core.routers import reports
 from tremplin.places.models import CnamCentre, MissionLocale, Region, SizeClass
 
@@ -314,7 +319,12 @@ def referral_stats(
     """The figures of the referrals sent in `year` (calendar year, or academic year
     "2025-2026"; every year when None), optionally limited to the centres of one or more Cnam
     regions (INSEE codes), one mission locale, one centre. Aggregated figures only: the page
-    decides who may see them and passes the scope's mission locale or centre."""
+    decides who may see them and passes the scope's mission locale or centre.
+
+    Computed once per state of the academic years the period overlaps
+    (tremplin/reporting/stamps.py), and per month (the months listed stop at this one)."""
+    from tremplin.reporting.stamps import remember, stamped_years_up_to
+
     period, start, end = _period(year)
     regions = (
         ()
@@ -323,6 +333,29 @@ def referral_stats(
         if isinstance(region, str)
         else tuple(sorted(set(region)))
     )
+    today = timezone.localdate()
+    if start is not None and end is not None:
+        years = academic_years_overlapping(start, end - timedelta(days=1))
+    else:  # every year: those with a stamp, up to the next one
+        years = stamped_years_up_to(academic_year_of(today))
+        years.append(next_academic_year(years[-1]))
+    parts = [period, list(regions), _pk(mission_locale), _pk(centre), f"{today:%Y-%m}"]
+    return remember(
+        "referral_stats",
+        parts,
+        years,
+        lambda: _referral_stats(period, start, end, regions, mission_locale, centre),
+    )
+
+
+def _referral_stats(
+    period: str,
+    start: date | None,
+    end: date | None,
+    regions: tuple[str, ...],
+    mission_locale: MissionLocale | int | None,
+    centre: CnamCentre | int | None,
+) -> ReferralStats:
     qs = _selection(regions, mission_locale, centre)
     if start is not None and end is not None:
         months = _months(start, end)
