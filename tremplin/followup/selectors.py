@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
 from tremplin.catalog.academic import academic_year_of
 from tremplin.core.permissions import UserLike
@@ -13,7 +13,7 @@ from tremplin.enrolment.models import Enrolment, Result
 from tremplin.learners.models import Learner, Placement, Status
 from tremplin.learners.selectors import visible_learners
 
-from .models import INTERVIEW_ALERT_DAYS
+from .models import INTERVIEW_ALERT_DAYS, Interview
 
 #: A transfer in is news for this many days.
 TRANSFER_NEWS_DAYS = 30
@@ -41,15 +41,25 @@ def caseload(user: UserLike, *, today: date | None = None) -> list[CaseloadRow]:
         date__gte=today - timedelta(days=TRANSFER_NEWS_DAYS),
     )
     pending_count = pending.order_by().values("learner").annotate(n=Count("id")).values("n")
+    # The learners concerned first (two indexed look-ups), then their last interview and
+    # counts, for those rows only: never an aggregate over every learner's interviews.
+    concerned = Enrolment.objects.filter(academic_year=year, result=Result.PENDING).values(
+        "learner_id"
+    )
+    moved = Placement.objects.filter(
+        kind=Placement.Kind.TRANSFER, date__gte=today - timedelta(days=TRANSFER_NEWS_DAYS)
+    ).values("learner_id")
+    last_interview = (
+        Interview.objects.filter(learner=OuterRef("pk")).order_by("-date").values("date")[:1]
+    )
     learners: QuerySet[Learner] = (
         visible_learners(user)
+        .filter(Q(pk__in=concerned) | Q(pk__in=moved))
         .annotate(
-            last_interview=Max("interviews__date"),
-            in_training=Exists(pending),
+            last_interview=Subquery(last_interview),
             pending_units=Subquery(pending_count),
             transferred_in=Exists(recent_transfer),
         )
-        .filter(Q(in_training=True) | Q(transferred_in=True))
         .select_related("establishment")
         .order_by("last_name", "first_name")
     )

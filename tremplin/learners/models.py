@@ -164,6 +164,10 @@ class Placement(models.Model):
         ordering = ["learner", "date", "id"]
         verbose_name = "étape du parcours"
         verbose_name_plural = "étapes du parcours"
+        indexes = [
+            # The recent transfers of the follow-up page and the home pages.
+            models.Index(fields=["kind", "date"], name="placement_kind_date"),
+        ]
 
     def __str__(self) -> str:
         where = self.establishment.label if self.establishment_id and self.establishment else ""
