@@ -24,10 +24,15 @@ class ReferralPermissions(Permissions):
         if scope.role == Role.CENTRE_STAFF and scope.centre_id:
             return queryset.filter(centre_id=scope.centre_id)
         if scope.role == Role.REGIONAL_COORDINATOR:
-            return queryset.filter(
-                Q(centre__region__in=scope.region_codes)
-                | Q(mission_locale__commune__region__in=scope.region_codes)
+            # The regions' centres and missions locales as two small id lists, each matched
+            # through the referrals' own indexes: an OR across joined tables would read them all.
+            from tremplin.places.models import CnamCentre, MissionLocale
+
+            centres = CnamCentre.objects.filter(region__in=scope.region_codes).values("pk")
+            missions = MissionLocale.objects.filter(commune__region__in=scope.region_codes).values(
+                "pk"
             )
+            return queryset.filter(Q(centre__in=centres) | Q(mission_locale__in=missions))
         return queryset.none()
 
     def can_change(self, user: UserLike, obj: Model | None = None) -> bool:

@@ -189,7 +189,10 @@ def referral_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query.urlencode(),
             "reminder_count": reminders.count(),
-            "reminder_ids": set(reminders.values_list("pk", flat=True)),
+            # Only the rows shown: the overdue referrals of a region can be tens of thousands.
+            "reminder_ids": set(
+                reminders.filter(pk__in=[r.pk for r in page]).values_list("pk", flat=True)
+            ),
         },
     )
 
