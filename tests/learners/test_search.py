@@ -69,3 +69,43 @@ def test_bulk_created_learners_are_searchable(coordinator: User) -> None:
         ]
     )
     assert search_learners(coordinator, LearnerFilters(q="muller zoe")).count() == 1
+
+
+@pytest.mark.parametrize("query", ["jean baptiste", "Jean-Baptiste", "JEAN BAPT", "clement jean"])
+def test_search_finds_compound_first_names_however_they_are_typed(
+    coordinator: User, query: str
+) -> None:
+    learner = Learner.objects.create(
+        reference="S-0004",
+        last_name="Clément",
+        first_name="Jean-Baptiste",
+        birth_date=date(2006, 5, 16),
+        kind="detained",
+        status="placed",
+        establishment=Establishment.objects.get(label="CD MELUN"),
+    )
+    assert list(search_learners(coordinator, LearnerFilters(q=query))) == [learner]
+
+
+def test_a_learner_updated_by_a_queryset_or_deleted_is_searched_as_he_now_is(
+    kone: Learner, coordinator: User
+) -> None:
+    Learner.objects.filter(pk=kone.pk).update(reference="R-7777")
+    assert kone in search_learners(coordinator, LearnerFilters(q="R-77"))
+    assert kone not in search_learners(coordinator, LearnerFilters(q="S-0001"))
+    kone.delete()
+    assert not search_learners(coordinator, LearnerFilters(q="R-77")).exists()
+
+
+@pytest.mark.parametrize("query", ['"', "*", "-", "'"])
+def test_punctuation_alone_filters_nothing(kone: Learner, coordinator: User, query: str) -> None:
+    every = search_learners(coordinator, LearnerFilters()).count()
+    assert search_learners(coordinator, LearnerFilters(q=query)).count() == every
+
+
+@pytest.mark.parametrize("query", ["NEAR(kone", "kone AND", "kone OR traore", '"kone"*'])
+def test_search_syntax_typed_by_the_user_is_taken_as_words(
+    kone: Learner, coordinator: User, query: str
+) -> None:
+    found = list(search_learners(coordinator, LearnerFilters(q=query)))
+    assert found == ([kone] if query == '"kone"*' else [])

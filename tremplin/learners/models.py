@@ -38,9 +38,11 @@ class Status(models.TextChoices):
 
 
 def search_key(*names: str) -> str:
-    """Names folded for search: no accents, no case. "Koné Éloïse" -> "KONE ELOISE"."""
+    """Names folded for search: no accents, no case, words apart. "Koné Éloïse" -> "KONE
+    ELOISE", "Jean-Baptiste d'Arc" -> "JEAN BAPTISTE D ARC"."""
     text = unicodedata.normalize("NFKD", " ".join(names))
-    return "".join(c for c in text if not unicodedata.combining(c)).upper()
+    text = "".join(c for c in text if not unicodedata.combining(c)).upper()
+    return " ".join("".join(c if c.isalnum() else " " for c in text).split())
 
 
 class LearnerManager(models.Manager["Learner"]):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db import connections
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from tremplin.accounts.scope import scope_of
 from tremplin.core.permissions import UserLike
@@ -32,15 +34,7 @@ def search_learners(user: UserLike, filters: LearnerFilters) -> QuerySet[Learner
         "establishment", "establishment__disp", "mission_locale"
     )
     if filters.q:
-        # Any word of the names, from its start, whatever the accents and the case; or the
-        # reference, whole or its beginning.
-        for word in filters.q.split():
-            folded = search_key(word)
-            qs = qs.filter(
-                Q(search_key__startswith=folded)
-                | Q(search_key__contains=f" {folded}")
-                | Q(reference__istartswith=word)
-            )
+        qs = _matching_words(qs, filters.q)
     if filters.establishment:
         qs = qs.filter(establishment_id=filters.establishment)
     if filters.disp:
@@ -50,6 +44,31 @@ def search_learners(user: UserLike, filters: LearnerFilters) -> QuerySet[Learner
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
     return qs.order_by("last_name", "first_name", "reference")
+
+
+def _matching_words(qs: QuerySet[Learner], text: str) -> QuerySet[Learner]:
+    """Every word typed is the start of a word of the names or of the reference, whatever the
+    accents, the case, the hyphens and apostrophes ("jean baptiste" finds Jean-Baptiste).
+    SQLite: through the full-text index `learner_search` (migration 0005); PostgreSQL: the
+    trigram indexes (0003)."""
+    typed = [(word, search_key(word)) for word in text.split()]
+    typed = [(word, folded) for word, folded in typed if folded]
+    if not typed:
+        return qs
+    if connections[qs.db].vendor == "sqlite":
+        # "jean baptiste" -> "JEAN"* "BAPTISTE"*: each typed word a phrase whose last token is
+        # a prefix ("D26-01" -> "D26 01"*); tokens are letters and digits only, never a quote.
+        match = " ".join(f'"{folded}"*' for _, folded in typed)
+        return qs.filter(
+            pk__in=RawSQL("SELECT rowid FROM learner_search WHERE learner_search MATCH %s", [match])
+        )
+    for word, folded in typed:
+        qs = qs.filter(
+            Q(search_key__startswith=folded)
+            | Q(search_key__contains=f" {folded}")
+            | Q(reference__istartswith=word)
+        )
+    return qs
 
 
 def learner_for(user: UserLike, pk: int) -> Learner | None:
