@@ -68,6 +68,17 @@ def test_an_impossible_move_is_a_400_in_french(api: Api, referral: Referral) -> 
     assert "Impossible de passer" in response.json()["detail"]
 
 
+def test_a_body_in_error_names_its_fields_in_the_shape_of_every_error(
+    api: Api, referral: Referral
+) -> None:
+    response = move(api("centre-rennes", read_only=False), referral, {"move": "fly"})
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid"
+    assert [e["field"] for e in body["errors"]] == ["move"]
+    assert body["detail"].startswith("move\u00a0:")
+
+
 def test_closing_needs_a_reason(api: Api, referral: Referral) -> None:
     client = api("conseil-ml", read_only=False)
     assert move(client, referral, {"move": "close"}).status_code == 400

@@ -12,8 +12,14 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from drf_spectacular.drainage import set_override
 
-from tremplin.catalog.models import Formation, Sector, TeachingUnit
+from tremplin.catalog.models import (
+    Formation,
+    Sector,
+    TeachingUnit,
+    validate_academic_year,
+)
 from tremplin.enrolment.models import (
     Application,
     ApplicationStep,
@@ -26,9 +32,26 @@ from tremplin.learners.models import Learner
 from tremplin.orientation.models import Referral
 from tremplin.places.models import CnamCentre, Establishment, MissionLocale
 
+#: `updated_since` and the like: a date or an RFC 3339 instant (as the schema says).
+SINCE_SCHEMA = {
+    "anyOf": [
+        {"type": "string", "format": "date"},
+        {"type": "string", "format": "date-time"},
+    ]
+}
+SINCE_ERROR = "date ou instant ISO 8601 attendu, ex. 2026-01-31 ou 2026-01-31T12:00:00Z."
+EARLIEST = datetime.min.replace(tzinfo=UTC)
+LATEST = datetime.max.replace(tzinfo=UTC)
+
+
+YEAR = "Année universitaire : deux années consécutives, ex. 2019-2020"
+#: Format `academic-year` (AAAA-AAAA, two consecutive years): a pattern cannot say it.
+ACADEMIC_YEAR_SCHEMA = {"type": "string", "format": "academic-year"}
+
 
 class SinceField(forms.CharField):
-    """A date (`2026-01-31`, from midnight, Paris time) or an ISO 8601 instant."""
+    """A date (`2026-01-31`, from midnight, Paris time) or an ISO 8601 instant. Every valid
+    date is accepted, the first and last representable days included (read in UTC, clamped)."""
 
     def to_python(self, value: Any) -> datetime | None:  # type: ignore[override]
         text = (super().to_python(value) or "").strip()
@@ -36,18 +59,30 @@ class SinceField(forms.CharField):
             return None
         if "T" in text:  # a "+01:00" offset arrives as " 01:00" when not percent-encoded
             text = re.sub(r" (\d{2}:?\d{2})$", r"+\1", text)
-        moment = parse_datetime(text)
+        try:  # a day out of its month, an offset beyond a day: ValueError
+            moment = parse_datetime(text)
+            day = parse_date(text) if moment is None else None
+        except ValueError as exc:
+            raise forms.ValidationError(f"« {text} » n'existe pas ({SINCE_ERROR})") from exc
         if moment is None:
-            day = parse_date(text)
             if day is None:
-                raise forms.ValidationError(
-                    "Date ou instant ISO 8601 attendu, ex. 2026-01-31 ou 2026-01-31T12:00:00Z."
-                )
+                raise forms.ValidationError(SINCE_ERROR[0].upper() + SINCE_ERROR[1:])
             moment = datetime.combine(day, time.min)
         if timezone.is_naive(moment):
-            moment = timezone.make_aware(moment)
+            try:
+                moment = timezone.make_aware(moment)
+            except OverflowError:
+                return EARLIEST if moment.year == 1 else LATEST
         # In UTC: PostgreSQL refuses an offset beyond ±15:59, which ISO 8601 text may carry.
-        return moment.astimezone(UTC)
+        try:
+            return moment.astimezone(UTC)
+        except OverflowError:  # 0001-01-01 east of Greenwich, 9999-12-31 west of it
+            return EARLIEST if moment.year == 1 else LATEST
+
+
+def documented(query_filter: df.Filter, schema: dict[str, Any]) -> None:
+    """The parameter's schema in the OpenAPI document, with the filter's label."""
+    set_override(query_filter, "field", {**schema, "description": query_filter.label})
 
 
 class SinceFilter(df.Filter):
@@ -57,6 +92,22 @@ class SinceFilter(df.Filter):
         kwargs.setdefault("lookup_expr", "gte")
         kwargs.setdefault("label", "Modifiés depuis (date AAAA-MM-JJ ou instant ISO 8601), inclus")
         super().__init__(*args, **kwargs)
+        documented(self, SINCE_SCHEMA)
+
+
+class AcademicYearField(forms.CharField):
+    default_validators = [validate_academic_year]
+
+
+class AcademicYearFilter(df.CharFilter):
+    """`2019-2020`: two consecutive years (format `academic-year`); anything else is a 400."""
+
+    field_class = AcademicYearField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label", YEAR)
+        super().__init__(*args, **kwargs)
+        documented(self, ACADEMIC_YEAR_SCHEMA)
 
 
 def _label(field: str, what: str) -> df.CharFilter:
@@ -64,7 +115,6 @@ def _label(field: str, what: str) -> df.CharFilter:
 
 
 ESTABLISHMENT = "Établissement (libellé officiel, ex. CP FRESNES)"
-YEAR = "Année universitaire, ex. 2019-2020"
 
 
 class EstablishmentFilter(df.FilterSet):
@@ -135,7 +185,7 @@ def _changed_since(
 
 class ApplicationFilter(df.FilterSet):
     establishment = _label("learner__establishment__label", ESTABLISHMENT)
-    academic_year = df.CharFilter(label=YEAR)
+    academic_year = AcademicYearFilter()
     learner = _label("learner__reference", "Apprenant (référence)")
     formation = _label("formation__code", "Formation (code)")
     updated_since = SinceFilter(
@@ -156,7 +206,7 @@ class ApplicationFilter(df.FilterSet):
 
 class EnrolmentFilter(df.FilterSet):
     establishment = _label("establishment__label", ESTABLISHMENT)
-    academic_year = df.CharFilter(label=YEAR)
+    academic_year = AcademicYearFilter()
     learner = _label("learner__reference", "Apprenant (référence)")
     teaching_unit = _label("unit__code", "UE (code)")
     status = df.ChoiceFilter(
@@ -171,7 +221,7 @@ class EnrolmentFilter(df.FilterSet):
 
 class CertificationFilter(df.FilterSet):
     establishment = _label("establishment__label", ESTABLISHMENT)
-    academic_year = df.CharFilter(label=YEAR)
+    academic_year = AcademicYearFilter()
     learner = _label("learner__reference", "Apprenant (référence)")
     formation = _label("formation__code", "Formation (code)")
     updated_since = SinceFilter(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model
 from rest_framework import serializers
 
@@ -22,9 +23,33 @@ M = TypeVar("M", bound=Model)
 DATABASE_RANGE = 2**31 - 1
 
 
+def nullable(model: type[Model], source: str) -> bool:
+    """Whether the model path `source` (`commune.region_id`) can lead to None."""
+    for part in source.split("."):
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return False
+        if field.null:
+            return True
+        if field.related_model is None or isinstance(field.related_model, str):
+            return False
+        model = field.related_model
+    return False
+
+
+# The base of the models' representations (no docstring: the schema would show it for each):
+# without the bounds of the database's integer columns (they differ between SQLite and
+# PostgreSQL, and the schema must not); a declared field whose source may be empty (a related
+# record named by its natural key, `Learner.mission_locale`) is documented nullable.
 class ApiModelSerializer(serializers.ModelSerializer[M]):
-    """Without the bounds of the database's integer columns (they differ between SQLite and
-    PostgreSQL, and the schema must not)."""
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        fields = super().get_fields()
+        for name, field in fields.items():
+            source = field.source or name  # bound later
+            if field.read_only and not field.allow_null and source != "*":
+                field.allow_null = nullable(self.Meta.model, source)
+        return fields
 
     def build_standard_field(self, field_name: str, model_field: Any) -> tuple[Any, Any]:
         field_class, kwargs = super().build_standard_field(field_name, model_field)
@@ -338,16 +363,26 @@ class ImportReportSerializer(serializers.Serializer[Any]):
 
 class RowErrorSerializer(serializers.Serializer[Any]):
     index = serializers.IntegerField(
-        allow_null=True, help_text="Position de la ligne dans la liste envoyée (à partir de 0)"
+        allow_null=True,
+        required=False,
+        help_text="Envoi en masse : position de la ligne dans la liste envoyée (à partir de 0)",
     )
-    field = serializers.CharField(help_text="Le champ en cause (vide : la ligne entière)")
+    field = serializers.CharField(
+        allow_blank=True, help_text="Le paramètre ou le champ en cause (vide : la ligne entière)"
+    )
     message = serializers.CharField()
 
 
-class BulkRejectedSerializer(serializers.Serializer[Any]):
-    detail = serializers.CharField()
-    code = serializers.CharField()
-    errors = RowErrorSerializer(many=True)  # type: ignore[assignment]  # the schema only
+class ErrorSerializer(serializers.Serializer[Any]):
+    """Every error answer (the schema only): why, a stable code, and what is in error."""
+
+    detail = serializers.CharField(help_text="Pourquoi, en français")
+    code = serializers.CharField(help_text="ex. invalid_parameter, not_found, import_rejected")
+    errors = RowErrorSerializer(  # type: ignore[assignment]
+        many=True,
+        required=False,
+        help_text="Chaque paramètre, champ ou ligne en erreur (400)",
+    )
 
 
 class BilanSerializer(serializers.Serializer[Any]):

@@ -42,4 +42,6 @@ urlpatterns = [
         ),
         name="docs",
     ),
+    # Last: any other address under /api/ answers 404 in JSON, like the API (not an HTML page).
+    re_path(r"^", views.NotFoundView.as_view(), name="not-found"),
 ]

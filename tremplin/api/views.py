@@ -13,7 +13,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import serializers as drf_serializers
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -40,6 +40,7 @@ from . import filters, serializers
 from .conditional import ConditionalMixin, check_if_match, etag_of
 from .exceptions import PreconditionFailed
 from .models import ApiToken
+from .parameters import StrictFilterBackend, StrictQueryMixin, flag
 from .permissions import ApiAccess, PersonalData
 
 #: A bulk call carries at most this many rows.
@@ -54,9 +55,12 @@ def audit(request: Request, action: str, target: Model | type[Model], summary: s
     record(request._request, action, target, f"{via} : {summary}", user=request.user)
 
 
-class ScopedViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet[Any]):
+class ScopedViewSet(ConditionalMixin, StrictQueryMixin, viewsets.ReadOnlyModelViewSet[Any]):
     """The base of every resource: the model's own scope, declared once (`Model.permissions`),
-    a stable order for pagination, the audit of personal reads."""
+    a stable order for pagination, the audit of personal reads, only the query parameters the
+    schema documents (`StrictQueryMixin`)."""
+
+    filter_backends = [StrictFilterBackend]
 
     serializer_class: type[drf_serializers.BaseSerializer[Any]]
     #: Records about people: refused to the roles without personal data, and audited.
@@ -210,6 +214,7 @@ def bulk_import(request: Request, kind: str) -> Response:
     scope = scope_of(request.user)
     if not (scope.everything or scope.role in importer.roles):
         raise PermissionDenied(f"Votre rôle ne permet pas l'import des {importer.title}.")
+    dry_run = flag(request, "dry_run")
     rows = request.data
     if not isinstance(rows, list):
         return refused("Une liste JSON de lignes est attendue : [{…}, {…}].")
@@ -217,7 +222,6 @@ def bulk_import(request: Request, kind: str) -> Response:
         return refused("La liste est vide.")
     if len(rows) > BULK_MAX_ROWS:
         return refused(f"Au plus {BULK_MAX_ROWS} lignes par appel (ici {len(rows)}).")
-    dry_run = request.query_params.get("dry_run", "").lower() in ("1", "true", "yes")
     try:
         report = importer(user=request.user).run_records(rows, dry_run=dry_run)
     except ImportRejected as exc:
@@ -235,7 +239,9 @@ def bulk_import(request: Request, kind: str) -> Response:
 
 
 DRY_RUN = OpenApiParameter(
-    "dry_run", OpenApiTypes.BOOL, description="Vérifier et compter sans rien enregistrer"
+    "dry_run",
+    OpenApiTypes.BOOL,
+    description="true : vérifier et compter sans rien enregistrer (par défaut false)",
 )
 
 
@@ -243,13 +249,13 @@ class ResultViewSet(EnrolmentViewSet):
     """Les résultats aux UE, dans les champs de l'import `enrollments`."""
 
     serializer_class = serializers.ResultSerializer
+    query_parameters = {"bulk": [DRY_RUN]}
 
     @extend_schema(
         request=serializers.ResultRowSerializer(many=True),
-        parameters=[DRY_RUN],
         responses={
             200: serializers.ImportReportSerializer,
-            400: serializers.BulkRejectedSerializer,
+            400: serializers.ErrorSerializer,
         },
         summary="Enregistrer des résultats en masse (tout ou rien)",
     )
@@ -286,13 +292,13 @@ class ReferralViewSet(ScopedViewSet):
     serializer_class = serializers.ReferralSerializer
     filterset_class = filters.ReferralFilter
     related = ("learner", "mission_locale", "centre", "formation")
+    query_parameters = {"bulk": [DRY_RUN]}
 
     @extend_schema(
         request=serializers.ReferralRowSerializer(many=True),
-        parameters=[DRY_RUN],
         responses={
             200: serializers.ImportReportSerializer,
-            400: serializers.BulkRejectedSerializer,
+            400: serializers.ErrorSerializer,
         },
         summary="Enregistrer des orientations en masse (tout ou rien)",
     )
@@ -312,7 +318,9 @@ class ReferralViewSet(ScopedViewSet):
         ],
         responses={
             200: serializers.ReferralSerializer,
-            400: OpenApiResponse(description="Étape impossible"),
+            400: OpenApiResponse(
+                serializers.ErrorSerializer, description="Étape impossible ou motif manquant"
+            ),
             412: OpenApiResponse(description="L'orientation a changé depuis votre lecture"),
         },
         summary="Faire avancer une orientation d'une étape",
@@ -356,24 +364,46 @@ class ReferralViewSet(ScopedViewSet):
         return response
 
 
+class NotFoundView(APIView):
+    """Any other address under /api/: a 404 in JSON, like the API's (not an HTML page)."""
+
+    permission_classes: ClassVar[list[type[BasePermission]]] = []  # type: ignore[misc]
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        raise NotFound(
+            f"Aucune ressource à l'adresse {request.path} : voir le schéma, /api/schema/."
+        )
+
+
 # -- figures --------------------------------------------------------------------------------
 
 
-class BilanView(ConditionalMixin, APIView):
+class BilanView(ConditionalMixin, StrictQueryMixin, APIView):
     """Le bilan chiffré d'une année : le document de `tremplin bilan ANNÉE --format json`."""
 
     permission_classes = [ApiAccess]
-
-    @extend_schema(
-        parameters=[
+    query_parameters = {
+        "get": [
             OpenApiParameter("disp", OpenApiTypes.STR, description='ex. "DISP PARIS"'),
             OpenApiParameter("establishment", OpenApiTypes.STR, description='ex. "CD MELUN"'),
             OpenApiParameter("sector", OpenApiTypes.STR, description="code du secteur"),
             OpenApiParameter(
                 "publication",
                 OpenApiTypes.BOOL,
-                description="effectifs de moins de 5 personnes masqués",
+                description="true : effectifs de moins de 5 personnes masqués",
             ),
+        ]
+    }
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "year",
+                filters.ACADEMIC_YEAR_SCHEMA,
+                OpenApiParameter.PATH,
+                description=filters.YEAR,
+            )
         ],
         responses={200: serializers.BilanSerializer},
     )
@@ -384,6 +414,7 @@ class BilanView(ConditionalMixin, APIView):
                 "Le bilan chiffré est réservé à la coordination et aux statistiques."
             )
         params = request.query_params
+        publication = flag(request, "publication")
         try:
             bilan = stored_bilan(
                 year,
@@ -396,6 +427,6 @@ class BilanView(ConditionalMixin, APIView):
                 {"detail": str(exc), "code": "invalid"}, status=status.HTTP_400_BAD_REQUEST
             )
         document = bilan.as_dict()
-        if params.get("publication", "").lower() in ("1", "true", "yes"):
+        if publication:
             document = mask_small_cells(document)
         return Response(document)
