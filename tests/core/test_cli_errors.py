@@ -46,7 +46,10 @@ def test_a_file_command_that_fails_says_why(
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["bilan"], "tremplin bilan\u00a0: erreur\u00a0: arguments obligatoires manquants\u00a0: year"),
+        (
+            ["bilan"],
+            "tremplin bilan\u00a0: erreur\u00a0: arguments obligatoires manquants\u00a0: year",
+        ),
         (["bilan", "2019-2020", "--format", "xml"], "choix invalide\u00a0: 'xml' (choisir parmi"),
         (["bilan", "2019-2020", "--nope"], "arguments non reconnus\u00a0: --nope"),
         (["bilan", "2019-2020", "--threshold", "five"], "valeur invalide (int)\u00a0: 'five'"),

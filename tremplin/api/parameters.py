@@ -1,6 +1,6 @@
 """The query parameters an API operation accepts, declared once: its filters (the view's
 FilterSet), its pagination (lists), and the view's own `query_parameters` (per action). The
-schema (`schema.ApiSchema`) documents them; `StrictQueryMixin` refuses, with a 400 naming it,
+schema (`autoschema.ApiSchema`) documents them; `StrictQueryMixin` refuses, with a 400 naming it,
 any parameter that is unknown, repeated or invalid, before the view does anything."""
 
 from __future__ import annotations
