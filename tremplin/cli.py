@@ -2,7 +2,8 @@
 
 Every failure prints a French message on stderr and exits non-zero, handled here once for all
 commands: a command's `CommandError` without Django's `CommandError:` prefix, the arguments'
-errors (argparse) in French, an unknown command with the closest names."""
+errors (argparse) in French, an unknown command with the closest names, a database that refuses
+and an unexpected error in one line (`--traceback` shows the Python traceback instead)."""
 
 from __future__ import annotations
 
@@ -64,6 +65,7 @@ def fail(message: str, code: int = 1) -> NoReturn:
 def _french_errors(execute: Callable[..., Any]) -> Callable[..., Any]:
     """A command's `execute`: its `CommandError` printed as it is (French), exit non-zero."""
     from django.core.management.base import CommandError, SystemCheckError
+    from django.db import DatabaseError
 
     @functools.wraps(execute)
     def run(*args: Any, **options: Any) -> Any:
@@ -73,6 +75,19 @@ def _french_errors(execute: Callable[..., Any]) -> Callable[..., Any]:
             if options.get("traceback") or isinstance(exc, SystemCheckError):
                 raise  # asked for, or Django's own report of its checks
             fail(str(exc), exc.returncode or 1)
+        except DatabaseError as exc:
+            if options.get("traceback"):
+                raise
+            fail(f"La base de données est injoignable ou a refusé l'opération : {exc}".strip())
+        except KeyboardInterrupt:
+            fail("Interrompu.", 130)
+        except Exception as exc:
+            if options.get("traceback"):
+                raise
+            fail(
+                f"Erreur inattendue ({type(exc).__name__}) : {exc}. "
+                "Relancez avec --traceback pour le détail, à joindre à un signalement."
+            )
 
     return run
 

@@ -72,3 +72,19 @@ def test_an_unknown_command_suggests_the_closest(capsys: pytest.CaptureFixture[s
         "Commande inconnue\u00a0: «\u00a0biln\u00a0». Vouliez-vous dire\u00a0: bilan\u00a0? "
         "La liste\u00a0: tremplin help.\n"
     )
+
+
+def test_an_unexpected_error_is_one_french_line_and_traceback_shows_it(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tremplin.api.management.commands.api import Command
+
+    def broken(*args: object, **options: object) -> None:
+        raise OSError("disque plein")
+
+    monkeypatch.setattr(Command, "handle", broken)
+    code, err = run(capsys, "api", "schema")
+    assert code == 1
+    assert err.startswith("Erreur inattendue (OSError)\u00a0: disque plein. Relancez avec")
+    with pytest.raises(OSError, match="disque plein"):
+        main(["api", "schema", "--traceback"])

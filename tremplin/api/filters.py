@@ -32,6 +32,8 @@ from tremplin.learners.models import Learner
 from tremplin.orientation.models import Referral
 from tremplin.places.models import CnamCentre, Establishment, MissionLocale
 
+from .parameters import ACADEMIC_YEAR_SCHEMA
+
 #: `updated_since` and the like: a date or an RFC 3339 instant (as the schema says).
 SINCE_SCHEMA = {
     "anyOf": [
@@ -45,8 +47,6 @@ LATEST = datetime.max.replace(tzinfo=UTC)
 
 
 YEAR = "Année universitaire : deux années consécutives, ex. 2019-2020"
-#: Format `academic-year` (AAAA-AAAA, two consecutive years): a pattern cannot say it.
-ACADEMIC_YEAR_SCHEMA = {"type": "string", "format": "academic-year"}
 
 
 class SinceField(forms.CharField):

@@ -20,6 +20,8 @@ from .exceptions import InvalidParameter, french
 #: No text parameter may hold it (PostgreSQL refuses it): the schema says so, with this pattern.
 NUL = "\x00"
 WITHOUT_NUL = r"^[^\x00]*$"
+#: Format `academic-year` (AAAA-AAAA, two consecutive years): a pattern cannot say it.
+ACADEMIC_YEAR_SCHEMA = {"type": "string", "format": "academic-year"}
 
 
 class StrictFilterBackend(DjangoFilterBackend):

@@ -4,10 +4,12 @@ imports, so that what a partner reads it can send back to the bulk endpoints."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from tremplin.catalog.models import Formation, Sector, TeachingUnit
@@ -17,6 +19,8 @@ from tremplin.learners.models import Learner
 from tremplin.orientation.models import CloseReason, Referral
 from tremplin.orientation.services import TRANSITIONS
 from tremplin.places.models import CnamCentre, Establishment, MissionLocale, Region
+
+from .parameters import ACADEMIC_YEAR_SCHEMA
 
 M = TypeVar("M", bound=Model)
 #: The bounds a database puts on integer columns start here (PostgreSQL's INTEGER; SQLite: 2**63 - 1).
@@ -318,6 +322,11 @@ class ReferralMoveSerializer(serializers.Serializer[Any]):
     note = serializers.CharField(required=False, allow_blank=True, max_length=2_000)
 
 
+@extend_schema_field(ACADEMIC_YEAR_SCHEMA)
+class AcademicYearField(serializers.CharField):
+    """`2019-2020` (the schema's format `academic-year`)."""
+
+
 # -- bulk -------------------------------------------------------------------------------
 
 
@@ -325,7 +334,7 @@ class ResultRowSerializer(serializers.Serializer[Any]):
     """One row of `POST /api/v1/results/bulk/`: the columns of the `enrollments` import."""
 
     learner = serializers.CharField(help_text="Référence de l'apprenant")
-    academic_year = serializers.CharField(help_text="ex. 2019-2020")
+    academic_year = AcademicYearField(help_text="Deux années consécutives, ex. 2019-2020")
     teaching_unit = serializers.CharField(help_text="Code de l'UE, ex. CFA109")
     establishment = serializers.CharField(
         required=False, allow_blank=True, help_text="Libellé officiel, ex. CP FRESNES"
@@ -334,7 +343,13 @@ class ResultRowSerializer(serializers.Serializer[Any]):
         choices=Enrolment._meta.get_field("result").choices or [],
     )
     grade = serializers.DecimalField(
-        max_digits=4, decimal_places=2, required=False, allow_null=True, help_text="0 à 20"
+        max_digits=4,
+        decimal_places=2,
+        min_value=Decimal(0),
+        max_value=Decimal(20),
+        required=False,
+        allow_null=True,
+        help_text="0 à 20",
     )
 
 

@@ -40,7 +40,7 @@ from . import filters, serializers
 from .conditional import ConditionalMixin, check_if_match, etag_of
 from .exceptions import PreconditionFailed
 from .models import ApiToken
-from .parameters import StrictFilterBackend, StrictQueryMixin, flag
+from .parameters import ACADEMIC_YEAR_SCHEMA, StrictFilterBackend, StrictQueryMixin, flag
 from .permissions import ApiAccess, PersonalData
 
 #: A bulk call carries at most this many rows.
@@ -400,7 +400,7 @@ class BilanView(ConditionalMixin, StrictQueryMixin, APIView):
         parameters=[
             OpenApiParameter(
                 "year",
-                filters.ACADEMIC_YEAR_SCHEMA,
+                ACADEMIC_YEAR_SCHEMA,
                 OpenApiParameter.PATH,
                 description=filters.YEAR,
             )
