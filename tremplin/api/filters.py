@@ -41,7 +41,7 @@ SINCE_SCHEMA = {
         {"type": "string", "format": "date-time"},
     ]
 }
-SINCE_ERROR = "date ou instant ISO 8601 attendu, ex. 2026-01-31 ou 2026-01-31T12:00:00Z."
+SINCE_ERROR = "date ou instant ISO 8601 attendu, ex. 2026-01-31 ou 2026-01-31T12:00:00Z"
 EARLIEST = datetime.min.replace(tzinfo=UTC)
 LATEST = datetime.max.replace(tzinfo=UTC)
 
@@ -63,10 +63,10 @@ class SinceField(forms.CharField):
             moment = parse_datetime(text)
             day = parse_date(text) if moment is None else None
         except ValueError as exc:
-            raise forms.ValidationError(f"« {text} » n'existe pas ({SINCE_ERROR})") from exc
+            raise forms.ValidationError(f"« {text} » n'existe pas ({SINCE_ERROR}).") from exc
         if moment is None:
             if day is None:
-                raise forms.ValidationError(SINCE_ERROR[0].upper() + SINCE_ERROR[1:])
+                raise forms.ValidationError(f"{SINCE_ERROR[0].upper()}{SINCE_ERROR[1:]}.")
             moment = datetime.combine(day, time.min)
         if timezone.is_naive(moment):
             try:
