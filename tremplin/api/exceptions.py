@@ -1,5 +1,6 @@
-"""Errors as JSON: `{"detail": "…", "code": "…"}`, and `"errors": [{"field", "message"}]` for a
-request's parameters; validation errors of a request body keep their fields."""
+"""Errors as JSON, in one shape (the schema's `Error`): `{"detail": "…", "code": "…"}`, plus
+`"errors": [{"field", "message"}]` naming each query parameter or body field in error (400);
+French messages with French typography."""
 
 from __future__ import annotations
 

@@ -44,8 +44,6 @@ SINCE_SCHEMA = {
 SINCE_ERROR = "date ou instant ISO 8601 attendu, ex. 2026-01-31 ou 2026-01-31T12:00:00Z"
 EARLIEST = datetime.min.replace(tzinfo=UTC)
 LATEST = datetime.max.replace(tzinfo=UTC)
-
-
 YEAR = "Année universitaire : deux années consécutives, ex. 2019-2020"
 
 
