@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.utils import timezone
 
 from tests.personal_world import Record
@@ -23,6 +24,7 @@ from tremplin.accounts.models import User
 from tremplin.api.models import Event, WebhookDelivery, WebhookEndpoint
 from tremplin.api.webhooks import RETRY_DELAYS, deliver_due, new_secret
 from tremplin.catalog.models import Formation
+from tremplin.core.models import DomainEvent
 from tremplin.enrolment.certifications import award
 from tremplin.enrolment.models import Certification
 from tremplin.learners.services import release
@@ -130,20 +132,39 @@ def test_a_referral_move_is_delivered_signed_and_the_partner_verifies_it(
     assert [a.response_code for a in delivery.log.all()] == [200]
 
 
-def test_nothing_is_queued_before_the_commit_nor_for_an_unsubscribed_endpoint(
+def test_a_process_killed_between_the_commit_and_its_callbacks_loses_no_event(
     receiver: tuple[Receiver, str],
     referral: Referral,  # noqa: F811
     django_capture_on_commit_callbacks: Capture,
 ) -> None:
+    seen, url = receiver
+    endpoint_for(url, Event.REFERRAL_STATUS_CHANGED)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        move_referral(referral, "contact", by=User.objects.get(username="centre-rennes"))
+    # The process dies here: the callbacks queued for after the commit never run.
+    assert callbacks == []  # the webhook needs none: its event committed with the change
+    assert WebhookDelivery.objects.count() == 0
+    assert deliver_due().delivered == 1  # the next run (another process) reads the journal
+    [request] = seen.requests
+    assert json.loads(request["body"])["data"]["to_status"] == "contacted"
+    assert deliver_due().attempted == 0  # and sends it once
+
+
+def test_a_change_rolled_back_sends_nothing_nor_does_an_unsubscribed_event(
+    receiver: tuple[Receiver, str],
+    referral: Referral,  # noqa: F811
+) -> None:
     _, url = receiver
     endpoint_for(url, Event.CERTIFICATION_AWARDED)
     staff = User.objects.get(username="centre-rennes")
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+    with pytest.raises(RuntimeError), transaction.atomic():
         move_referral(referral, "contact", by=staff)
-    assert WebhookDelivery.objects.count() == 0  # not before the commit
-    for callback in callbacks:
-        callback()
-    assert WebhookDelivery.objects.count() == 0  # not subscribed
+        raise RuntimeError("the transaction fails after the move")
+    assert not DomainEvent.objects.exists()
+    move_referral(Referral.objects.get(pk=referral.pk), "contact", by=staff)
+    assert DomainEvent.objects.get().kind == Event.REFERRAL_STATUS_CHANGED
+    assert deliver_due().attempted == 0  # not subscribed
+    assert WebhookDelivery.objects.count() == 0
 
 
 def test_a_failed_delivery_is_retried_with_backoff_then_delivered(

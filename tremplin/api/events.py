@@ -1,63 +1,26 @@
-"""The events that partner systems can subscribe to. The services call one function each; the
-event is queued for every active endpoint subscribed to it once the transaction commits (a
-change rolled back sends nothing), and `tremplin webhooks deliver` sends it.
+"""The events that partner systems can subscribe to. The services call one function each, in
+the transaction that makes the change: the event is appended to the domain event journal
+(`tremplin.core.journal`) and commits or rolls back with the change; `tremplin webhooks
+deliver` turns the journal's new events into deliveries for every subscribed endpoint and
+sends them, so a crash right after the commit loses nothing.
 
 Payloads name people by their opaque reference only (no name, no birth date)."""
 
 from __future__ import annotations
 
-import uuid
-from datetime import date, datetime
-from decimal import Decimal
-from functools import partial
 from typing import Any
 
-from django.db import transaction
-from django.utils import timezone
+from tremplin.core import journal
 
-from .models import Event, WebhookDelivery, WebhookEndpoint
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
-
-
-def _enqueue(event: str, data: dict[str, Any], at: datetime) -> None:
-    endpoints = [e for e in WebhookEndpoint.objects.filter(active=True) if event in e.events]
-    WebhookDelivery.objects.bulk_create(
-        WebhookDelivery(
-            endpoint=endpoint,
-            event=event,
-            event_id=event_id,
-            payload={
-                "id": str(event_id),
-                "event": event,
-                "created_at": at.isoformat(),
-                "data": data,
-            },
-            next_attempt_at=at,
-        )
-        for endpoint in endpoints
-        for event_id in [uuid.uuid4()]
-    )
-
-
-def emit(event: str, data: dict[str, Any]) -> None:
-    """Queue `event` with `data` (JSON values) when the current transaction commits."""
-    clean = {k: _plain(v) for k, v in data.items()}
-    transaction.on_commit(partial(_enqueue, event, clean, timezone.now()), robust=True)
+from .models import Event
 
 
 def referral_status_changed(referral: Any, from_status: str, by: Any) -> None:
-    emit(
+    journal.record(
         Event.REFERRAL_STATUS_CHANGED,
-        {
+        referral,
+        actor=by,
+        payload={
             "referral": referral.pk,
             "learner": referral.learner.reference,
             "mission_locale": referral.mission_locale.code,
@@ -73,10 +36,12 @@ def referral_status_changed(referral: Any, from_status: str, by: Any) -> None:
     )
 
 
-def certification_awarded(certification: Any) -> None:
-    emit(
+def certification_awarded(certification: Any, by: Any = None) -> None:
+    journal.record(
         Event.CERTIFICATION_AWARDED,
-        {
+        certification,
+        actor=by,
+        payload={
             "certification": certification.pk,
             "number": certification.number,
             "learner": certification.learner.reference,
@@ -93,9 +58,11 @@ def certification_awarded(certification: Any) -> None:
 
 def learner_released(placement: Any, hand_over: Any | None) -> None:
     learner = placement.learner
-    emit(
+    journal.record(
         Event.LEARNER_RELEASED,
-        {
+        learner,
+        actor=placement.recorded_by,
+        payload={
             "learner": learner.reference,
             "released_on": placement.date,
             "establishment": placement.establishment.label if placement.establishment_id else None,

@@ -73,6 +73,8 @@ class WebhookEndpoint(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField("créé le", auto_now_add=True)
+    #: Every journal event up to this sequence number has been turned into deliveries.
+    journal_cursor = models.BigIntegerField("dernier événement distribué", default=0)
 
     class Meta:
         ordering = ["url", "id"]
@@ -87,7 +89,7 @@ class WebhookEndpoint(models.Model):
 
 
 class WebhookDelivery(models.Model):
-    """One event for one endpoint: sent by `tremplin webhooks deliver`, retried with backoff."""
+    """One journal event for one endpoint: created from the journal and sent by `tremplin webhooks deliver`, retried with backoff."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "En attente"
@@ -98,6 +100,14 @@ class WebhookDelivery(models.Model):
         WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
     )
     event_id = models.UUIDField("identifiant de l'événement", default=uuid.uuid4, editable=False)
+    journal_event = models.ForeignKey(
+        "core.DomainEvent",
+        verbose_name="événement du journal",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     event = models.CharField("événement", max_length=40, choices=Event.choices)
     payload = models.JSONField("contenu")
     status = models.CharField("état", max_length=10, choices=Status.choices, default=Status.PENDING)
@@ -114,6 +124,11 @@ class WebhookDelivery(models.Model):
         verbose_name = "envoi de webhook"
         verbose_name_plural = "envois de webhooks"
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["endpoint", "journal_event"], name="webhook_once_per_journal_event"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.event} → {self.endpoint_id} ({self.get_status_display()})"

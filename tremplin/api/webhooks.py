@@ -1,7 +1,12 @@
 """Sending webhooks: each POST is signed with HMAC-SHA256 over "<timestamp>.<body>" with the
 endpoint's secret (`X-Tremplin-Signature: sha256=<hex>`, `X-Tremplin-Timestamp: <unix
 seconds>`). A 2xx answer delivers it; anything else is retried after 1 min, 5 min, 30 min, 2 h
-and 12 h, then the delivery is marked failed. Every attempt is logged."""
+and 12 h, then the delivery is marked failed. Every attempt is logged.
+
+The deliveries come from the domain event journal (`core.DomainEvent`, the transactional
+outbox): each run first turns the journal's events that an endpoint subscribed to into that
+endpoint's deliveries (once each: a unique constraint), then sends what is due. An event that
+committed is therefore delivered even if the process died right after the commit."""
 
 from __future__ import annotations
 
@@ -19,6 +24,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from tremplin.core.models import DomainEvent
+
 from .models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 RETRY_DELAYS = (
@@ -33,6 +40,9 @@ TIMEOUT_SECONDS = 5.0
 #: While one `deliver` holds a delivery, another run leaves it alone this long.
 LEASE = timedelta(minutes=2)
 USER_AGENT = "Tremplin-Webhooks/1"
+#: A transaction commits within this delay: the journal's events older than it all committed, so
+#: an endpoint's cursor may pass them (a newer gap may still be filled by a slower transaction).
+SETTLE = timedelta(minutes=10)
 Status = WebhookDelivery.Status
 
 
@@ -170,10 +180,67 @@ def attempt(delivery: WebhookDelivery, *, now: datetime | None = None) -> Outcom
     return outcome
 
 
+def payload_of(event: DomainEvent) -> dict[str, Any]:
+    return {
+        "id": str(event.uid),
+        "event": event.kind,
+        "created_at": event.occurred_at.isoformat(),
+        "data": event.payload,
+    }
+
+
+def fan_out(endpoint: WebhookEndpoint, *, now: datetime, limit: int = 5_000) -> int:
+    """Create the endpoint's deliveries for the journal's events it subscribed to and has not
+    received yet (those recorded since it was created); returns how many were created."""
+    already = WebhookDelivery.objects.filter(endpoint=endpoint, journal_event__isnull=False).values(
+        "journal_event_id"
+    )
+    events = list(
+        DomainEvent.objects.filter(
+            sequence__gt=endpoint.journal_cursor,
+            kind__in=list(endpoint.events),
+            occurred_at__gte=endpoint.created_at,
+        )
+        .exclude(sequence__in=already)
+        .order_by("sequence")[:limit]
+    )
+    created = WebhookDelivery.objects.bulk_create(
+        [
+            WebhookDelivery(
+                endpoint=endpoint,
+                journal_event=event,
+                event=event.kind,
+                event_id=event.uid,
+                payload=payload_of(event),
+                next_attempt_at=event.occurred_at,
+            )
+            for event in events
+        ],
+        ignore_conflicts=True,  # another run created it meanwhile: once is enough
+    )
+    settled = DomainEvent.objects.filter(
+        sequence__gt=endpoint.journal_cursor, occurred_at__lt=now - SETTLE
+    )
+    if len(events) == limit:
+        settled = settled.filter(sequence__lte=events[-1].sequence)
+    cursor = max(settled.values_list("sequence", flat=True).order_by("-sequence")[:1], default=0)
+    if cursor > endpoint.journal_cursor:
+        WebhookEndpoint.objects.filter(pk=endpoint.pk, journal_cursor__lt=cursor).update(
+            journal_cursor=cursor
+        )
+    return len(created)
+
+
+def fan_out_all(*, now: datetime) -> int:
+    return sum(fan_out(e, now=now) for e in WebhookEndpoint.objects.filter(active=True))
+
+
 def deliver_due(*, now: datetime | None = None, limit: int = 500) -> DeliveryReport:
-    """Send the deliveries that are due, oldest first. Those of a paused endpoint wait."""
+    """Turn the journal's new events into deliveries, then send those that are due, oldest
+    first. Those of a paused endpoint wait (and so do its new events, in the journal)."""
     now = now or timezone.now()
     report = DeliveryReport()
+    fan_out_all(now=now)
     due = list(
         WebhookDelivery.objects.filter(
             status=Status.PENDING, next_attempt_at__lte=now, endpoint__active=True

@@ -22,6 +22,8 @@ from typing import Any, ClassVar, Generic, TypeVar
 import clevercsv
 from django.db import connection, models, transaction
 
+from . import journal
+
 MAX_FILE_BYTES = 200 * 1024 * 1024
 MAX_FIELD_CHARS = 10_000
 DELIMITERS = (",", ";")
@@ -448,6 +450,19 @@ class Importer(Generic[M]):
         if errors:
             raise ImportRejected(errors)
         report = ImportReport(kind=self.kind, rows=len(parsed), dry_run=dry_run)
+        # A file's rows are an import; the API's bulk calls keep their own origin.
+        via = journal.current_origin()
+        with journal.origin(via if via == journal.Origin.API else journal.Origin.IMPORT):
+            return self._write(report, parsed, first_line, dry_run=dry_run)
+
+    def _write(
+        self,
+        report: ImportReport,
+        parsed: list[tuple[Row, dict[str, Any]]],
+        first_line: dict[Key, int],
+        *,
+        dry_run: bool,
+    ) -> ImportReport:
         with transaction.atomic():
             existing = self.existing(set(first_line))
             result = synchronise(

@@ -1,7 +1,9 @@
-"""The audit log: every read or change of a personal record, append-only."""
+"""The audit log (every read or change of a personal record) and the domain event journal, both
+append-only."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -55,3 +57,56 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AuditLogIsAppendOnly("Le journal d'audit ne s'efface pas.")
+
+
+class JournalIsAppendOnly(Exception):
+    pass
+
+
+class DomainEvent(models.Model):
+    """The domain event journal (a transactional outbox): what happened to which record, by
+    whom, from where, appended by the services in the transaction that makes the change.
+    Webhooks and the lifecycle consequences read it; nothing ever updates or deletes a row
+    (database triggers, like the audit log). Records are named by their model label and id
+    only, so that `core` depends on no domain app."""
+
+    class Origin(models.TextChoices):
+        FORM = "form", "Formulaire"
+        IMPORT = "import", "Import"
+        API = "api", "API"
+        SYNC = "sync", "Synchronisation"
+        SYSTEM = "system", "Système"
+
+    sequence = models.BigAutoField("numéro d'ordre", primary_key=True)
+    uid = models.UUIDField("identifiant", default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField("événement", max_length=60, db_index=True)
+    model = models.CharField("nature de l'enregistrement", max_length=60)
+    object_id = models.CharField("identifiant de l'enregistrement", max_length=40)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="auteur",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    origin = models.CharField("origine", max_length=8, choices=Origin.choices)
+    occurred_at = models.DateTimeField("date", db_index=True)
+    payload = models.JSONField("contenu", default=dict)
+
+    class Meta:
+        ordering = ["sequence"]
+        verbose_name = "événement du domaine"
+        verbose_name_plural = "journal des événements"
+        indexes = [models.Index(fields=["model", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.kind} {self.model} {self.object_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise JournalIsAppendOnly("Le journal des événements ne se modifie pas.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise JournalIsAppendOnly("Le journal des événements ne s'efface pas.")

@@ -436,7 +436,7 @@ def award(
         by=by,
         note=f"Numéro {current.number}, délivrée le {current.awarded_on:%d/%m/%Y}.",
     )
-    webhook_events.certification_awarded(current)
+    webhook_events.certification_awarded(current, by)
     return current
 
 

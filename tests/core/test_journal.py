@@ -1,0 +1,72 @@
+"""The domain event journal: appended in the change's transaction, append-only in the database,
+with its origin, and part of the backups."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+
+from tremplin.accounts.models import User
+from tremplin.core import journal
+from tremplin.core.backup import current_state
+from tremplin.core.models import DomainEvent, JournalIsAppendOnly
+
+
+def test_an_event_names_its_record_its_actor_its_origin_and_a_json_payload(
+    coordinator: User,
+) -> None:
+    with journal.origin("import"), transaction.atomic():
+        event = journal.record("account.touched", coordinator, actor=coordinator, payload={"n": 1})
+    event = DomainEvent.objects.get(pk=event.pk)
+    assert (event.kind, event.model, event.object_id) == (
+        "account.touched",
+        "accounts.user",
+        str(coordinator.pk),
+    )
+    assert (event.actor, event.origin, event.payload) == (coordinator, "import", {"n": 1})
+    assert journal.current_origin() == "system"  # outside the block: the default
+
+
+def test_events_are_numbered_in_order_and_listed_per_record(coordinator: User) -> None:
+    with transaction.atomic():
+        first = journal.record("account.touched", coordinator)
+        second = journal.record("account.touched", coordinator)
+    assert first.sequence < second.sequence
+    assert list(journal.events_of(coordinator)) == [first, second]
+
+
+def test_a_rolled_back_change_leaves_no_event(coordinator: User) -> None:
+    with pytest.raises(ValueError), transaction.atomic():
+        journal.record("account.touched", coordinator)
+        raise ValueError
+    assert not DomainEvent.objects.exists()
+
+
+def test_subscribers_run_in_the_same_transaction(coordinator: User) -> None:
+    seen: list[tuple[str, object]] = []
+    journal.subscribe(
+        "test.subscribed", lambda event, instance: seen.append((event.kind, instance))
+    )
+    with transaction.atomic():
+        journal.record("test.subscribed", coordinator)
+    assert seen == [("test.subscribed", coordinator)]
+
+
+def test_the_journal_cannot_be_changed_nor_erased(coordinator: User) -> None:
+    with transaction.atomic():
+        event = journal.record("account.touched", coordinator)
+    with pytest.raises(JournalIsAppendOnly):
+        event.save()
+    with pytest.raises(JournalIsAppendOnly):
+        event.delete()
+    table = DomainEvent._meta.db_table
+    for sql in (f"UPDATE {table} SET kind = 'x'", f"DELETE FROM {table}"):
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql)
+    assert DomainEvent.objects.get().kind == "account.touched"
+
+
+def test_the_journal_is_part_of_the_backup(coordinator: User) -> None:
+    with transaction.atomic():
+        journal.record("account.touched", coordinator)
+    assert current_state().tables[DomainEvent._meta.db_table] == 1

@@ -1,0 +1,125 @@
+"""The domain event journal: services call `record()` inside the transaction that makes the
+change; the event row commits (or rolls back) with it, so nothing that reads the journal
+afterwards (webhooks, the establishment copy) can miss a change or see one that never happened.
+
+Subscribers (the lifecycle consequences, declared in each domain app's `events.py` and
+registered in its `AppConfig.ready`) run right after the append, in the same transaction: a
+consequence is applied whatever the origin of the change (form, import, API, sync, system).
+
+`core` knows no domain app: an event names its record by model label and primary key, and
+its payload carries JSON values (opaque references, codes, dates), never a person's name."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from .models import DomainEvent
+
+Origin = DomainEvent.Origin
+Subscriber = Callable[[DomainEvent, Any], None]
+
+_origin: ContextVar[str] = ContextVar("tremplin_journal_origin", default=Origin.SYSTEM)
+_subscribers: dict[str, list[Subscriber]] = defaultdict(list)
+
+
+@contextmanager
+def origin(value: str) -> Iterator[None]:
+    """Every event recorded inside this block comes from `value` (form, import, api, …)."""
+    token = _origin.set(Origin(value))
+    try:
+        yield
+    finally:
+        _origin.reset(token)
+
+
+def current_origin() -> str:
+    return _origin.get()
+
+
+def subscribe(kind: str, handler: Subscriber) -> None:
+    """Call `handler(event, instance)` after each event of `kind`, in its transaction."""
+    if handler not in _subscribers[kind]:
+        _subscribers[kind].append(handler)
+
+
+def subscribers(kind: str) -> list[Subscriber]:
+    return list(_subscribers.get(kind, ()))
+
+
+def plain(value: Any) -> Any:
+    """A JSON value for the payload."""
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [plain(v) for v in value]
+    return value
+
+
+def _actor_id(actor: Any) -> int | None:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return None
+    pk = getattr(actor, "pk", None)
+    return pk if isinstance(pk, int) else None
+
+
+def record(
+    kind: str,
+    instance: models.Model,
+    *,
+    actor: Any = None,
+    payload: dict[str, Any] | None = None,
+) -> DomainEvent:
+    """Append `kind` about `instance` by `actor` to the journal, then run its subscribers.
+    Called inside the transaction that makes the change (the services are atomic); the event
+    and its consequences are one atomic block in any case."""
+    with transaction.atomic():
+        return _append(kind, instance, actor=actor, payload=payload)
+
+
+def _append(
+    kind: str, instance: models.Model, *, actor: Any, payload: dict[str, Any] | None
+) -> DomainEvent:
+    event = DomainEvent.objects.create(
+        kind=kind,
+        model=instance._meta.label_lower,
+        object_id=str(instance.pk),
+        actor_id=_actor_id(actor),
+        origin=current_origin(),
+        occurred_at=timezone.now(),
+        payload=plain(payload or {}),
+    )
+    for handler in subscribers(kind):
+        handler(event, instance)
+    return event
+
+
+def events_of(instance: models.Model) -> models.QuerySet[DomainEvent]:
+    """The journal of one record, oldest first."""
+    return DomainEvent.objects.filter(
+        model=instance._meta.label_lower, object_id=str(instance.pk)
+    ).order_by("sequence")
+
+
+__all__ = [
+    "Origin",
+    "current_origin",
+    "events_of",
+    "origin",
+    "plain",
+    "record",
+    "subscribe",
+    "subscribers",
+]
