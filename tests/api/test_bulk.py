@@ -124,7 +124,10 @@ def test_a_bulk_row_outside_the_scope_is_an_error(api: Api, world: dict[str, Rec
     response = post(
         api("rle-melun", read_only=False),
         "/api/v1/results/bulk/",
-        [result_row("API-MELUN-0001"), result_row("API-STMALO-0002", establishment="")],
+        [
+            result_row("API-MELUN-0001", result="pending", grade=""),  # an RLE enrols
+            result_row("API-STMALO-0002", result="pending", grade="", establishment=""),
+        ],
     )
     assert response.status_code == 400
     assert [(e["index"], e["field"]) for e in response.json()["errors"]] == [(1, "learner")]
@@ -216,6 +219,15 @@ def test_bulk_referrals_are_written_and_moved_forward_idempotently(
     assert first.status_code == 200, first.json()
     assert first.json()["created"] == 1
     assert post(client, "/api/v1/referrals/bulk/", [referral_row()]).json()["unchanged"] == 1
+    refused = post(client, "/api/v1/referrals/bulk/", [referral_row(status="contacted")])
+    assert refused.json()["errors"] == [  # the centre's move, on the web as through the API
+        {
+            "index": 0,
+            "field": "status",
+            "message": "Votre rôle ne permet pas de : marquer le jeune comme contacté.",
+        }
+    ]
+    client = api("coordination", read_only=False)
     moved = post(client, "/api/v1/referrals/bulk/", [referral_row(status="contacted")])
     assert moved.json()["updated"] == 1
     assert Referral.objects.get(learner=young_person).status == "contacted"

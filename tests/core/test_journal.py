@@ -43,13 +43,30 @@ def test_a_rolled_back_change_leaves_no_event(coordinator: User) -> None:
 
 
 def test_subscribers_run_in_the_same_transaction(coordinator: User) -> None:
-    seen: list[tuple[str, object]] = []
-    journal.subscribe(
-        "test.subscribed", lambda event, instance: seen.append((event.kind, instance))
-    )
+    seen: list[tuple[str, object, bool]] = []
+
+    def handler(events: list[DomainEvent], instances: list[object]) -> None:
+        in_transaction = connection.in_atomic_block
+        seen.extend((e.kind, i, in_transaction) for e, i in zip(events, instances, strict=True))
+
+    journal.subscribe("test.subscribed", handler)
     with transaction.atomic():
         journal.record("test.subscribed", coordinator)
-    assert seen == [("test.subscribed", coordinator)]
+    assert seen == [("test.subscribed", coordinator, True)]
+
+
+def test_many_events_are_appended_at_once_with_their_sequence_numbers(
+    every_user: list[User],
+) -> None:
+    with journal.origin("api"):
+        events = journal.record_many(
+            "account.touched", every_user, payloads=[{"n": i} for i in range(len(every_user))]
+        )
+    assert [e.sequence for e in events] == sorted(e.sequence for e in events)
+    assert all(e.sequence for e in events)
+    assert [(e.object_id, e.payload["n"], e.origin) for e in DomainEvent.objects.all()] == [
+        (str(u.pk), i, "api") for i, u in enumerate(every_user)
+    ]
 
 
 def test_the_journal_cannot_be_changed_nor_erased(coordinator: User) -> None:

@@ -204,7 +204,17 @@ def test_a_referent_previews_and_confirms_learners_of_their_establishments(
     assert AuditEvent.objects.get(action="import").username == "referent"
 
 
-@pytest.mark.parametrize("username", ["enseignant", "statistique", "centre-rennes"])
+def test_a_teacher_may_import_results_only(client_as: Callable[[User], Client]) -> None:
+    client = client_as(user("enseignant"))
+    page = client.get(URL)
+    assert page.status_code == 200
+    assert 'value="enrollments"' in page.content.decode()
+    assert 'value="learners"' not in page.content.decode()
+    upload(client, "learners", LEARNERS)
+    assert web_learners() == []
+
+
+@pytest.mark.parametrize("username", ["statistique", "centre-rennes"])
 def test_a_role_without_import_rights_gets_403(
     client_as: Callable[[User], Client], username: str
 ) -> None:

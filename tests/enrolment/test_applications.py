@@ -231,11 +231,16 @@ def test_enrolling_a_formation_application_without_ues_enrols_in_its_mandatory_u
     ) == {Funding.REGION}
 
 
-def test_enrolling_a_person_released_meanwhile_is_refused_and_changes_nothing() -> None:
+def test_a_release_withdraws_the_application_under_way_and_it_can_no_longer_be_enrolled() -> None:
     application = validated()
     release(application.learner, on=date(2026, 1, 5), commune=None, by=user("referent"))
+    application = Application.objects.get(pk=application.pk)
+    assert (application.status, application.reason) == (WITHDRAWN, "libération")
+    step = application.steps.last()
+    assert step is not None
+    assert (step.from_status, step.to_status, step.note) == (VALIDATED, WITHDRAWN, "libération")
     before = snapshot(application)
-    with pytest.raises(ValidationError, match="plus en détention"):
+    with pytest.raises(ValidationError, match="Retirée"):
         move(application, "enrol", by=user("referent"))
     assert snapshot(application) == before
 

@@ -14,11 +14,13 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from tremplin.accounts.models import User
+from tremplin.api.models import Event
 from tremplin.core.csvimport import ImportRejected
+from tremplin.core.models import DomainEvent
 from tremplin.core.registry import importers
 from tremplin.learners.models import Kind, Learner, Status
 from tremplin.learners.services import create_learner
-from tremplin.orientation.importers import ReferralImporter, moves_between
+from tremplin.orientation.importers import IMPORT_NOTE, ReferralImporter, moves_between
 from tremplin.orientation.models import CentreOffer, Referral, ReferralEvent
 from tremplin.places.models import Establishment
 
@@ -138,11 +140,19 @@ def test_a_corrected_file_moves_a_referral_forward_and_records_the_step(
 
     moved = Referral.objects.get(learner__reference="JI-1", centre__code="DEMO-BRE")
     assert moved.status == S.INFORMATION_MEETING
-    assert moved.version == 2
-    assert [(e.from_status, e.to_status) for e in moved.events.all()][-1] == (
-        S.SENT,
+    assert moved.version == 3  # two moves, made by the referral service as on the page
+    assert [(e.from_status, e.to_status, e.note) for e in moved.events.all()][-2:] == [
+        (S.SENT, S.CONTACTED, IMPORT_NOTE),
+        (S.CONTACTED, S.INFORMATION_MEETING, IMPORT_NOTE),
+    ]
+    assert moved.first_contact_at is None  # not in the file: unknown
+    assert [
+        e.payload["to_status"]
+        for e in DomainEvent.objects.filter(kind=Event.REFERRAL_STATUS_CHANGED)
+    ] == [
+        S.CONTACTED,
         S.INFORMATION_MEETING,
-    )
+    ]  # and so the partners' webhooks
 
 
 def test_a_file_never_moves_a_referral_back(tmp_path: Path, people: list[Learner]) -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.http import HttpRequest
@@ -7,6 +8,7 @@ from django.urls import reverse
 
 from tremplin.accounts.scope import scope_of
 
+from .actions import Action, roles_for
 from .roles import Role
 
 R = Role
@@ -22,13 +24,20 @@ class NavItem:
     active: bool
 
 
-# (label, url name, path prefix that makes it active, roles that see it)
-_NAVIGATION: tuple[tuple[str, str, str, frozenset[str]], ...] = (
+def importing_roles() -> frozenset[str]:
+    """The roles that may run at least one import (each importer declares its own)."""
+    from .registry import importers
+
+    return frozenset().union(*(cls.roles for cls in importers().values()))
+
+
+# (label, url name, path prefix that makes it active, roles that see it, or how to know them)
+_NAVIGATION: tuple[tuple[str, str, str, frozenset[str] | Callable[[], frozenset[str]]], ...] = (
     ("Accueil", "core:home", "", ALL),
     ("Apprenants", "learners:list", "/apprenants", PERSONAL),
     ("Suivi", "followup:caseload", "/suivi", COORDINATION | {R.REFERENT, R.RLE}),
     ("Candidatures", "enrolment:applications", "/candidatures", COORDINATION | {R.REFERENT, R.RLE}),
-    ("Résultats", "enrolment:grids", "/resultats", frozenset({R.TEACHER, R.NATIONAL_COORDINATOR})),
+    ("Résultats", "enrolment:grids", "/resultats", roles_for(Action.ENTER_RESULTS)),
     ("Certifications", "enrolment:certifications", "/certifications", COORDINATION | {R.REFERENT}),
     ("Émergence", "emergence:cohorts", "/emergence", COORDINATION | {R.REFERENT, R.RLE}),
     ("Supports et examens", "delivery:index", "/supports", COORDINATION | {R.REFERENT, R.RLE}),
@@ -45,7 +54,7 @@ _NAVIGATION: tuple[tuple[str, str, str, frozenset[str]], ...] = (
     ("Carte", "places:map", "/lieux/carte", ALL),
     ("Catalogue", "catalog:index", "/catalogue", ALL),
     ("Conventions", "conventions:list", "/conventions", COORDINATION | {R.STATISTICIAN}),
-    ("Imports", "core:import", "/imports", COORDINATION | {R.REFERENT, R.RLE}),
+    ("Imports", "core:import", "/imports", importing_roles),
     ("Journal d'audit", "core:audit", "/journal", frozenset({R.NATIONAL_COORDINATOR})),
     ("Comptes", "security:users", "/compte/comptes", frozenset({R.NATIONAL_COORDINATOR})),
 )
@@ -60,7 +69,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     shown = [
         (label, reverse(name), prefix)
         for label, name, prefix, roles in _NAVIGATION
-        if scope.everything or scope.role in roles
+        if scope.everything or scope.role in (roles() if callable(roles) else roles)
     ]
     # The longest matching prefix wins: /orientation/jeunes is "Jeunes", not "Orientations".
     matching = [prefix for _, url, prefix in shown if prefix and path.startswith(prefix)]

@@ -12,11 +12,12 @@ its payload carries JSON values (opaque references, codes, dates), never a perso
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from django.db import models, transaction
@@ -25,7 +26,22 @@ from django.utils import timezone
 from .models import DomainEvent
 
 Origin = DomainEvent.Origin
-Subscriber = Callable[[DomainEvent, Any], None]
+
+
+class Kind(StrEnum):
+    """The domain events (their consequences: `docs/lifecycle.md`)."""
+
+    LEARNER_TRANSFERRED = "learner.transferred"
+    LEARNER_RELEASED = "learner.released"
+    LEARNER_ERASED = "learner.erased"
+    RESULT_RECORDED = "enrolment.result_recorded"
+    REFERRAL_STATUS_CHANGED = "referral.status_changed"
+    CERTIFICATION_AWARDED = "certification.awarded"
+
+
+#: A subscriber receives events of one kind and their records, in the same order (one event when
+#: a form changes one record, many when an import changes many: one query for all of them).
+Subscriber = Callable[[list[DomainEvent], list[Any]], None]
 
 _origin: ContextVar[str] = ContextVar("tremplin_journal_origin", default=Origin.SYSTEM)
 _subscribers: dict[str, list[Subscriber]] = defaultdict(list)
@@ -46,7 +62,7 @@ def current_origin() -> str:
 
 
 def subscribe(kind: str, handler: Subscriber) -> None:
-    """Call `handler(event, instance)` after each event of `kind`, in its transaction."""
+    """Call `handler(events, instances)` after events of `kind`, in their transaction."""
     if handler not in _subscribers[kind]:
         _subscribers[kind].append(handler)
 
@@ -85,25 +101,41 @@ def record(
     """Append `kind` about `instance` by `actor` to the journal, then run its subscribers.
     Called inside the transaction that makes the change (the services are atomic); the event
     and its consequences are one atomic block in any case."""
-    with transaction.atomic():
-        return _append(kind, instance, actor=actor, payload=payload)
-
-
-def _append(
-    kind: str, instance: models.Model, *, actor: Any, payload: dict[str, Any] | None
-) -> DomainEvent:
-    event = DomainEvent.objects.create(
-        kind=kind,
-        model=instance._meta.label_lower,
-        object_id=str(instance.pk),
-        actor_id=_actor_id(actor),
-        origin=current_origin(),
-        occurred_at=timezone.now(),
-        payload=plain(payload or {}),
-    )
-    for handler in subscribers(kind):
-        handler(event, instance)
+    [event] = record_many(kind, [instance], actor=actor, payloads=[payload or {}])
     return event
+
+
+def record_many(
+    kind: str,
+    instances: Sequence[models.Model],
+    *,
+    actor: Any = None,
+    payloads: Sequence[dict[str, Any]] | None = None,
+) -> list[DomainEvent]:
+    """The bulk variant (imports): one event per instance, appended in one statement, then the
+    subscribers once for all of them."""
+    if not instances:
+        return []
+    payloads = payloads if payloads is not None else [{} for _ in instances]
+    at = timezone.now()
+    via = current_origin()
+    actor_id = _actor_id(actor)
+    with transaction.atomic():
+        events = DomainEvent.objects.bulk_create(
+            DomainEvent(
+                kind=kind,
+                model=instance._meta.label_lower,
+                object_id=str(instance.pk),
+                actor_id=actor_id,
+                origin=via,
+                occurred_at=at,
+                payload=plain(payload),
+            )
+            for instance, payload in zip(instances, payloads, strict=True)
+        )
+        for handler in subscribers(kind):
+            handler(events, list(instances))
+    return events
 
 
 def events_of(instance: models.Model) -> models.QuerySet[DomainEvent]:
@@ -114,12 +146,14 @@ def events_of(instance: models.Model) -> models.QuerySet[DomainEvent]:
 
 
 __all__ = [
+    "Kind",
     "Origin",
     "current_origin",
     "events_of",
     "origin",
     "plain",
     "record",
+    "record_many",
     "subscribe",
     "subscribers",
 ]

@@ -9,8 +9,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import F
 
 from tremplin.catalog.models import TeachingUnit
+from tremplin.core.constraints import grade_out_of_20
 from tremplin.core.permissions import SharedReference
 from tremplin.core.roles import Role
 from tremplin.enrolment.models import Enrolment
@@ -105,7 +107,17 @@ class Delivery(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["enrolment", "package"], name="one_delivery_per_enrolment_and_package"
-            )
+            ),
+            grade_out_of_20("delivery_grade_out_of_20"),
+            models.CheckConstraint(
+                condition=(models.Q(handed_on__isnull=True) | models.Q(handed_on__gte=F("sent_on")))
+                & (
+                    models.Q(returned_on__isnull=True)
+                    | models.Q(handed_on__isnull=False, returned_on__gte=F("handed_on"))
+                ),
+                name="delivery_dates_in_order",
+                violation_error_message="Les dates se suivent : envoi, remise, retour du devoir.",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -9,7 +9,9 @@ from typing import Any
 
 from django.utils import timezone
 
+from tremplin.accounts.scope import scope_of
 from tremplin.catalog.models import ACADEMIC_YEAR, TeachingUnit
+from tremplin.core.actions import REFUSALS, Action, can
 from tremplin.core.csvimport import (
     Importer,
     Key,
@@ -20,11 +22,12 @@ from tremplin.core.csvimport import (
     save_objects,
 )
 from tremplin.core.registry import register
+from tremplin.core.roles import Role
 from tremplin.learners.importers import SCOPED_ROLES, establishment_index
 from tremplin.learners.models import Learner
 
 from .models import Enrolment, Result
-from .services import ResultEntry, check_result
+from .services import ResultEntry, check_result, results_recorded
 
 CHUNK = 5_000
 
@@ -35,7 +38,11 @@ def learner_index(references: set[str], user: Any) -> dict[str, int]:
     refs = sorted(references)
     for start in range(0, len(refs), CHUNK):
         qs = Learner.objects.filter(reference__in=refs[start : start + CHUNK])
-        if user is not None:
+        if user is not None and scope_of(user).role == Role.TEACHER:
+            # A teacher names the learners enrolled in their UEs (for their results).
+            taught = Enrolment.permissions.readable(user, Enrolment.objects.all())
+            qs = qs.filter(pk__in=taught.values("learner_id"))
+        elif user is not None:
             qs = Learner.permissions.readable(user, qs)
         found.update({ref.upper(): pk for ref, pk in qs.values_list("reference", "id")})
     return found
@@ -49,7 +56,9 @@ RESULTS = {r: r for r in Result.values}
 class EnrolmentImporter(Importer[Enrolment]):
     kind = "enrollments"
     title = "inscriptions aux UE"
-    roles = SCOPED_ROLES - {"ml_counselor"}
+    #: Who may send this file: those who enrol, and the teachers (results of their UEs only);
+    #: each row is then checked against the action matrix (`check_all`).
+    roles = (SCOPED_ROLES - {Role.ML_COUNSELOR}) | {Role.TEACHER}
     model = Enrolment
     columns = ("learner", "academic_year", "teaching_unit", "establishment", "result", "grade")
     required = ("learner", "academic_year", "teaching_unit", "result")
@@ -61,7 +70,8 @@ class EnrolmentImporter(Importer[Enrolment]):
         self.units = {
             code.upper(): pk for code, pk in TeachingUnit.objects.values_list("code", "id")
         }
-        self.establishments = establishment_index(self.user)
+        teacher = self.user is not None and scope_of(self.user).role == Role.TEACHER
+        self.establishments = establishment_index(None if teacher else self.user)
 
     def parse(self, row: Row) -> dict[str, Any] | None:
         learner_id = self.learners.get(row.get("learner").upper())
@@ -109,6 +119,33 @@ class EnrolmentImporter(Importer[Enrolment]):
             values["abandon_reason"] = "other"
         return values
 
+    def check_all(self, parsed: Sequence[tuple[Row, dict[str, Any]]]) -> None:
+        """The action matrix, row by row, as on the web: creating an enrolment or changing its
+        establishment belongs to the roles that enrol; recording a result (a new enrolment that
+        is not pending, or a changed result or grade) belongs to the UE's teacher."""
+        if self.user is None:  # the command line: an administrator's
+            return
+        found = self.existing({self.key_from(values) for _, values in parsed})
+        may_create = can(self.user, Action.CREATE_ENROLMENTS)
+        may_change = can(self.user, Action.CHANGE_ENROLMENTS)
+        for row, values in parsed:
+            current = found.get(self.key_from(values))
+            if current is None:
+                writes_result = values["result"] != Result.PENDING or values["grade"] is not None
+                if not may_create:
+                    row.error("learner", REFUSALS[Action.CREATE_ENROLMENTS] + ".")
+            else:
+                if values["establishment_id"] is None:  # left empty: unchanged
+                    values["establishment_id"] = current.establishment_id
+                writes_result = (current.result, current.grade) != (
+                    values["result"],
+                    values["grade"],
+                )
+                if values["establishment_id"] != current.establishment_id and not may_change:
+                    row.error("establishment", REFUSALS[Action.CHANGE_ENROLMENTS] + ".")
+            if writes_result and not can(self.user, Action.ENTER_RESULTS, values["unit_id"]):
+                row.error("result", REFUSALS[Action.ENTER_RESULTS] + ".")
+
     def save(
         self, to_create: list[Enrolment], to_update: list[Enrolment], fields: list[str]
     ) -> None:
@@ -122,6 +159,19 @@ class EnrolmentImporter(Importer[Enrolment]):
                 enrolment.result_by = self.user
             fields = sorted({*fields, "version", "result_at", "result_by"})
         save_objects(Enrolment, [], to_update, fields)
+        graded = {"result", "grade"} & set(fields)
+        results = [e for e in to_update if graded] + self._created_with_result(to_create)
+        results_recorded(results, by=self.user)
+
+    def _created_with_result(self, created: list[Enrolment]) -> list[Enrolment]:
+        """The enrolments just inserted (without their ids: the bulk path) that carry a result."""
+        keys = {self.key_of(e) for e in created if e.result != Result.PENDING}
+        if not keys:
+            return []
+        found = Enrolment.objects.filter(
+            learner_id__in={k[0] for k in keys}, unit_id__in={k[2] for k in keys}
+        )
+        return [e for e in found if self.key_of(e) in keys]
 
     def existing(self, keys: set[Key]) -> dict[Key, Enrolment]:
         learner_ids = sorted({k[0] for k in keys})

@@ -10,6 +10,7 @@ from django.db import models
 from django_fsm import FSMField, transition
 
 from tremplin.catalog.models import Formation, TeachingUnit, validate_academic_year
+from tremplin.core.constraints import grade_out_of_20
 from tremplin.learners.models import Learner
 from tremplin.learners.permissions import LearnerRecordPermissions
 from tremplin.places.models import Establishment
@@ -201,7 +202,16 @@ class Enrolment(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["learner", "academic_year", "unit"], name="one_enrolment_per_unit_and_year"
-            )
+            ),
+            # Rules that no path may bypass, the bulk ones (COPY) included.
+            grade_out_of_20("enrolment_grade_out_of_20"),
+            models.CheckConstraint(
+                condition=~models.Q(result=Result.VALIDATED)
+                | models.Q(grade__isnull=True)
+                | models.Q(grade__gte=Decimal(10)),
+                name="enrolment_validated_grade_at_least_10",
+                violation_error_message="Une UE validée a une note d'au moins 10/20.",
+            ),
         ]
         indexes = [
             models.Index(fields=["academic_year", "result"]),

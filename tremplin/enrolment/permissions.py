@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
 
-from tremplin.accounts.scope import scope_of
+from tremplin.accounts.scope import Scope, scope_of
+from tremplin.core.actions import Action, can, register_scope
 from tremplin.core.permissions import UserLike
 from tremplin.core.roles import Role
 from tremplin.learners.permissions import LearnerRecordPermissions, learner_filter
@@ -23,5 +24,32 @@ class EnrolmentPermissions(LearnerRecordPermissions):
         return queryset if condition is None else queryset.filter(condition)
 
     def can_grade(self, user: UserLike, unit_id: int) -> bool:
-        scope = scope_of(user)
-        return scope.everything or (scope.role == Role.TEACHER and unit_id in scope.unit_ids)
+        """The action matrix's answer for entering results in this UE."""
+        return can(user, Action.ENTER_RESULTS, unit_id)
+
+
+def unit_id_of(target: Any) -> int | None:
+    """A UE's id from a UE, an enrolment, or an id."""
+    if isinstance(target, int):
+        return target
+    return getattr(target, "unit_id", None) or getattr(target, "pk", None)
+
+
+def teaches(scope: Scope, target: Any) -> bool:
+    """Results: the teacher of the target's UE (a UE, an enrolment, or a UE's id)."""
+    return scope.role == Role.TEACHER and unit_id_of(target) in scope.unit_ids
+
+
+def follows(scope: Scope, learner_id: Any) -> bool:
+    """Enrolments: a learner (by id) in the scope."""
+    from tremplin.learners.models import Learner
+
+    condition = learner_filter(scope)
+    found = Learner.objects.filter(pk=getattr(learner_id, "pk", learner_id))
+    return (found if condition is None else found.filter(condition)).exists()
+
+
+def register_actions() -> None:
+    register_scope(Action.ENTER_RESULTS, teaches)
+    register_scope(Action.CREATE_ENROLMENTS, follows)
+    register_scope(Action.CHANGE_ENROLMENTS, follows)

@@ -16,6 +16,8 @@ from django_fsm import TransitionNotAllowed
 
 from tremplin.accounts.scope import scope_of
 from tremplin.catalog.models import Formation, TeachingUnit
+from tremplin.core import journal
+from tremplin.core.actions import REFUSALS, Action, can
 from tremplin.core.roles import Role
 from tremplin.learners.models import Learner, Status
 
@@ -174,6 +176,38 @@ def move(
     return current
 
 
+#: The applications still under way (a decision or an enrolment to come).
+UNDER_WAY = (
+    Application.Status.SUBMITTED,
+    Application.Status.REVIEWED,
+    Application.Status.VALIDATED,
+)
+RELEASE_REASON = "libération"
+
+
+def close_on_release(learners: Sequence[Learner], *, by: Any) -> list[Application]:
+    """A consequence of a release (docs/lifecycle.md): the learners' applications under way are
+    withdrawn with the reason « libération » (the hand-over to a Cnam centre takes them on).
+    Not a user's move: no role check, the release itself was checked."""
+    closed = list(
+        Application.objects.select_for_update().filter(learner__in=learners, status__in=UNDER_WAY)
+    )
+    for application in closed:
+        from_status = application.status
+        application.withdraw()
+        application.reason = RELEASE_REASON
+        application.version += 1
+        application.save()
+        ApplicationStep.objects.create(
+            application=application,
+            from_status=from_status,
+            to_status=application.status,
+            by=by if getattr(by, "is_authenticated", False) else None,
+            note=RELEASE_REASON,
+        )
+    return closed
+
+
 def _enrol(application: Application) -> list[Enrolment]:
     learner = application.learner
     if learner.status != Status.PLACED and learner.kind == "detained":
@@ -258,13 +292,15 @@ def record_results(entries: Sequence[ResultEntry], *, by: Any) -> int:
         )
     }
     errors: list[str] = []
-    changed = 0
+    changed: list[Enrolment] = []
     for entry in entries:
         enrolment = rows.get(entry.enrolment_id)
         if enrolment is None:
             errors.append(f"Inscription {entry.enrolment_id} : introuvable.")
             continue
         problem = check_result(entry)
+        if not can(by, Action.ENTER_RESULTS, enrolment):
+            problem = REFUSALS[Action.ENTER_RESULTS] + "."
         if problem:
             errors.append(f"{enrolment.learner} : {problem}")
             continue
@@ -292,7 +328,29 @@ def record_results(entries: Sequence[ResultEntry], *, by: Any) -> int:
         enrolment.save(
             update_fields=["result", "grade", "abandon_reason", "result_by", "result_at", "version"]
         )
-        changed += 1
+        changed.append(enrolment)
     if errors:
         raise ValidationError(errors)
-    return changed
+    results_recorded(changed, by=by)
+    return len(changed)
+
+
+def results_recorded(enrolments: Sequence[Enrolment], *, by: Any) -> None:
+    """The journal's events for results just written (the grid, the import, the API): their
+    consequences follow (docs/lifecycle.md)."""
+    journal.record_many(
+        journal.Kind.RESULT_RECORDED,
+        enrolments,
+        actor=by,
+        payloads=[
+            {
+                "enrolment": e.pk,
+                "learner": e.learner_id,
+                "unit": e.unit_id,
+                "academic_year": e.academic_year,
+                "result": e.result,
+                "grade": e.grade,
+            }
+            for e in enrolments
+        ],
+    )

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tremplin.accounts.scope import scope_of
 from tremplin.catalog.models import TeachingUnit
+from tremplin.core import actions
 from tremplin.core.audit import Action, record
 from tremplin.core.permissions import changeable_or_404, readable_or_404
 from tremplin.core.roles import Role
@@ -157,8 +158,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def grid_index(request: HttpRequest) -> HttpResponse:
     enrolments = Enrolment.permissions.readable(request.user, Enrolment.objects.all())
-    if not scope_of(request.user).everything and scope_of(request.user).role != Role.TEACHER:
-        raise PermissionDenied("La saisie des résultats est réservée aux enseignants.")
+    actions.require(request.user, actions.Action.ENTER_RESULTS)
     rows = (
         enrolments.values("unit__code", "unit__title", "academic_year")
         .annotate(total=Count("id"), pending=Count("id", filter=Q(result="pending")))

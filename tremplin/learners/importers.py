@@ -20,6 +20,7 @@ from tremplin.core.roles import Role
 from tremplin.places.models import Establishment, MissionLocale
 
 from .models import Kind, Learner, Placement, Status
+from .services import transfer
 
 SCOPED_ROLES = frozenset(
     {
@@ -159,9 +160,20 @@ class LearnerImporter(Importer[Learner]):
     def save(self, to_create: list[Learner], to_update: list[Learner], fields: list[str]) -> None:
         for learner in to_create:
             learner.status = INITIAL_STATUS.get(learner.kind, Status.OTHER)
+        # A changed establishment is a transfer: made by the transfer service, as on the form
+        # (its consequences follow), after the other fields are saved.
+        moves = {
+            learner.pk: learner.establishment_id
+            for learner in to_update
+            if learner.establishment_id is not None
+            and self.before.get((learner.reference,)) not in (None, learner.establishment_id)
+        }
+        for learner in to_update:
+            if learner.pk in moves:
+                learner.establishment_id = self.before[(learner.reference,)]
         save_objects(Learner, to_create, to_update, fields)
         by = self.user if self.user is not None else None
-        placements = [
+        Placement.objects.bulk_create(
             Placement(
                 learner=learner,
                 kind=Placement.Kind.ARRIVAL,
@@ -171,20 +183,11 @@ class LearnerImporter(Importer[Learner]):
             )
             for learner in to_create
             if learner.establishment_id is not None
-        ]
-        placements += [
-            Placement(
-                learner=learner,
-                kind=Placement.Kind.TRANSFER,
-                date=self.today,
-                establishment_id=learner.establishment_id,
-                recorded_by=by,
-            )
-            for learner in to_update
-            if learner.establishment_id is not None
-            and self.before.get((learner.reference,)) not in (None, learner.establishment_id)
-        ]
-        Placement.objects.bulk_create(placements)
+        )
+        destinations = Establishment.objects.in_bulk(set(moves.values()))
+        for learner in to_update:
+            if learner.pk in moves:
+                transfer(learner, to=destinations[moves[learner.pk]], on=self.today, by=by)
 
 
 __all__ = ["SCOPED_ROLES", "LearnerImporter", "establishment_index"]

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from tremplin.api import events as webhook_events
+from tremplin.core import journal
 from tremplin.places.models import Commune, Establishment
 
 from .models import Kind, Learner, Placement, Status
@@ -62,7 +63,8 @@ def _check_date(learner: Learner, on: date) -> None:
 
 @transaction.atomic
 def transfer(learner: Learner, *, to: Establishment, on: date, by: Any) -> Placement:
-    """Move a detained learner; every enrolment, result and interview stays with them."""
+    """Move a detained learner; every enrolment, result and interview stays with them. The form,
+    the learners import and the movements import all call this (same consequences)."""
     learner = Learner.objects.select_for_update().get(pk=learner.pk)
     if learner.status != Status.PLACED:
         raise ValidationError("Seule une personne en détention peut être transférée.")
@@ -72,11 +74,22 @@ def transfer(learner: Learner, *, to: Establishment, on: date, by: Any) -> Place
     placement = Placement.objects.create(
         learner=learner, kind=Placement.Kind.TRANSFER, date=on, establishment=to, recorded_by=by
     )
+    former = learner.establishment
     learner.establishment = to
     learner.save(update_fields=["establishment", "updated_at"])
-    from tremplin.delivery.exams import follow_transfer
-
-    follow_transfer(learner, on=on)
+    # Its consequences (exam registrations, material): subscribers, see docs/lifecycle.md.
+    journal.record(
+        journal.Kind.LEARNER_TRANSFERRED,
+        learner,
+        actor=by,
+        payload={
+            "learner": learner.reference,
+            "placement": placement.pk,
+            "from": former.label if former is not None else None,
+            "to": to.label,
+            "on": on,
+        },
+    )
     return placement
 
 

@@ -25,6 +25,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from tremplin.catalog.models import Formation
@@ -46,7 +47,7 @@ from tremplin.places.models import CnamCentre, size_class
 
 from .models import CentreOffer, CloseReason, Referral, ReferralEvent
 from .proposals import geodesic_km
-from .services import age_problem
+from .services import age_problem, move_referral
 
 Status = Referral.Status
 CHUNK = 5_000
@@ -352,22 +353,40 @@ class ReferralImporter(Importer[Referral]):
                         note=f"{IMPORT_NOTE} : statut repris du fichier",
                     )
                 )
+        # The status moves below, by the service (which dates the change itself).
+        fields = sorted(set(fields) - {"status", "updated_at"})
+        changed = to_update if fields else []
+        for referral in changed:
+            referral.version += 1
+            referral.updated_at = self.now
+        save_objects(Referral, [], changed, sorted({*fields, "version", "updated_at"}))
+        ReferralEvent.objects.bulk_create(events, batch_size=2_000)
+        # The moves of existing referrals go through the referral service, as on the page: its
+        # checks, its history, its journal event (and so its webhook).
         errors: list[RowError] = []
         for referral in to_update:
             key = self.key_of(referral)
             target = self.moves.get(key)
-            referral.version += 1
-            referral.updated_at = self.now
             if target is None:
                 continue
-            before = referral.status
-            moves = moves_between(before, target)
+            before = Referral.objects.values_list("status", flat=True).get(pk=referral.pk)
             try:
+                moves = moves_between(before, target)
                 if moves is None:
-                    raise ValueError(target)
+                    raise ValidationError(target)
                 for name in moves:
-                    getattr(referral, name)()
-            except Exception:  # TransitionNotAllowed, or a move made meanwhile
+                    move_referral(
+                        referral,
+                        name,
+                        by=self.user,
+                        reason=referral.close_reason if name == "close" else "",
+                        note=IMPORT_NOTE,
+                        now=self.now,
+                        contact_known=False,
+                    )
+            except PermissionDenied as refused:  # the same matrix as the page's
+                errors.append(RowError(self.lines.get(key, 0), "status", str(refused)))
+            except ValidationError:
                 errors.append(
                     RowError(
                         self.lines.get(key, 0),
@@ -376,20 +395,5 @@ class ReferralImporter(Importer[Referral]):
                         f"passer à « {_label(target)} ».",
                     )
                 )
-                continue
-            events.append(
-                ReferralEvent(
-                    referral=referral,
-                    from_status=before,
-                    to_status=target,
-                    by=self.user,
-                    at=self.now,
-                    note=IMPORT_NOTE,
-                )
-            )
         if errors:
             raise ImportRejected(errors)  # inside the import's transaction: nothing is written
-        if to_update:
-            fields = sorted({*fields, "version", "updated_at", "status"})
-        save_objects(Referral, [], to_update, fields)
-        ReferralEvent.objects.bulk_create(events, batch_size=2_000)

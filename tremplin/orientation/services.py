@@ -284,21 +284,25 @@ def move_referral(
     note: str = "",
     version: int | None = None,
     now: datetime | None = None,
+    contact_known: bool = True,
 ) -> Referral:
-    """Make one move of the referral's pipeline as `by`, and record it (who, when, note).
+    """Make one move of the referral's pipeline as `by`, and record it (who, when, note); `by`
+    None is the command line (an administrator's: no scope or role check). The forms, the API
+    and the referrals import all move referrals here.
 
     `reason` is the close reason (a CloseReason value) for "close"; for the other moves it is
-    taken as the note when no `note` is given. Returns a fresh instance: the status field is
+    taken as the note when no `note` is given. `contact_known` False (an imported move): the
+    date of the first contact is unknown, none is recorded. Returns a fresh instance: the status field is
     protected, so the caller's instance is left as it was."""
     now = now or timezone.now()
     spec = TRANSITIONS.get(name)
     if spec is None:
         raise ValidationError(f"Étape inconnue : {name}.")
     current = Referral.objects.select_for_update().filter(pk=referral.pk).first()
-    if current is None or not Referral.permissions.can_read(by, current):
+    if current is None or (by is not None and not Referral.permissions.can_read(by, current)):
         raise PermissionDenied("Cette orientation n'est pas dans votre périmètre.")
     scope = scope_of(by)
-    if not (scope.everything or scope.role in spec.roles):
+    if by is not None and not (scope.everything or scope.role in spec.roles):
         action = spec.label[0].lower() + spec.label[1:]
         raise PermissionDenied(f"Votre rôle ne permet pas de : {action}.")
     if version is not None and current.version != version:
@@ -326,7 +330,7 @@ def move_referral(
         note = note.strip()
     else:
         note = (note or reason).strip()
-    if from_status == Status.SENT and name != "close":
+    if from_status == Status.SENT and name != "close" and contact_known:
         # The first move out of "sent" is the centre's first contact; closing is not one.
         current.first_contact_at = now
         current.first_contact_days = elapsed_days(current.sent_at, now)

@@ -1,0 +1,81 @@
+"""The action matrix: which role may do what, declared once, with the scope filter of each
+action's target. The web views, the navigation, the templates (`{% can %}`), the API and the
+imports all ask `can()`, so the same user gets the same answer on every channel.
+
+The national coordination (and a superuser) may do every action on every target. For the
+other roles, an action is allowed when the role is in its row of the matrix and, when a target
+is named, the scope check that the target's app registered accepts it (`core` knows no domain
+app: the apps register their checks in `AppConfig.ready`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+
+from tremplin.accounts.scope import Scope, scope_of
+
+from .roles import Role
+
+R = Role
+
+
+class Action(StrEnum):
+    ENTER_RESULTS = "results.enter"
+    CREATE_ENROLMENTS = "enrolments.create"
+    CHANGE_ENROLMENTS = "enrolments.change"
+
+
+#: role × action. Every action also belongs to the national coordination.
+MATRIX: dict[Action, frozenset[str]] = {
+    # Results: the UE's teacher only (issue 17: the API and the imports included).
+    Action.ENTER_RESULTS: frozenset({R.TEACHER}),
+    # Enrolments (without a result): the roles that follow the learners, in their scope.
+    Action.CREATE_ENROLMENTS: frozenset({R.REGIONAL_COORDINATOR, R.REFERENT, R.RLE}),
+    Action.CHANGE_ENROLMENTS: frozenset({R.REGIONAL_COORDINATOR, R.REFERENT, R.RLE}),
+}
+
+#: What a refusal says, per action.
+REFUSALS: dict[Action, str] = {
+    Action.ENTER_RESULTS: "la saisie des résultats est réservée à l'enseignant de l'UE",
+    Action.CREATE_ENROLMENTS: "votre rôle ne permet pas d'inscrire un apprenant à une UE",
+    Action.CHANGE_ENROLMENTS: "votre rôle ne permet pas de modifier une inscription",
+}
+
+ScopeCheck = Callable[[Scope, Any], bool]
+_scope_checks: dict[Action, ScopeCheck] = {}
+
+
+def register_scope(action: Action, check: ScopeCheck) -> None:
+    """Declare how `action`'s target is checked against a scope (by the target's app)."""
+    _scope_checks[action] = check
+
+
+def roles_for(action: Action) -> frozenset[str]:
+    return MATRIX[action] | {R.NATIONAL_COORDINATOR}
+
+
+def can(user: Any, action: Action | str, target: Any = None) -> bool:
+    """May `user` do `action` (on `target`, when named)?"""
+    action = Action(action)
+    scope = scope_of(user)
+    if scope.everything:
+        return True
+    if scope.role not in MATRIX[action]:
+        return False
+    if target is None:
+        return True
+    check = _scope_checks.get(action)
+    return check is None or check(scope, target)
+
+
+def require(user: Any, action: Action | str, target: Any = None) -> None:
+    """403 (PermissionDenied with the French reason) unless `can()`."""
+    if not can(user, action, target):
+        reason = REFUSALS[Action(action)]
+        raise PermissionDenied(reason[0].upper() + reason[1:] + ".")
+
+
+__all__ = ["MATRIX", "REFUSALS", "Action", "can", "register_scope", "require", "roles_for"]
