@@ -8,9 +8,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.forms import ModelForm
 from django_fsm import TransitionNotAllowed
 
 from tremplin.places.models import Disp, Establishment
@@ -124,6 +126,15 @@ class EditionFrozen(ValidationError):
             f"plus être modifiée. Copiez-la vers {next_academic_year(edition.year)} pour "
             "préparer l'édition suivante."
         )
+
+
+@transaction.atomic
+def save_form(form: ModelForm[Any]) -> Any:
+    """Save a catalogue page's validated form (an edition, a sector, a UE, a formation): the
+    catalogue's pages write through here; a published edition stays as it was published."""
+    if isinstance(form.instance, Edition) and form.instance.pk:
+        ensure_editable(Edition.objects.get(pk=form.instance.pk))
+    return form.save()
 
 
 def ensure_editable(edition: Edition) -> None:

@@ -104,7 +104,7 @@ def edition_pdf(request: HttpRequest, year: str) -> HttpResponse:
 def edition_create(request: HttpRequest) -> HttpResponse:
     form = EditionForm(request.POST)
     if form.is_valid():
-        ed = form.save()
+        ed = services.save_form(form)
         messages.success(request, f"Édition {ed.year} créée en brouillon.")
         return redirect("catalog:edition", ed.year)
     for error in form_errors_from(form):
@@ -121,7 +121,7 @@ def edition_edit(request: HttpRequest, year: str) -> HttpResponse:
         return redirect("catalog:edition", ed.year)
     form = EditionForm(request.POST or None, instance=ed)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.save_form(form)
         messages.success(request, "Édition enregistrée.")
         return redirect("catalog:edition", ed.year)
     return render(
@@ -213,7 +213,7 @@ def edition_copy(request: HttpRequest, year: str) -> HttpResponse:
 def sector_create(request: HttpRequest) -> HttpResponse:
     form = SectorForm(request.POST)
     if form.is_valid():
-        messages.success(request, f"Secteur « {form.save().name} » créé.")
+        messages.success(request, f"Secteur « {services.save_form(form).name} » créé.")
     else:
         for error in form_errors_from(form):
             messages.error(request, error)
@@ -275,7 +275,7 @@ def unit_edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
     unit = get_object_or_404(TeachingUnit, code=code) if code else None
     form = TeachingUnitForm(request.POST or None, instance=unit)
     if request.method == "POST" and form.is_valid():
-        saved = form.save()
+        saved = services.save_form(form)
         messages.success(request, f"UE {saved.code} enregistrée.")
         return redirect("catalog:unit", saved.code)
     title = f"Modifier l'UE {unit.code}" if unit else "Nouvelle unité d'enseignement"
@@ -343,7 +343,7 @@ def formation_edit(request: HttpRequest, code: str | None = None) -> HttpRespons
     if request.method == "POST" and form.is_valid() and requirements.is_valid():
         try:
             with transaction.atomic():
-                saved = form.save()
+                saved = services.save_form(form)
                 services.set_requirements(
                     saved,
                     requirements.cleaned_data["mandatory"],

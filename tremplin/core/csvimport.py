@@ -499,7 +499,8 @@ def fast_insert(model: type[M], objects: Sequence[M]) -> None:
         [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in objects
     ]
     table = quote(model._meta.db_table)
-    with connection.cursor() as cursor:
+    # The driver's own errors (a COPY refused by a constraint) as Django's (IntegrityError, …).
+    with connection.cursor() as cursor, connection.wrap_database_errors:
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for row in rows:

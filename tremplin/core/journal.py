@@ -31,6 +31,7 @@ Origin = DomainEvent.Origin
 class Kind(StrEnum):
     """The domain events (their consequences: `docs/lifecycle.md`)."""
 
+    LEARNER_UPDATED = "learner.updated"
     LEARNER_TRANSFERRED = "learner.transferred"
     LEARNER_RELEASED = "learner.released"
     LEARNER_ERASED = "learner.erased"

@@ -286,7 +286,8 @@ def record_results(entries: Sequence[ResultEntry], *, by: Any) -> int:
         e.pk: e
         for e in EnrolmentModel.permissions.readable(
             by,
-            EnrolmentModel.objects.select_for_update().filter(
+            # Only the enrolments are locked: a scope's filter may join nullable relations.
+            EnrolmentModel.objects.select_for_update(of=("self",)).filter(
                 pk__in=[x.enrolment_id for x in entries]
             ),
         )

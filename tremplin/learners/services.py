@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.forms import ModelForm
 
 from tremplin.api import events as webhook_events
 from tremplin.core import journal
@@ -42,6 +43,21 @@ def create_learner(*, by: Any, placed_on: date | None = None, **fields: Any) -> 
             date=placed_on or date.today(),
             establishment=learner.establishment,
             recorded_by=by if getattr(by, "is_authenticated", False) else None,
+        )
+    return learner
+
+
+@transaction.atomic
+def update_learner(form: ModelForm[Learner], *, by: Any) -> Learner:
+    """Save the record's validated form (identity, contact); the journal names the fields
+    changed, never their values."""
+    learner = form.save()
+    if form.changed_data:
+        journal.record(
+            journal.Kind.LEARNER_UPDATED,
+            learner,
+            actor=by,
+            payload={"learner": learner.reference, "fields": sorted(form.changed_data)},
         )
     return learner
 

@@ -122,7 +122,7 @@ def learner_edit(request: HttpRequest, pk: int) -> HttpResponse:
         missions_locales=selectors.missions_locales_in_scope(request.user),
     )
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.update_learner(form, by=request.user)
         record(request, Action.UPDATE, learner, "identité")
         messages.success(request, "Dossier enregistré.")
         return redirect("learners:detail", learner.pk)

@@ -1,0 +1,96 @@
+"""Services are the only writers of domain records: an AST scan of the package finds every call
+that writes through the ORM (`.save()`, `.delete()`, `.create()` on a manager, `bulk_create`,
+`bulk_update`, `get_or_create`, `update_or_create`, a queryset's `.update()`) and fails when one
+sits outside the modules allowed to write, each allowed for the reason given."""
+
+from __future__ import annotations
+
+import ast
+from fnmatch import fnmatch
+from pathlib import Path
+
+import tremplin
+
+ROOT = Path(tremplin.__file__).parent
+
+#: Module patterns (relative to the package) that may write, and why.
+WRITERS: dict[str, str] = {
+    "*/services.py": "the services",
+    "delivery/exams.py": "the exam sessions' services",
+    "enrolment/certifications.py": "the certifications' services (rules engine)",
+    "delivery/lifecycle.py": "the lifecycle consequences, run by the journal",
+    "*/importers.py": "the imports' bulk services: parsed rows checked by the services' rules, "
+    "writes in bulk, events through the services (transfer, move_referral, results_recorded)",
+    "core/csvimport.py": "the bulk write path of the imports (bulk_create, COPY)",
+    "*/demo.py": "the demo generators (fictitious data, bulk)",
+    "core/national.py": "the national demo generator (bulk, COPY)",
+    "places/refdata.py": "the shipped reference data loader",
+    "*/models.py": "a model's own save() or manager",
+    "core/journal.py": "the event journal (append)",
+    "core/audit.py": "the audit log (append)",
+    "core/backup.py": "the restore of a backup",
+    "accounts/*": "user accounts and their authenticators: not domain records",
+    "api/*": "API tokens and webhook deliveries: not domain records",
+    "reporting/formats/*": "workbooks saved to files",
+    "*/migrations/*": "schema and data migrations",
+}
+WRITES = {"save", "delete", "bulk_create", "bulk_update", "get_or_create", "update_or_create"}
+QUERYSETS = {"objects", "filter", "exclude", "all", "select_for_update", "select_related"}
+
+
+def _receiver(node: ast.expr) -> str:
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        return node.func.attr
+    return ""
+
+
+def writes_in(path: Path, root: Path = ROOT) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        name, receiver = node.func.attr, _receiver(node.func.value)
+        if (
+            name in WRITES
+            or (name == "create" and receiver == "objects")
+            or (name == "update" and receiver in QUERYSETS)
+        ):
+            if name == "save" and receiver == "super":
+                continue
+            found.append(f"{path.relative_to(root)}:{node.lineno} .{name}()")
+    return found
+
+
+def allowed(relative: str) -> bool:
+    return any(fnmatch(relative, pattern) for pattern in WRITERS)
+
+
+def test_no_module_outside_the_services_writes_a_domain_model() -> None:
+    offenders = [
+        write
+        for path in sorted(ROOT.rglob("*.py"))
+        if not allowed(str(path.relative_to(ROOT)))
+        for write in writes_in(path)
+    ]
+    assert offenders == []
+
+
+def test_the_scan_sees_a_write_in_a_view(tmp_path: Path) -> None:
+    view = ROOT / "learners" / "views.py"
+    assert not allowed(str(view.relative_to(ROOT)))
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        "def view(form, learner):\n"
+        "    form.save()\n"
+        "    Learner.objects.create(reference='x')\n"
+        "    Learner.objects.filter(pk=1).update(reference='y')\n"
+        "    context = {}\n"
+        "    context.update(a=1)\n"
+    )
+    assert [w.split(" ")[1] for w in writes_in(sample, tmp_path)] == [
+        ".save()",
+        ".create()",
+        ".update()",
+    ]
