@@ -19,6 +19,7 @@ WRITERS: dict[str, str] = {
     "delivery/exams.py": "the exam sessions' services",
     "enrolment/certifications.py": "the certifications' services (rules engine)",
     "delivery/lifecycle.py": "the lifecycle consequences, run by the journal",
+    "core/pipeline.py": "the pipelines' one move mechanism, called by the services",
     "*/importers.py": "the imports' bulk services: parsed rows checked by the services' rules, "
     "writes in bulk, events through the services (transfer, move_referral, results_recorded)",
     "core/csvimport.py": "the bulk write path of the imports (bulk_create, COPY)",

@@ -365,12 +365,9 @@ def test_an_unknown_move_is_refused() -> None:
         ("refuse", "rle-melun", "Votre rôle ne permet pas de : refuser."),
         ("review", "referent", "Votre rôle ne permet pas de : donner l'avis du RLE."),
         ("enrol", "rle-melun", "Votre rôle ne permet pas de : inscrire aux UE."),
-        ("withdraw", "enseignant", "Votre rôle ne permet pas de : retirer la candidature."),
-        (
-            "validate",
-            "statistique",
-            "Votre rôle ne permet pas de : valider le parcours pédagogique.",
-        ),
+        # Outside their scope, the refusal says so first (as for the referrals: one mechanism).
+        ("withdraw", "enseignant", "Cette candidature n'est pas dans votre périmètre."),
+        ("validate", "statistique", "Cette candidature n'est pas dans votre périmètre."),
     ],
 )
 def test_a_role_without_the_right_to_make_a_move_gets_permission_denied(

@@ -8,16 +8,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django_fsm import TransitionNotAllowed
 
-from tremplin.accounts.scope import scope_of
 from tremplin.catalog.models import Formation, TeachingUnit
 from tremplin.core import journal
 from tremplin.core.actions import REFUSALS, Action, can
+from tremplin.core.pipeline import Move, Pipeline, advance, history
 from tremplin.core.roles import Role
 from tremplin.learners.models import Learner, Status
 
@@ -30,26 +29,19 @@ from .models import (
     Result,
 )
 
-
-@dataclass(frozen=True)
-class Move:
-    name: str
-    label: str
-    roles: frozenset[str]
-    needs_reason: bool = False
-
-
 COORDINATORS = frozenset({Role.NATIONAL_COORDINATOR, Role.REGIONAL_COORDINATOR})
+S = Application.Status
 TRANSITIONS: dict[str, Move] = {
     move.name: move
     for move in (
-        Move("review", "Donner l'avis du RLE", frozenset({Role.RLE}) | COORDINATORS),
-        Move("validate", "Valider le parcours pédagogique", COORDINATORS),
-        Move("enrol", "Inscrire aux UE", COORDINATORS | {Role.REFERENT}),
-        Move("refuse", "Refuser", COORDINATORS, needs_reason=True),
+        Move("review", "Donner l'avis du RLE", S.REVIEWED, frozenset({Role.RLE}) | COORDINATORS),
+        Move("validate", "Valider le parcours pédagogique", S.VALIDATED, COORDINATORS),
+        Move("enrol", "Inscrire aux UE", S.ENROLLED, COORDINATORS | {Role.REFERENT}),
+        Move("refuse", "Refuser", S.REFUSED, COORDINATORS, needs_reason=True),
         Move(
             "withdraw",
             "Retirer la candidature",
+            S.WITHDRAWN,
             COORDINATORS | {Role.REFERENT, Role.RLE},
             needs_reason=True,
         ),
@@ -57,15 +49,14 @@ TRANSITIONS: dict[str, Move] = {
 }
 
 
+PIPELINE = Pipeline(
+    Application, TRANSITIONS, "Cette candidature", history(ApplicationStep, "application")
+)
+
+
 def allowed_moves(application: Application, user: Any) -> list[Move]:
     """The moves this user may make now, in the order of TRANSITIONS."""
-    scope = scope_of(user)
-    available = {t.name for t in application.get_available_status_transitions()}  # type: ignore[attr-defined]
-    return [
-        move
-        for name, move in TRANSITIONS.items()
-        if name in available and (scope.everything or scope.role in move.roles)
-    ]
+    return PIPELINE.available(application, user)
 
 
 @transaction.atomic
@@ -125,54 +116,24 @@ def move(
     version: int | None = None,
 ) -> Application:
     """Make one move of the application's pipeline, as `by`; record who and when."""
-    current = Application.objects.select_for_update().get(pk=application.pk)
-    if version is not None and current.version != version:
-        raise ValidationError(
-            "Cette candidature a été modifiée entre-temps par quelqu'un d'autre : "
-            "rechargez la page avant de recommencer."
-        )
     spec = TRANSITIONS.get(name)
-    if spec is None:
-        raise ValidationError(f"Étape inconnue : {name}.")
-    scope = scope_of(by)
-    if not (scope.everything or scope.role in spec.roles):
-        action = spec.label[0].lower() + spec.label[1:]
-        raise PermissionDenied(f"Votre rôle ne permet pas de : {action}.")
-    if not Application.permissions.can_read(by, current):
-        raise PermissionDenied("Cette candidature n'est pas dans votre périmètre.")
-    if spec.needs_reason and not reason.strip():
-        raise ValidationError({"reason": "Indiquez le motif."})
-    if name == "review":
-        if opinion not in Application.Opinion.values:
-            raise ValidationError({"opinion": "Choisissez un avis."})
-        current.rle_opinion = opinion
-        current.rle_comment = reason
-    before = current.get_status_display()
-    from_status = current.status
-    try:
-        getattr(current, name)()
-    except TransitionNotAllowed as exc:
-        target = {
-            "review": "Avis du RLE donné",
-            "validate": "Validée par le Cnam",
-            "enrol": "Inscription faite",
-            "refuse": "Refusée",
-            "withdraw": "Retirée",
-        }[name]
-        raise ValidationError(f"Impossible de passer de « {before} » à « {target} ».") from exc
-    if name in ("refuse", "withdraw"):
-        current.reason = reason
+
+    def prepare(current: Application) -> list[str]:
+        if spec is not None and spec.needs_reason and not reason.strip():
+            raise ValidationError({"reason": "Indiquez le motif."})
+        if name == "review":
+            if opinion not in Application.Opinion.values:
+                raise ValidationError({"opinion": "Choisissez un avis."})
+            current.rle_opinion = opinion
+            current.rle_comment = reason
+            return ["rle_opinion", "rle_comment"]
+        return _with_reason(current, reason) if name in ("refuse", "withdraw") else []
+
+    current, _ = advance(
+        PIPELINE, application, name, by=by, version=version, note=reason, prepare=prepare
+    )
     if name == "enrol":
         _enrol(current)
-    current.version += 1  # the row is locked (select_for_update): no lost update
-    current.save()
-    ApplicationStep.objects.create(
-        application=current,
-        from_status=from_status,
-        to_status=current.status,
-        by=by,
-        note=reason,
-    )
     return current
 
 
@@ -189,23 +150,24 @@ def close_on_release(learners: Sequence[Learner], *, by: Any) -> list[Applicatio
     """A consequence of a release (docs/lifecycle.md): the learners' applications under way are
     withdrawn with the reason « libération » (the hand-over to a Cnam centre takes them on).
     Not a user's move: no role check, the release itself was checked."""
-    closed = list(
-        Application.objects.select_for_update().filter(learner__in=learners, status__in=UNDER_WAY)
-    )
-    for application in closed:
-        from_status = application.status
-        application.withdraw()
-        application.reason = RELEASE_REASON
-        application.version += 1
-        application.save()
-        ApplicationStep.objects.create(
-            application=application,
-            from_status=from_status,
-            to_status=application.status,
-            by=by if getattr(by, "is_authenticated", False) else None,
+    closed = []
+    for application in Application.objects.filter(learner__in=learners, status__in=UNDER_WAY):
+        current, _ = advance(
+            PIPELINE,
+            application,
+            "withdraw",
+            by=by,
             note=RELEASE_REASON,
+            prepare=lambda a: _with_reason(a, RELEASE_REASON),
+            consequence=True,
         )
+        closed.append(current)
     return closed
+
+
+def _with_reason(application: Application, reason: str) -> list[str]:
+    application.reason = reason
+    return ["reason"]
 
 
 def _enrol(application: Application) -> list[Enrolment]:

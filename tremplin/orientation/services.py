@@ -6,7 +6,6 @@ needs); anything else is refused and changes nothing."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -14,11 +13,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from django_fsm import TransitionNotAllowed
 
 from tremplin.accounts.scope import scope_of
 from tremplin.api import events as webhook_events
 from tremplin.catalog.models import Sector
+from tremplin.core.pipeline import Move, Pipeline, advance, history
 from tremplin.core.roles import Role
 from tremplin.learners.models import Kind, Learner
 from tremplin.learners.services import create_learner
@@ -43,19 +42,6 @@ Status = Referral.Status
 COORDINATORS = frozenset({Role.NATIONAL_COORDINATOR, Role.REGIONAL_COORDINATOR})
 #: Who registers young people and sends referrals (within their scope).
 SENDERS = frozenset({Role.ML_COUNSELOR}) | COORDINATORS
-
-
-@dataclass(frozen=True)
-class Move:
-    name: str
-    label: str
-    target: str
-    roles: frozenset[str]
-    needs_reason: bool = False
-
-    @property
-    def target_label(self) -> str:
-        return str(Status(self.target).label)
 
 
 TRANSITIONS: dict[str, Move] = {
@@ -261,17 +247,20 @@ def send_referral(
     return referral
 
 
+#: Each step is dated as its move (`updated_at`, set by the move).
+PIPELINE = Pipeline(
+    Referral,
+    TRANSITIONS,
+    "Cette orientation",
+    history(ReferralEvent, "referral", dated=lambda referral: referral.updated_at),
+)
+
+
 def allowed_referral_moves(referral: Referral, user: Any) -> list[Move]:
     """The moves this user may make now on this referral, in the order of TRANSITIONS."""
-    scope = scope_of(user)
     if not Referral.permissions.can_read(user, referral):
         return []
-    available = {t.name for t in referral.get_available_status_transitions()}  # type: ignore[attr-defined]
-    return [
-        move
-        for name, move in TRANSITIONS.items()
-        if name in available and (scope.everything or scope.role in move.roles)
-    ]
+    return PIPELINE.available(referral, user)
 
 
 @transaction.atomic
@@ -296,55 +285,28 @@ def move_referral(
     protected, so the caller's instance is left as it was."""
     now = now or timezone.now()
     spec = TRANSITIONS.get(name)
-    if spec is None:
-        raise ValidationError(f"Étape inconnue : {name}.")
-    current = Referral.objects.select_for_update().filter(pk=referral.pk).first()
-    if current is None or (by is not None and not Referral.permissions.can_read(by, current)):
-        raise PermissionDenied("Cette orientation n'est pas dans votre périmètre.")
-    scope = scope_of(by)
-    if by is not None and not (scope.everything or scope.role in spec.roles):
-        action = spec.label[0].lower() + spec.label[1:]
-        raise PermissionDenied(f"Votre rôle ne permet pas de : {action}.")
-    if version is not None and current.version != version:
-        raise ValidationError(
-            "Cette orientation a été modifiée entre-temps par quelqu'un d'autre : "
-            "rechargez la page avant de recommencer."
-        )
-    if spec.needs_reason and reason not in CloseReason.values:
-        choices = " ; ".join(str(label) for label in CloseReason.labels)
-        raise ValidationError({"reason": f"Choisissez le motif de clôture ({choices})."})
-    if now < current.sent_at:
-        raise ValidationError("La date de l'étape précède l'envoi de l'orientation.")
-    from_status = current.status
-    before = current.get_status_display()
-    try:
-        getattr(current, name)()
-    except TransitionNotAllowed as exc:
-        raise ValidationError(
-            f"Impossible de passer de « {before} » à « {spec.target_label} »."
-        ) from exc
-    fields = ["status", "updated_at", "version"]
-    if name == "close":
-        current.close_reason = reason
-        fields.append("close_reason")
-        note = note.strip()
-    else:
-        note = (note or reason).strip()
-    if from_status == Status.SENT and name != "close" and contact_known:
-        # The first move out of "sent" is the centre's first contact; closing is not one.
-        current.first_contact_at = now
-        current.first_contact_days = elapsed_days(current.sent_at, now)
-        fields += ["first_contact_at", "first_contact_days"]
-    current.updated_at = now
-    current.version += 1  # the row is locked (select_for_update): no lost update
-    current.save(update_fields=fields)
-    ReferralEvent.objects.create(
-        referral=current,
-        from_status=from_status,
-        to_status=current.status,
-        by=by if getattr(by, "is_authenticated", False) else None,
-        at=now,
-        note=note,
+    note = note.strip() if name == "close" else (note or reason).strip()
+
+    def prepare(current: Referral) -> list[str]:
+        if spec is not None and spec.needs_reason and reason not in CloseReason.values:
+            choices = " ; ".join(str(label) for label in CloseReason.labels)
+            raise ValidationError({"reason": f"Choisissez le motif de clôture ({choices})."})
+        if now < current.sent_at:
+            raise ValidationError("La date de l'étape précède l'envoi de l'orientation.")
+        fields = ["updated_at"]
+        current.updated_at = now
+        if name == "close":
+            current.close_reason = reason
+            fields.append("close_reason")
+        if current.status == Status.SENT and name != "close" and contact_known:
+            # The first move out of "sent" is the centre's first contact; closing is not one.
+            current.first_contact_at = now
+            current.first_contact_days = elapsed_days(current.sent_at, now)
+            fields += ["first_contact_at", "first_contact_days"]
+        return fields
+
+    current, from_status = advance(
+        PIPELINE, referral, name, by=by, version=version, note=note, prepare=prepare
     )
     webhook_events.referral_status_changed(current, from_status, by)
     return current
