@@ -40,10 +40,14 @@ QUERYSETS = {"objects", "filter", "exclude", "all", "select_for_update", "select
 
 
 def _receiver(node: ast.expr) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
     if isinstance(node, ast.Attribute):
         return node.attr
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
         return node.func.attr
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        return node.func.id
     return ""
 
 
@@ -58,8 +62,8 @@ def writes_in(path: Path, root: Path = ROOT) -> list[str]:
             or (name == "create" and receiver == "objects")
             or (name == "update" and receiver in QUERYSETS)
         ):
-            if name == "save" and receiver == "super":
-                continue
+            if name == "save" and (receiver == "super" or receiver.endswith("storage")):
+                continue  # a model's own save(); a file saved to the storage
             found.append(f"{path.relative_to(root)}:{node.lineno} .{name}()")
     return found
 
