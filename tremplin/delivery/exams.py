@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from tremplin.catalog.academic import academic_year_of
 from tremplin.catalog.models import TeachingUnit
 from tremplin.enrolment.models import Enrolment, Result
 from tremplin.learners.models import Learner, Placement, Status
@@ -23,11 +24,6 @@ from .models import ExamRegistration, ExamSession
 #: How far (in days) a session of the new establishment may be from the one a transferred
 #: learner was registered in.
 FOLLOW_WINDOW = timedelta(days=14)
-
-
-def academic_year_of(day: date) -> str:
-    start = day.year if day.month >= 9 else day.year - 1
-    return f"{start}-{start + 1}"
 
 
 def candidates(establishment: Establishment, units: Iterable[TeachingUnit], year: str) -> Any:

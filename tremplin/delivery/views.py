@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tremplin.accounts.scope import scope_of
+from tremplin.catalog.academic import academic_year_of
 from tremplin.catalog.models import Modality, TeachingUnit
 from tremplin.core.audit import Action, record
 from tremplin.core.permissions import UserLike, changeable_or_404, readable_or_404
@@ -520,7 +521,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     session = _session_or_404(request, pk)
     candidates = selectors.session_candidates(session, request.user)
     record(request, Action.VIEW, session, f"{len(candidates)} candidats")
-    year = exams.academic_year_of(timezone.localtime(session.starts_at).date())
+    year = academic_year_of(timezone.localtime(session.starts_at).date())
     units = list(session.units.order_by("code"))
     can_change = ExamSession.permissions.can_change(request.user, session)
     is_past = exams.is_past(session)

@@ -40,6 +40,7 @@ from django.db import transaction
 from tremplin.accounts.demo import SEED_PARIS_ESTABLISHMENTS
 from tremplin.accounts.models import User
 from tremplin.catalog import demo_content as content
+from tremplin.catalog.academic import academic_year_bounds, academic_year_of, previous_academic_year
 from tremplin.catalog.models import Formation, TeachingUnit
 from tremplin.enrolment.models import (
     AbandonReason,
@@ -506,9 +507,7 @@ class PlannedLearner:
         return {e.unit for e in self.enrolments if e.result == VALIDATED}
 
 
-def year_bounds(year: str) -> tuple[date, date]:
-    start = int(year[:4])
-    return date(start, 9, 1), date(start + 1, 8, 31)
+year_bounds = academic_year_bounds
 
 
 def _end(year: str) -> int:
@@ -1520,14 +1519,7 @@ class Builder:
         return self.learners
 
 
-def academic_year_of(day: date) -> str:
-    start = day.year if day.month >= 9 else day.year - 1
-    return f"{start}-{start + 1}"
-
-
-def previous_year(year: str) -> str:
-    start = int(year[:4]) - 1
-    return f"{start}-{start + 1}"
+previous_year = previous_academic_year
 
 
 def plan(release_communes: Mapping[str, Sequence[str]]) -> list[PlannedLearner]:
