@@ -12,7 +12,6 @@ reference data the whole session shares.
 from __future__ import annotations
 
 import hashlib
-import importlib
 import io
 import json
 import os
@@ -35,13 +34,15 @@ from django.db import DatabaseError, connection, transaction
 
 from tremplin.accounts.models import User
 from tremplin.catalog.models import TeachingUnit
+from tremplin.core.append_only import drop_statements
 from tremplin.core.models import AuditEvent
 from tremplin.learners.models import Learner, Placement
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 CHECKED_MODELS = (User, Learner, Placement, AuditEvent, TeachingUnit)
-AUDIT_MIGRATION = importlib.import_module("tremplin.core.migrations.0002_audit_append_only")
+#: The append-only tables (the audit log, the event journal), whose triggers the flush needs gone.
+APPEND_ONLY = ("core_auditevent", "core_domainevent")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -131,14 +132,11 @@ def live_database(committed_copy: SQLiteCopy | PostgresCopy) -> Iterator[dict[st
     reach the shared database); yields the environment naming it to a subprocess."""
     committed_copy.make()
     yield committed_copy.env
-    # The copy is thrown away: let the flush that ends the test delete the audit log too.
-    reverse = {
-        "sqlite": AUDIT_MIGRATION.SQLITE_REVERSE,
-        "postgresql": AUDIT_MIGRATION.POSTGRES_REVERSE,
-    }
+    # The copy is thrown away: let the flush that ends the test delete the append-only tables too.
     with connection.cursor() as cursor:
-        for sql in reverse[connection.vendor]:
-            cursor.execute(sql)
+        for table in APPEND_ONLY:
+            for sql in drop_statements(table, connection.vendor):
+                cursor.execute(sql)
 
 
 # ---------------------------------------------------------------------------------------------

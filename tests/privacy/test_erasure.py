@@ -19,7 +19,7 @@ from tests.privacy.test_subject_rights import personal_models
 from tests.privacy.world import YEAR, full_person
 from tremplin.accounts.models import User
 from tremplin.catalog.academic import academic_year_of
-from tremplin.core.models import AuditEvent
+from tremplin.core.models import AuditEvent, DomainEvent
 from tremplin.enrolment.models import Enrolment
 from tremplin.learners.models import Learner, Placement
 from tremplin.learners.selectors import LearnerFilters, search_learners
@@ -136,6 +136,20 @@ def test_erasure_is_recorded_in_the_audit_log_without_the_erased_identity(
     for word in person.words:
         assert word.lower() not in event.summary.lower(), event.summary
     assert "Courrier" in event.summary
+
+
+def test_erasure_is_one_journal_event_that_carries_nothing_of_the_person(
+    coordinator: User,
+) -> None:
+    person = full_person()
+    anonymise(person.learner, coordinator, "demande de la personne")
+    [event] = DomainEvent.objects.filter(kind="learner.erased")
+    assert (event.model, event.object_id, event.actor) == (
+        "learners.learner",
+        str(person.learner.pk),
+        coordinator,
+    )
+    assert event.payload == {}
 
 
 def test_erasure_is_refused_while_the_person_is_in_training(coordinator: User) -> None:

@@ -37,6 +37,11 @@ def _sql(table: str, what: str) -> dict[str, tuple[list[str], list[str]]]:
     }
 
 
+def drop_statements(table: str, vendor: str) -> list[str]:
+    """The SQL that removes the triggers of `table` (tests that must empty the table)."""
+    return _sql(table, "")[vendor][1] if vendor in ("sqlite", "postgresql") else []
+
+
 def append_only(table: str, what: str) -> migrations.RunPython:
     """The migration operation that installs (and, reversed, removes) the triggers."""
     sql = _sql(table, what)

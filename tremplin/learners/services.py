@@ -50,14 +50,14 @@ def create_learner(*, by: Any, placed_on: date | None = None, **fields: Any) -> 
 @transaction.atomic
 def update_learner(form: ModelForm[Learner], *, by: Any) -> Learner:
     """Save the record's validated form (identity, contact); the journal names the fields
-    changed, never their values."""
+    changed, never their values (nor the reference, which an erasure replaces)."""
     learner = form.save()
     if form.changed_data:
         journal.record(
             journal.Kind.LEARNER_UPDATED,
             learner,
             actor=by,
-            payload={"learner": learner.reference, "fields": sorted(form.changed_data)},
+            payload={"fields": sorted(form.changed_data)},
         )
     return learner
 
@@ -99,7 +99,6 @@ def transfer(learner: Learner, *, to: Establishment, on: date, by: Any) -> Place
         learner,
         actor=by,
         payload={
-            "learner": learner.reference,
             "placement": placement.pk,
             "from": former.label if former is not None else None,
             "to": to.label,

@@ -18,6 +18,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from tremplin.catalog.academic import academic_year_bounds, academic_year_of
+from tremplin.core import journal
 from tremplin.core.audit import Action, record
 from tremplin.delivery.models import Delivery, ExamRegistration, HandOver
 from tremplin.emergence.models import Attendance
@@ -194,4 +195,7 @@ def anonymise(
         f"effacement des données personnelles (anonymisation) — motif : {_scrub(reason, erased)}",
         user=by,
     )
+    # For what reads the journal (the establishment copy, partners): the record was erased;
+    # the event carries nothing of the person, not even the former reference.
+    journal.record(journal.Kind.LEARNER_ERASED, learner, actor=by)
     return learner
