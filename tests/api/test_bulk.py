@@ -224,7 +224,7 @@ def test_bulk_referrals_are_written_and_moved_forward_idempotently(
         {
             "index": 0,
             "field": "status",
-            "message": "Votre rôle ne permet pas de : marquer le jeune comme contacté.",
+            "message": "Votre rôle ne permet pas de\u00a0: marquer le jeune comme contacté.",
         }
     ]
     client = api("coordination", read_only=False)
