@@ -273,6 +273,9 @@ AXES_RESET_ON_SUCCESS = False  # a success from an address does not wipe its fai
 AXES_LOCKOUT_CALLABLE = "tremplin.accounts.views.locked_out"
 AXES_CLIENT_IP_CALLABLE = "tremplin.core.audit.client_ip"
 AXES_VERBOSE = False
+# Sensitive actions (creating an API token) ask for the password again when the last time it was
+# typed in this session is older than REAUTH_MINUTES.
+TREMPLIN_REAUTH_SECONDS = int(os.environ.get("REAUTH_MINUTES", "10")) * 60
 # Password reset links made by the national coordination are valid 24 hours, and once.
 PASSWORD_RESET_TIMEOUT = 24 * 3600
 

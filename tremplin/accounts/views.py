@@ -15,7 +15,6 @@ from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied
-from django.db.models import F
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -30,7 +29,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from tremplin.core.audit import Action, record
 from tremplin.core.roles import Role
 
-from . import twofactor
+from . import services, twofactor
 from .forms import ChangePasswordForm, CodeForm, EnrolForm, NewPasswordForm
 from .middleware import two_factor_not_required
 from .models import User
@@ -226,7 +225,7 @@ def account(request: HttpRequest) -> HttpResponse:
 @require_POST
 def logout_everywhere(request: HttpRequest) -> HttpResponse:
     user = request.user
-    User.objects.filter(pk=user.pk or 0).update(session_generation=F("session_generation") + 1)
+    services.logout_everywhere(user)
     security_event(request, user, "déconnexion de tous les appareils")  # type: ignore[arg-type]
     logout(request)
     messages.success(request, "Vous êtes déconnecté de tous les appareils.")
@@ -361,8 +360,7 @@ def user_reset_link(request: HttpRequest, pk: int) -> HttpResponse:
 def user_reset_two_factor(request: HttpRequest, pk: int) -> HttpResponse:
     _require_administrator(request)
     person = get_object_or_404(User, pk=pk)
-    twofactor.reset_devices(person)
-    User.objects.filter(pk=person.pk).update(session_generation=F("session_generation") + 1)
+    services.reset_two_factor(person)
     security_event(request, person, f"double authentification réinitialisée pour {person.username}")
     messages.success(
         request,

@@ -31,7 +31,7 @@ def _user(request: HttpRequest) -> User:
 
 @require_http_methods(["GET", "POST"])
 def tokens(request: HttpRequest) -> HttpResponse:
-    form = TokenForm(request.POST or None)
+    form = TokenForm(request.POST or None, request=request)
     secret = None
     if request.method == "POST" and form.is_valid():
         token, secret = create_token(
@@ -41,7 +41,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
             read_only=form.cleaned_data["read_only"],
         )
         record(request, Action.CREATE, token, f"jeton d'API {token.prefix}… « {token.name} »")
-        form = TokenForm()
+        form = TokenForm(request=request)
     context = {
         "title": "Jetons d'accès à l'API",
         "form": form,
