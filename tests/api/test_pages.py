@@ -28,7 +28,7 @@ def test_a_user_creates_a_token_seen_once_and_revokes_it(client_as: Login, refer
         {"name": "Scolarité UPR", "lifetime": "90", "read_only": "on", "password": DEMO_PASSWORD},
     )
     assert created.status_code == 200
-    assert created["Cache-Control"] == "no-store"
+    assert created["Cache-Control"] == "no-store, private"
     secret = re.search(r"trm_[\w-]+", created.content.decode())
     assert secret is not None
     token = ApiToken.objects.get(user=referent)

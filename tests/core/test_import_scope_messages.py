@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from tremplin.accounts.models import User
-from tremplin.core.csvimport import ImportRejected, Importer
+from tremplin.core.csvimport import Importer, ImportRejected
 from tremplin.enrolment.importers import EnrolmentImporter
 from tremplin.followup.importers import InterviewImporter
 from tremplin.learners.importers import LearnerImporter

@@ -298,16 +298,12 @@ def users(request: HttpRequest) -> HttpResponse:
     enrolled = set(TOTPDevice.objects.filter(confirmed=True).values_list("user_id", flat=True))
     attempts = _locked_out()
     limit = settings.AXES_FAILURE_LIMIT
+    # Locks are per account (AXES_LOCKOUT_PARAMETERS): an address alone is never locked.
     failures_by_user: dict[str, int] = {}
-    failures_by_ip: dict[str, int] = {}
     for attempt in attempts:
         if attempt.username:
             failures_by_user[attempt.username] = (
                 failures_by_user.get(attempt.username, 0) + attempt.failures_since_start
-            )
-        if attempt.ip_address:
-            failures_by_ip[attempt.ip_address] = (
-                failures_by_ip.get(attempt.ip_address, 0) + attempt.failures_since_start
             )
     rows = [
         {
@@ -323,7 +319,6 @@ def users(request: HttpRequest) -> HttpResponse:
         {
             "title": "Comptes et sécurité",
             "rows": rows,
-            "locked_addresses": sorted(ip for ip, n in failures_by_ip.items() if n >= limit),
             "locked_usernames": sorted(name for name, n in failures_by_user.items() if n >= limit),
             "lockout_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
         },
@@ -374,14 +369,9 @@ def user_reset_two_factor(request: HttpRequest, pk: int) -> HttpResponse:
 def unlock(request: HttpRequest) -> HttpResponseBase:
     _require_administrator(request)
     username = request.POST.get("username", "").strip()
-    address = request.POST.get("ip", "").strip()
     if username:
         axes_reset(username=username)
         target = User.objects.filter(username=username).first()
         security_event(request, target, f"compte débloqué : {username}")
         messages.success(request, f"Le compte {username} est débloqué.")
-    elif address:
-        axes_reset(ip=address)
-        security_event(request, None, f"adresse débloquée : {address}")
-        messages.success(request, f"L'adresse {address} est débloquée.")
     return redirect("security:users")

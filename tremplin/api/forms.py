@@ -11,6 +11,7 @@ from tremplin.accounts.services import reauthenticate, recently_reauthenticated
 from tremplin.core.forms import DsfrForm
 
 from .models import Event
+from .webhooks import address_problem
 
 LIFETIMES = [("30", "30 jours"), ("90", "90 jours"), ("182", "6 mois"), ("365", "1 an")]
 
@@ -67,3 +68,10 @@ class EndpointForm(DsfrForm):
         widget=forms.CheckboxSelectMultiple,
     )
     active = forms.BooleanField(label="Actif", required=False, initial=True)
+
+    def clean_url(self) -> str:
+        url: str = self.cleaned_data["url"]
+        problem = address_problem(url)
+        if problem is not None:
+            raise forms.ValidationError(f"Adresse refusée : {problem}.")
+        return url

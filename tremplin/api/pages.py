@@ -48,11 +48,10 @@ def tokens(request: HttpRequest) -> HttpResponse:
         "secret": secret,
         "tokens": ApiToken.objects.filter(user=_user(request)),
     }
-    response = render(
+    # Never stored (the page may show a secret): tremplin.core.http.PrivateCacheMiddleware.
+    return render(
         request, "api/tokens.html", context, status=400 if form.is_bound and form.errors else 200
     )
-    response["Cache-Control"] = "no-store"  # the page may show a secret
-    return response
 
 
 @require_POST
