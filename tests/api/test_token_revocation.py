@@ -129,7 +129,7 @@ def test_creating_a_token_asks_for_the_password(nadia: User) -> None:
 def test_a_wrong_password_creates_nothing_and_counts_as_a_failed_login(nadia: User) -> None:
     status, page = create(login_verified(Client(), nadia), password="pas-le-bon")
     assert status == 400
-    assert "Mot de passe incorrect : le jeton n&#x27;est pas créé" in page
+    assert "Mot de passe incorrect : le jeton n’est pas créé" in page
     assert not ApiToken.objects.exists()
     assert AccessAttempt.objects.filter(username="nadia").get().failures_since_start == 1
 

@@ -32,7 +32,7 @@ class TokenForm(DsfrForm):
         label="Votre mot de passe",
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        help_text="Un jeton agit en votre nom : confirmez que c'est bien vous.",
+        help_text="Un jeton agit en votre nom : confirmez que c’est bien vous.",
     )
 
     def __init__(self, *args: Any, request: Any, **kwargs: Any) -> None:
@@ -45,7 +45,7 @@ class TokenForm(DsfrForm):
         password: str = self.cleaned_data["password"]
         if not reauthenticate(self.request, password):
             raise forms.ValidationError(
-                "Mot de passe incorrect : le jeton n'est pas créé. Saisissez le mot de passe "
+                "Mot de passe incorrect : le jeton n’est pas créé. Saisissez le mot de passe "
                 "de votre compte (les échecs répétés bloquent le compte)."
             )
         return ""
