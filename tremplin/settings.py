@@ -95,6 +95,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "tremplin.core.middleware.JournalOriginMiddleware",  # form or API, for the event journal
+    # Answers for a signed-in user are never stored by a browser or a proxy (no-store, private).
+    "tremplin.core.http.PrivateCacheMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -266,14 +268,28 @@ CONTENT_SECURITY_POLICY = {
 
 # Two-factor authentication (django-otp): TOTP (RFC 6238) and one-time recovery codes.
 OTP_TOTP_ISSUER = "Cnam Tremplin"
-# Lock-out after repeated login failures (django-axes), per account and per address.
+# The client's address behind a reverse proxy or load balancer (docs/scaling.md): the header
+# TRUSTED_PROXY_HEADER is believed only when the request comes from one of TRUSTED_PROXIES
+# (comma-separated addresses or networks, e.g. "10.0.0.0/8,192.0.2.10"); empty: no proxy, the
+# peer address is the client's. Used by the lock-out and the audit log (tremplin/core/http.py).
+TRUSTED_PROXIES = [p for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
+TRUSTED_PROXY_HEADER = os.environ.get("TRUSTED_PROXY_HEADER", "X-Forwarded-For")
+# Lock-out after repeated login failures (django-axes): per account (from anywhere), and per
+# address and account together; never per address alone, since behind a proxy or a shared
+# connection (a prison's teaching network) one address is many people.
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = ["username", ["ip_address", "username"]]
 AXES_RESET_ON_SUCCESS = False  # a success from an address does not wipe its failures
 AXES_LOCKOUT_CALLABLE = "tremplin.accounts.views.locked_out"
-AXES_CLIENT_IP_CALLABLE = "tremplin.core.audit.client_ip"
+AXES_CLIENT_IP_CALLABLE = "tremplin.core.http.client_address"
 AXES_VERBOSE = False
+# Webhooks may not reach loopback, private, link-local or reserved addresses (checked when an
+# endpoint is saved and at each delivery), unless this is on (a partner on the same network).
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = envbool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES")
+# Sensitive actions (creating an API token) ask for the password again when the last time it was
+# typed in this session is older than REAUTH_MINUTES.
+TREMPLIN_REAUTH_SECONDS = int(os.environ.get("REAUTH_MINUTES", "10")) * 60
 # Password reset links made by the national coordination are valid 24 hours, and once.
 PASSWORD_RESET_TIMEOUT = 24 * 3600
 

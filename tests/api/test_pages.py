@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from django.test import Client
 
+from tremplin.accounts.demo import DEMO_PASSWORD
 from tremplin.accounts.models import User
 from tremplin.api.models import ApiToken, WebhookDelivery, WebhookEndpoint
 from tremplin.api.tokens import digest_of
@@ -23,10 +24,11 @@ def test_a_user_creates_a_token_seen_once_and_revokes_it(client_as: Login, refer
     assert page.status_code == 200
     assert "Jetons d’accès à l’API" in page.content.decode()
     created = client.post(
-        "/integrations/jetons/", {"name": "Scolarité UPR", "lifetime": "90", "read_only": "on"}
+        "/integrations/jetons/",
+        {"name": "Scolarité UPR", "lifetime": "90", "read_only": "on", "password": DEMO_PASSWORD},
     )
     assert created.status_code == 200
-    assert created["Cache-Control"] == "no-store"
+    assert created["Cache-Control"] == "no-store, private"
     secret = re.search(r"trm_[\w-]+", created.content.decode())
     assert secret is not None
     token = ApiToken.objects.get(user=referent)

@@ -56,6 +56,13 @@ class Receiver:
         return hmac.compare_digest("sha256=" + expected, request["headers"]["X-Tremplin-Signature"])
 
 
+@pytest.fixture(autouse=True)
+def _local_partner(settings: Any) -> None:
+    """The partner's server of these tests listens on 127.0.0.1 (refused unless allowed: see
+    test_webhook_addresses.py)."""
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
+
+
 @pytest.fixture
 def receiver() -> Iterator[tuple[Receiver, str]]:
     seen = Receiver()

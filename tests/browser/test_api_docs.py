@@ -8,7 +8,7 @@ import urllib.request
 
 import pytest
 
-from .conftest import login
+from .conftest import PASSWORD, login
 
 pytestmark = pytest.mark.browser
 
@@ -24,6 +24,7 @@ def test_a_user_creates_a_token_and_reads_the_documentation_offline(
     page.get_by_role("link", name="Mon compte").click()  # type: ignore[attr-defined]
     page.get_by_role("link", name="Jetons d'accès à l'API").click()  # type: ignore[attr-defined]
     page.get_by_label("Nom du jeton").fill("Tableur des statistiques")  # type: ignore[attr-defined]
+    page.get_by_label("Votre mot de passe").fill(PASSWORD)  # type: ignore[attr-defined]
     page.get_by_role("button", name="Créer le jeton").click()  # type: ignore[attr-defined]
     secret = page.locator("#jeton").inner_text()  # type: ignore[attr-defined]
     assert re.fullmatch(r"trm_[\w-]{40,}", secret)

@@ -672,7 +672,7 @@ def test_a_referent_cannot_update_a_learner_outside_their_scope() -> None:
     (error,) = info.value.errors
     assert (error.column, error.message) == (
         "reference",
-        "dossier hors de votre périmètre : IMP-0050.",
+        "apprenant inconnu ou hors de votre périmètre : « IMP-0050 ».",
     )
     assert database() == before
     assert learner("IMP-0050").establishment == place("MA ST MALO")

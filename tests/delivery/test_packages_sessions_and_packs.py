@@ -440,6 +440,7 @@ def test_the_offline_pack_holds_the_printed_material_and_a_cover_sheet(
     response = client.get(reverse("delivery:pack", args=[melun.pk, alice.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
     assert f"pack-OP-1-{today():%Y-%m-%d}.zip" in response["Content-Disposition"]
+    assert response["Cache-Control"] == "no-store, private"  # never kept by the browser
     archive = zipfile.ZipFile(BytesIO(b"".join(response.streaming_content)))  # type: ignore[attr-defined]
     assert sorted(archive.namelist()) == [
         "00-page-de-garde.pdf",

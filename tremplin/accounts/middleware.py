@@ -4,8 +4,11 @@
 authentication (or who enrolled anyway) and whose session is not verified reaches only the public
 pages, the two-factor pages and the logout; anything else sends them to the verification page (or
 to the enrolment page when they have no authenticator yet). A view cannot forget it: the rule is
-here, not in the views. Requests under `/api/` that carry their own credentials (an
-`Authorization` header) are the API's business; a session without verification gets a 403 there.
+here, not in the views. Under `/api/`, an `Authorization` header (even empty) is the credential
+and the API's authentication judges it (tremplin/api/authentication.py), never falling back to
+the session; without the header, a session that has not passed its second factor gets a 401
+JSON answer here already. The API's documentation page is a page like the others: an unverified
+session is sent to the verification page.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 
-from .twofactor import must_verify, totp_device
+from .twofactor import API_TWO_FACTOR_REQUIRED, must_verify, totp_device
 
 LOGIN_AT = "tremplin_login_at"
 API_PREFIX = "/api/"
@@ -72,16 +75,18 @@ class TwoFactorMiddleware:
         view_args: tuple[Any, ...],
         view_kwargs: dict[str, Any],
     ) -> HttpResponse | None:
-        if request.path.startswith(API_PREFIX):
+        api_page = request.path == reverse("api:docs")  # a page, whatever DRF says of it
+        if request.path.startswith(API_PREFIX) and not api_page:
             if "HTTP_AUTHORIZATION" in request.META or not must_verify(request.user):
                 return None
-            return JsonResponse(
-                {"detail": "Double authentification requise : validez votre session."},
-                status=403,
+            response = JsonResponse(
+                {"detail": API_TWO_FACTOR_REQUIRED, "code": "two_factor_required"}, status=401
             )
+            response["WWW-Authenticate"] = 'Bearer realm="tremplin"'
+            return response
         if getattr(view_func, "two_factor_not_required", False):
             return None
-        if not getattr(view_func, "login_required", True):
+        if not api_page and not getattr(view_func, "login_required", True):
             return None  # a public page
         if not must_verify(request.user):
             return None

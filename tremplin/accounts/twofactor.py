@@ -24,6 +24,11 @@ RECOVERY_CODES = 10
 DEVICE_NAME = "Application d'authentification"
 RECOVERY_DEVICE_NAME = "Codes de secours"
 TOTP_CODE = re.compile(r"^\d{6}$")
+#: The API's answer to a session signed in with the password alone.
+API_TWO_FACTOR_REQUIRED = (
+    "Double authentification requise : votre session n'a pas validé son code. "
+    "Saisissez-le sur la page de vérification, ou utilisez un jeton d'accès."
+)
 
 
 def required_for(user: Any) -> bool:

@@ -15,7 +15,6 @@ from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied
-from django.db.models import F
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -30,7 +29,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from tremplin.core.audit import Action, record
 from tremplin.core.roles import Role
 
-from . import twofactor
+from . import services, twofactor
 from .forms import ChangePasswordForm, CodeForm, EnrolForm, NewPasswordForm
 from .middleware import two_factor_not_required
 from .models import User
@@ -226,7 +225,7 @@ def account(request: HttpRequest) -> HttpResponse:
 @require_POST
 def logout_everywhere(request: HttpRequest) -> HttpResponse:
     user = request.user
-    User.objects.filter(pk=user.pk or 0).update(session_generation=F("session_generation") + 1)
+    services.logout_everywhere(user)
     security_event(request, user, "déconnexion de tous les appareils")  # type: ignore[arg-type]
     logout(request)
     messages.success(request, "Vous êtes déconnecté de tous les appareils.")
@@ -299,16 +298,12 @@ def users(request: HttpRequest) -> HttpResponse:
     enrolled = set(TOTPDevice.objects.filter(confirmed=True).values_list("user_id", flat=True))
     attempts = _locked_out()
     limit = settings.AXES_FAILURE_LIMIT
+    # Locks are per account (AXES_LOCKOUT_PARAMETERS): an address alone is never locked.
     failures_by_user: dict[str, int] = {}
-    failures_by_ip: dict[str, int] = {}
     for attempt in attempts:
         if attempt.username:
             failures_by_user[attempt.username] = (
                 failures_by_user.get(attempt.username, 0) + attempt.failures_since_start
-            )
-        if attempt.ip_address:
-            failures_by_ip[attempt.ip_address] = (
-                failures_by_ip.get(attempt.ip_address, 0) + attempt.failures_since_start
             )
     rows = [
         {
@@ -324,7 +319,6 @@ def users(request: HttpRequest) -> HttpResponse:
         {
             "title": "Comptes et sécurité",
             "rows": rows,
-            "locked_addresses": sorted(ip for ip, n in failures_by_ip.items() if n >= limit),
             "locked_usernames": sorted(name for name, n in failures_by_user.items() if n >= limit),
             "lockout_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
         },
@@ -361,8 +355,7 @@ def user_reset_link(request: HttpRequest, pk: int) -> HttpResponse:
 def user_reset_two_factor(request: HttpRequest, pk: int) -> HttpResponse:
     _require_administrator(request)
     person = get_object_or_404(User, pk=pk)
-    twofactor.reset_devices(person)
-    User.objects.filter(pk=person.pk).update(session_generation=F("session_generation") + 1)
+    services.reset_two_factor(person)
     security_event(request, person, f"double authentification réinitialisée pour {person.username}")
     messages.success(
         request,
@@ -376,14 +369,9 @@ def user_reset_two_factor(request: HttpRequest, pk: int) -> HttpResponse:
 def unlock(request: HttpRequest) -> HttpResponseBase:
     _require_administrator(request)
     username = request.POST.get("username", "").strip()
-    address = request.POST.get("ip", "").strip()
     if username:
         axes_reset(username=username)
         target = User.objects.filter(username=username).first()
         security_event(request, target, f"compte débloqué : {username}")
         messages.success(request, f"Le compte {username} est débloqué.")
-    elif address:
-        axes_reset(ip=address)
-        security_event(request, None, f"adresse débloquée : {address}")
-        messages.success(request, f"L'adresse {address} est débloquée.")
     return redirect("security:users")

@@ -6,4 +6,6 @@ class ApiConfig(AppConfig):
     verbose_name = "API et intégrations"
 
     def ready(self) -> None:
-        from . import schema  # noqa: F401  (the OpenAPI extensions of the token authentication)
+        # The OpenAPI extensions of the token authentication; token revocation on the account's
+        # security events.
+        from . import schema, signals  # noqa: F401

@@ -30,6 +30,12 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     expires_at = models.DateTimeField("expire le")
     revoked_at = models.DateTimeField("révoqué le", null=True, blank=True)
+    revoked_reason = models.CharField(
+        "motif de la révocation",
+        max_length=120,
+        blank=True,
+        help_text="Vide quand le propriétaire l'a révoqué lui-même.",
+    )
     last_used_at = models.DateTimeField("dernière utilisation", null=True, blank=True)
 
     class Meta:

@@ -31,7 +31,7 @@ def _user(request: HttpRequest) -> User:
 
 @require_http_methods(["GET", "POST"])
 def tokens(request: HttpRequest) -> HttpResponse:
-    form = TokenForm(request.POST or None)
+    form = TokenForm(request.POST or None, request=request)
     secret = None
     if request.method == "POST" and form.is_valid():
         token, secret = create_token(
@@ -41,18 +41,17 @@ def tokens(request: HttpRequest) -> HttpResponse:
             read_only=form.cleaned_data["read_only"],
         )
         record(request, Action.CREATE, token, f"jeton d'API {token.prefix}… « {token.name} »")
-        form = TokenForm()
+        form = TokenForm(request=request)
     context = {
         "title": "Jetons d'accès à l'API",
         "form": form,
         "secret": secret,
         "tokens": ApiToken.objects.filter(user=_user(request)),
     }
-    response = render(
+    # Never stored (the page may show a secret): tremplin.core.http.PrivateCacheMiddleware.
+    return render(
         request, "api/tokens.html", context, status=400 if form.is_bound and form.errors else 200
     )
-    response["Cache-Control"] = "no-store"  # the page may show a secret
-    return response
 
 
 @require_POST

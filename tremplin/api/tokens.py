@@ -54,6 +54,14 @@ def revoke_token(token: ApiToken) -> ApiToken:
     return token
 
 
+def revoke_tokens_of(user: Any, reason: str) -> int:
+    """Revoke every live token of the user, with the reason shown to whoever presents one;
+    return how many."""
+    return ApiToken.objects.filter(user_id=user.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_reason=reason[:120]
+    )
+
+
 def find_token(secret: str) -> ApiToken | None:
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None

@@ -6,21 +6,32 @@ and 12 h, then the delivery is marked failed. Every attempt is logged.
 The deliveries come from the domain event journal (`core.DomainEvent`, the transactional
 outbox): each run first turns the journal's events that an endpoint subscribed to into that
 endpoint's deliveries (once each: a unique constraint), then sends what is due. An event that
-committed is therefore delivered even if the process died right after the commit."""
+committed is therefore delivered even if the process died right after the commit.
+
+A webhook never reaches the inside of the network: an endpoint whose name resolves to a loopback,
+private, link-local, shared, multicast or reserved address is refused when it is saved
+(`address_problem`, from the form) and again at each delivery, where the connection itself goes
+to the address that was checked (no second resolution a DNS rebinding could change), through no
+proxy. `WEBHOOK_ALLOW_PRIVATE_ADDRESSES=1` lifts the rule (a partner inside the same network)."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
+import ipaddress
 import json
 import secrets
+import socket
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -69,12 +80,106 @@ def verify(secret: str, timestamp: str, body: bytes, header: str, *, tolerance: 
     return skew <= tolerance and hmac.compare_digest(signature(secret, timestamp, body), header)
 
 
+class UnsafeAddress(OSError):
+    """The endpoint's name leads to an address a webhook may not reach."""
+
+
+def _kind_of(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+    """Why an address is not a public one (None when it is)."""
+    if ip.is_loopback:
+        return "une adresse de bouclage (la machine elle-même)"
+    if ip.is_link_local:
+        return "une adresse de lien local"
+    if ip.is_private:
+        return "une adresse de réseau privé"
+    if ip.is_multicast:
+        return "une adresse de multidiffusion"
+    if ip.is_unspecified or ip.is_reserved or not ip.is_global:
+        return "une adresse réservée"
+    return None
+
+
+def _resolve(host: str, port: int) -> list[str]:
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+def _checked_addresses(host: str, port: int) -> list[str]:
+    """The addresses of `host`, every one of them allowed; UnsafeAddress otherwise."""
+    addresses = _resolve(host, port)
+    if settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES:
+        return addresses
+    for address in addresses:
+        kind = _kind_of(ipaddress.ip_address(address.split("%")[0]))
+        if kind is not None:
+            shown = host if host == address else f"{host} ({address})"
+            raise UnsafeAddress(
+                f"{shown} est {kind} : un webhook ne peut viser que des adresses publiques "
+                "(réglage WEBHOOK_ALLOW_PRIVATE_ADDRESSES pour un partenaire du même réseau)"
+            )
+    return addresses
+
+
+def address_problem(url: str) -> str | None:
+    """Why a webhook URL is refused when it is saved, or None. A name that does not resolve
+    now is accepted: the check made at each delivery decides then."""
+    parts = urlsplit(url)
+    if not parts.hostname:
+        return "l'adresse ne contient pas de nom d'hôte"
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        _checked_addresses(parts.hostname, port)
+    except UnsafeAddress as exc:
+        return str(exc)
+    except (OSError, ValueError):
+        return None
+    return None
+
+
+def _safe_connection(
+    address: tuple[str, int], timeout: Any = None, source_address: Any = None, **kwargs: Any
+) -> socket.socket:
+    """`socket.create_connection` to an address checked just now (the one connected to)."""
+    host, port = address
+    error: OSError | None = None
+    for checked in _checked_addresses(host, port):
+        try:
+            return socket.create_connection((checked, port), timeout, source_address, **kwargs)
+        except OSError as exc:
+            error = exc
+    raise error or OSError(f"aucune adresse pour {host}")
+
+
+class _SafeHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._create_connection = _safe_connection
+
+
+class _SafeHTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._create_connection = _safe_connection
+
+
+class _SafeHTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req: Any) -> Any:
+        return self.do_open(_SafeHTTPConnection, req)
+
+
+class _SafeHTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req: Any) -> Any:
+        return self.do_open(_SafeHTTPSConnection, req, context=self._context)  # type: ignore[attr-defined]
+
+
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args: Any, **kwargs: Any) -> None:
         return None  # a redirect is an answer like another: not followed, not a success
 
 
-_opener = urllib.request.build_opener(_NoRedirect)
+_opener = urllib.request.build_opener(
+    urllib.request.ProxyHandler({}), _SafeHTTPHandler, _SafeHTTPSHandler, _NoRedirect
+)
 
 
 @dataclass(frozen=True)
@@ -116,7 +221,10 @@ def post(endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> Outcome:
         error = f"HTTP {exc.code} {exc.reason}"
     except (urllib.error.URLError, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", exc)
-        error = f"{type(exc).__name__} : {reason}"[:300]
+        if isinstance(reason, UnsafeAddress):
+            error = f"adresse refusée : {reason}"[:300]
+        else:
+            error = f"{type(exc).__name__} : {reason}"[:300]
     return Outcome(code, error, int((time.monotonic() - started) * 1000))
 
 

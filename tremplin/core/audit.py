@@ -7,15 +7,15 @@ from typing import Any
 from django.db.models import Model
 from django.http import HttpRequest
 
+from .http import client_address
 from .models import AuditEvent
 
 Action = AuditEvent.Action
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address, as the lock-out sees it (behind a trusted proxy: its header)."""
+    return client_address(request)
 
 
 def record(

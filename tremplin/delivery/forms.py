@@ -13,12 +13,14 @@ from tremplin.core.forms import DsfrForm
 from tremplin.enrolment.models import Enrolment
 from tremplin.learners.forms import DateInput
 
+from .filetypes import FORMATS
 from .models import ExamRegistration, HandOver, MaterialPackage
 
 #: The largest file a package may carry (20 Mo).
 MAX_PACKAGE_BYTES = 20 * 1024 * 1024
-#: The formats a package's file may have: documents, audio, video, archives, e-books, images.
-PACKAGE_EXTENSIONS = ("pdf", "odt", "docx", "mp3", "mp4", "zip", "epub", "png", "jpg", "jpeg")
+#: The formats a package's file may have: documents, audio, video, archives, e-books, images
+#: (their content is checked too: filetypes.py).
+PACKAGE_EXTENSIONS = tuple(FORMATS)
 
 
 class DateTimeInput(forms.DateTimeInput):

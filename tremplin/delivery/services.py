@@ -20,6 +20,7 @@ from tremplin.enrolment.models import Enrolment, Result
 from tremplin.learners.models import Learner, Placement, Status
 from tremplin.places.models import CnamCentre, Commune, Establishment
 
+from .filetypes import check_material
 from .models import Delivery, HandOver, MaterialPackage
 
 
@@ -61,6 +62,7 @@ def create_package(
         unit=unit, title=_check_title(unit, title, None), kind=kind, position=position
     )
     if file is not None:
+        check_material(file)
         package.file.save(file.name or "support", file, save=False)
     package.save()
     return package
@@ -83,6 +85,7 @@ def update_package(
     package.position = position
     old = (package.file.name or "") if package.file else ""
     if file is not None:
+        check_material(file)
         package.file.save(file.name or "support", file, save=False)
     elif clear_file:
         package.file.name = ""

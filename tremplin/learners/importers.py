@@ -140,7 +140,11 @@ class LearnerImporter(Importer[Learner]):
         for learner in found:
             row, values = rows[learner.reference]
             if learner.pk not in readable:
-                row.error("reference", f"dossier hors de votre périmètre : {learner.reference}.")
+                # The very message of an unknown reference elsewhere: existence not disclosed.
+                row.error(
+                    "reference",
+                    f"apprenant inconnu ou hors de votre périmètre : « {learner.reference} ».",
+                )
             elif (
                 learner.status != Status.PLACED
                 and learner.establishment_id is not None

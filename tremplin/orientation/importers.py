@@ -271,7 +271,11 @@ class ReferralImporter(Importer[Referral]):
                 final[key] = target
                 continue
             if key not in readable:
-                row.error("learner", "cette orientation est hors de votre périmètre.")
+                # The very message of an unknown young person: existence not disclosed.
+                row.error(
+                    "learner",
+                    f"jeune inconnu ou hors de votre périmètre : « {row.get('learner')} ».",
+                )
                 continue
             moves = moves_between(existing.status, target)
             if moves is None:
