@@ -36,7 +36,7 @@ def revoked_with(secret: str, reason: str) -> None:
     assert response.status_code == 401
     body = response.json()
     assert body["code"] == "token_revoked"
-    assert body["detail"].endswith(f" : {reason}.")
+    assert body["detail"].endswith(f"\u00a0: {reason}.")
 
 
 def test_logging_out_of_every_device_revokes_the_tokens(nadia: User, coordinator: User) -> None:
