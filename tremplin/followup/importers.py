@@ -114,7 +114,11 @@ class InterviewImporter(Importer[Interview]):
         )
         for row, values in parsed:
             interview = found.get(self.key_from(values))
-            if interview is not None and interview.referent_id != values["referent_id"]:
+            if (
+                interview is not None
+                and interview.referent_id is not None
+                and interview.referent_id != values["referent_id"]
+            ):
                 row.error(
                     "referent",
                     "cet entretien existe déjà et a été mené par "
