@@ -121,16 +121,18 @@ def test_a_record_outside_the_scope_answers_404_and_writes_no_view_event(
     assert not AuditEvent.objects.filter(action="view", model="learners.Learner").exists()
 
 
-def test_listing_learners_writes_an_event_with_the_filters(
+def test_listing_learners_writes_an_event_with_the_records_shown_but_not_the_searched_name(
     client_as: Callable[[User], Client], paris: Record
 ) -> None:
     response = client_as(user("rle-melun")).get(
-        reverse("learners:list"), {"q": "NomT"}, REMOTE_ADDR=IP
+        reverse("learners:list"), {"q": "NomT", "status": "placed"}, REMOTE_ADDR=IP
     )
     assert response.status_code == 200
     written = only_event(action="list", model="learners.Learner")
     assert (written.user, written.object_id, written.ip) == (user("rle-melun"), "", IP)
-    assert "q=NomT" in written.summary
+    assert "q=…" in written.summary and "status=placed" in written.summary
+    assert "NomT" not in written.summary
+    assert written.records == [paris.learner.pk]
 
 
 def test_exporting_a_transcript_writes_an_event(
@@ -261,11 +263,15 @@ def test_the_audit_log_exports_as_csv_with_the_filters_and_the_export_is_audited
         "action",
         "donnée",
         "enregistrement",
+        "personne",
+        "origine",
         "description",
+        "champs modifiés",
+        "enregistrements affichés",
         "adresse IP",
     ]
-    assert [(r[1], r[2], r[3], r[5]) for r in rows] == [
-        ("referent", "view", "learners.Learner", "lecture-du-referent")
+    assert [(r[1], r[2], r[3], r[7]) for r in rows] == [
+        ("referent", "Consultation — apprenant", "apprenant", "lecture-du-referent")
     ]
     assert date.fromisoformat(rows[0][0][:10])
     export = only_event(action="export", model="core.AuditEvent")
@@ -279,7 +285,7 @@ def test_the_export_itself_appears_in_a_later_export(
     client = client_as(user("coordination"))
     client.get(AUDIT, {"format": "csv"})
     _, *rows = read_csv(client.get(AUDIT, {"format": "csv", "action": "export"}).content)
-    assert [(r[1], r[3]) for r in rows][-1:] == [("coordination", "core.AuditEvent")]
+    assert [(r[1], r[3]) for r in rows][-1:] == [("coordination", "événement du journal d'audit")]
     assert len(rows) == 2
 
 
@@ -302,7 +308,7 @@ def test_the_csv_export_neutralises_formula_injection(
         AUDIT, {"format": "csv", "utilisateur": "referent"}
     )
     _, *rows = read_csv(response.content)
-    assert [r[5] for r in rows] == ["'" + summary]
+    assert [r[7] for r in rows] == ["'" + summary]
 
 
 def test_a_username_that_looks_like_a_formula_is_neutralised_too(

@@ -140,6 +140,7 @@ def delivery(request: HttpRequest, pk: int) -> HttpResponse:
         retry(found)
         messages.success(request, "L'envoi sera retenté au prochain passage.")
         return redirect("api_pages:delivery", pk=found.pk)
+    record(request, Action.VIEW, found, f"contenu de l'envoi {found.event_id}")
     context = {
         "title": f"Envoi {found.event}",
         "delivery": found,

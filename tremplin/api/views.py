@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 
 from tremplin.accounts.scope import scope_of
 from tremplin.catalog.models import Formation, Sector, TeachingUnit
-from tremplin.core.audit import Action, record
+from tremplin.core.audit import Action, Origin, filters_summary, record
 from tremplin.core.csvimport import ImportRejected
 from tremplin.core.models import AuditEvent
 from tremplin.core.permissions import permissions_of
@@ -32,8 +32,8 @@ from tremplin.learners.models import Learner
 from tremplin.orientation.models import Referral
 from tremplin.orientation.services import move_referral
 from tremplin.places.models import CnamCentre, Establishment, MissionLocale, Region
-from tremplin.reporting.stored import stored_bilan
-from tremplin.reporting.tables import mask_small_cells
+from tremplin.reporting.stored import stored_bilan, stored_tables
+from tremplin.reporting.tables import publication_for, publish
 from tremplin.reporting.views import READERS
 
 from . import filters, serializers
@@ -47,12 +47,26 @@ from .permissions import ApiAccess, PersonalData
 BULK_MAX_ROWS = 10_000
 
 
-def audit(request: Request, action: str, target: Model | type[Model], summary: str) -> None:
+def audit(
+    request: Request,
+    action: str,
+    target: Model | type[Model],
+    summary: str,
+    records: list[Any] | None = None,
+) -> None:
     """`tremplin.core.audit.record` for an API call: the Django request (its IP), the user that
     DRF authenticated, and the token used."""
     token = request.auth
     via = f"API, jeton {token.prefix}…" if isinstance(token, ApiToken) else "API, session"
-    record(request._request, action, target, f"{via} : {summary}", user=request.user)
+    record(
+        request._request,
+        action,
+        target,
+        f"{via} : {summary}",
+        user=request.user,
+        origin=Origin.API,
+        records=records,
+    )
 
 
 class ScopedViewSet(ConditionalMixin, StrictQueryMixin, viewsets.ReadOnlyModelViewSet[Any]):
@@ -85,14 +99,16 @@ class ScopedViewSet(ConditionalMixin, StrictQueryMixin, viewsets.ReadOnlyModelVi
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().list(request, *args, **kwargs)
         if self.personal and isinstance(response.data, dict):
-            shown = len(response.data.get("results", []))
-            query = request.GET.urlencode()[:200]
+            results = response.data.get("results", [])
+            shown = len(results)
+            query = filters_summary(request.GET)[:200]
             audit(
                 request,
                 Action.LIST,
                 self.get_queryset().model,
                 f"{shown} sur {response.data.get('count', shown)}"
                 + (f" ({query})" if query else ""),
+                records=[r["id"] for r in results if isinstance(r, dict) and "id" in r],
             )
         return response
 
@@ -223,7 +239,7 @@ def bulk_import(request: Request, kind: str) -> Response:
     if len(rows) > BULK_MAX_ROWS:
         return refused(f"Au plus {BULK_MAX_ROWS} lignes par appel (ici {len(rows)}).")
     try:
-        report = importer(user=request.user).run_records(rows, dry_run=dry_run)
+        report = importer(user=request.user, origin=Origin.BULK).run_records(rows, dry_run=dry_run)
     except ImportRejected as exc:
         errors = [
             {"index": e.line - 1 if e.line else None, "field": e.column, "message": e.message}
@@ -427,6 +443,6 @@ class BilanView(ConditionalMixin, StrictQueryMixin, APIView):
                 {"detail": str(exc), "code": "invalid"}, status=status.HTTP_400_BAD_REQUEST
             )
         document = bilan.as_dict()
-        if publication:
-            document = mask_small_cells(document)
+        if publication_for(request.user, publication):
+            document, _ = publish(bilan, document, stored_tables(bilan))
         return Response(document)

@@ -1,21 +1,66 @@
-"""Write to the audit log. Views call `record()` for every read or change of a personal record."""
+"""Write to the audit log. Views call `record()` for every read or change of a personal record;
+the import machinery and the API's bulk calls call `record_changes()` once per call, which writes
+one entry per changed record with the before/after of its fields.
+
+Entries never hold a person's name: they refer to the person by id (`person_id`) and the audit
+page renders the name at display time through the registered `PersonDirectory` (an erased
+person then reads as anonymised). Free texts and identities are not copied into `changes`
+either (see `REDACTED`)."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Protocol
 
+from django.db import models
 from django.db.models import Model
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 
 from .http import client_address
 from .models import AuditEvent
 
 Action = AuditEvent.Action
+Origin = AuditEvent.Origin
+
+#: The model whose records are people: an event about one of them, or about a record with a
+#: `learner_id`, names that person by id.
+PERSON_MODEL = "learners.Learner"
+#: Written in `changes` in place of a free text or an identity (names, reference, birth date,
+#: notes): the log says the field changed, never what it said.
+REDACTED = "[texte non journalisé]"
+#: Identity fields that are not free texts but must not be copied either.
+IDENTITY_FIELDS = frozenset({"birth_date"})
+#: A list read keeps at most this many record ids.
+MAX_LISTED = 200
+#: Query parameters whose value is a searched name or reference: not written in a summary.
+SEARCH_PARAMETERS = frozenset({"q", "search", "reference", "nom", "personne"})
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
     """The client's address, as the lock-out sees it (behind a trusted proxy: its header)."""
     return client_address(request)
+
+
+def person_of(target: Model | type[Model]) -> int | None:
+    """The id of the person an event about `target` concerns, if any."""
+    if isinstance(target, type):
+        return None
+    if target._meta.label == PERSON_MODEL:
+        return int(target.pk) if target.pk is not None else None
+    learner_id = getattr(target, "learner_id", None)
+    return int(learner_id) if learner_id is not None else None
+
+
+def filters_summary(query: QueryDict | Mapping[str, str]) -> str:
+    """A list's filters for a summary, without the searched names or references."""
+    parts = []
+    for key in query:
+        value = "…" if key in SEARCH_PARAMETERS else str(query[key])
+        parts.append(f"{key}={value}")
+    return "&".join(parts)
 
 
 def record(
@@ -25,16 +70,234 @@ def record(
     summary: str = "",
     *,
     user: Any = None,
+    origin: str | None = None,
+    records: Iterable[Any] | None = None,
+    changes: Mapping[str, Sequence[Any]] | None = None,
 ) -> AuditEvent:
-    who = user if user is not None else getattr(request, "user", None)
+    """One event. `records`: the ids of the records a list showed (kept up to `MAX_LISTED`)."""
+    event = _event(
+        user if user is not None else getattr(request, "user", None),
+        action,
+        target,
+        summary,
+        origin=origin or Origin.WEB,
+        ip=client_ip(request),
+    )
+    if records is not None:
+        event.records = [r.pk if isinstance(r, Model) else r for r in records][:MAX_LISTED]
+    if changes:
+        event.changes = dict(changes)
+    event.save()
+    return event
+
+
+def _event(
+    who: Any,
+    action: str,
+    target: Model | type[Model],
+    summary: str,
+    *,
+    origin: str,
+    ip: str | None = None,
+) -> AuditEvent:
     authenticated = bool(who is not None and getattr(who, "is_authenticated", False))
     model = target if isinstance(target, type) else type(target)
-    return AuditEvent.objects.create(
+    return AuditEvent(
         user=who if authenticated else None,
         username=who.get_username() if authenticated and who is not None else "",
         action=action,
         model=model._meta.label,
-        object_id="" if isinstance(target, type) else str(target.pk),
+        object_id="" if isinstance(target, type) or target.pk is None else str(target.pk),
+        person_id=person_of(target),
         summary=summary[:300],
-        ip=client_ip(request),
+        ip=ip,
+        origin=origin,
     )
+
+
+# -- changes -----------------------------------------------------------------------------------
+
+
+def _redacted(field: models.Field[Any, Any]) -> bool:
+    text = isinstance(field, models.CharField | models.TextField) and not field.choices
+    return text or field.name in IDENTITY_FIELDS
+
+
+def journal_value(field: models.Field[Any, Any], value: Any) -> Any:
+    """A field's value as the log keeps it: ids for relations, ISO dates, decimals as text,
+    `REDACTED` for free texts and identities."""
+    if value is None or value == "":
+        return value
+    if _redacted(field):
+        return REDACTED
+    if isinstance(value, Model):
+        return value.pk
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def snapshot(obj: Model, names: Iterable[str]) -> dict[str, Any]:
+    """The current values of `names` on `obj` (relations by id), the `before` of a change."""
+    values = {}
+    for name in names:
+        field = obj._meta.get_field(name)
+        assert isinstance(field, models.Field)
+        values[field.name] = getattr(obj, field.attname)
+    return values
+
+
+def _raw(value: Any) -> Any:
+    return value.pk if isinstance(value, Model) else value
+
+
+def diff(
+    obj: Model, before: Mapping[str, Any] | None, after: Mapping[str, Any]
+) -> dict[str, list[Any]]:
+    """``{field: [before, after]}`` as the log keeps them, for the fields whose value differs
+    (every field of `after` for a creation, `before` being None)."""
+    changes: dict[str, list[Any]] = {}
+    for name, value in after.items():
+        field = obj._meta.get_field(name)
+        assert isinstance(field, models.Field)
+        old = None if before is None else _raw(before.get(field.name))
+        new = _raw(value)
+        if before is None or old != new:
+            changes[field.name] = [journal_value(field, old), journal_value(field, new)]
+    return changes
+
+
+@dataclass
+class Change:
+    """One record created (`before` None) or updated by a bulk operation."""
+
+    obj: Model
+    before: dict[str, Any] | None
+    after: dict[str, Any]
+
+
+def record_change(
+    user: Any,
+    obj: Model,
+    before: Mapping[str, Any] | None,
+    after: Mapping[str, Any],
+    *,
+    origin: str,
+    request: HttpRequest | None = None,
+    summary: str = "",
+) -> AuditEvent:
+    """One entry for one record's change: created when `before` is None, else updated."""
+    event = _change_event(user, Change(obj, dict(before or {}) or None, dict(after)), origin)
+    event.ip = client_ip(request)
+    if summary:
+        event.summary = summary[:300]
+    event.save()
+    return event
+
+
+def record_changes(
+    user: Any, changes: Sequence[Change], *, origin: str, request: HttpRequest | None = None
+) -> None:
+    """One entry per record of a bulk operation (an import, an API bulk call), written at once."""
+    ip = client_ip(request)
+    events = []
+    for change in changes:
+        event = _change_event(user, change, origin)
+        event.ip = ip
+        events.append(event)
+    AuditEvent.objects.bulk_create(events, batch_size=1_000)
+
+
+def _change_event(user: Any, change: Change, origin: str) -> AuditEvent:
+    created = change.before is None
+    event = _event(
+        user,
+        Action.CREATE if created else Action.UPDATE,
+        change.obj,
+        summary="",
+        origin=origin,
+    )
+    event.changes = diff(change.obj, change.before, change.after)
+    event.summary = (
+        "création" if created else "champs modifiés : " + ", ".join(sorted(event.changes))
+    )[:300]
+    if event.person_id is None and change.obj._meta.label != PERSON_MODEL:
+        learner_id = change.after.get("learner_id", change.after.get("learner"))
+        if learner_id is not None:
+            event.person_id = int(learner_id.pk if isinstance(learner_id, Model) else learner_id)
+    return event
+
+
+# -- display -----------------------------------------------------------------------------------
+
+#: How a person reads once erased.
+ANONYMISED = "personne anonymisée"
+
+
+class PersonDirectory(Protocol):
+    """What the audit page asks about people, answered by the app that holds them."""
+
+    def describe(self, user: Any, ids: set[int]) -> dict[int, str]:
+        """The display of each person the user may see: « NOM Prénom (réf.) », or
+        `ANONYMISED` after erasure. Ids the user may not see are left out."""
+        ...
+
+    def find(self, user: Any, text: str) -> list[int]:
+        """The ids of the people the user may see whose name or reference matches `text`."""
+        ...
+
+
+_directory: list[PersonDirectory] = []
+
+
+def register_person_directory(directory: PersonDirectory) -> None:
+    _directory[:] = [directory]
+
+
+def person_directory() -> PersonDirectory | None:
+    return _directory[0] if _directory else None
+
+
+@dataclass
+class Shown:
+    """An event as the audit page and its CSV export show it."""
+
+    event: AuditEvent
+    action: str
+    data: str
+    person: str
+
+
+def action_label(event: AuditEvent) -> str:
+    """The action in French, with the kind of record: « Modification — inscription »."""
+    return f"{event.get_action_display()} — {data_label(event.model)}"
+
+
+def data_label(label: str) -> str:
+    """A model's French name from its label (« learners.Learner » → « apprenant »)."""
+    from django.apps import apps
+
+    try:
+        model = apps.get_model(label)
+    except (LookupError, ValueError):
+        return label
+    return str(model._meta.verbose_name)
+
+
+def shown(user: Any, events: Sequence[AuditEvent]) -> list[Shown]:
+    """The events with their person rendered now (one query for the page): the name and
+    reference for those the user may see, `ANONYMISED` after an erasure, « — » otherwise."""
+    directory = person_directory()
+    ids = {e.person_id for e in events if e.person_id is not None}
+    people = directory.describe(user, ids) if directory is not None and ids else {}
+    return [
+        Shown(
+            event=e,
+            action=action_label(e),
+            data=data_label(e.model),
+            person=people.get(e.person_id, "—") if e.person_id is not None else "—",
+        )
+        for e in events
+    ]

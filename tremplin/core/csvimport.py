@@ -22,7 +22,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 import clevercsv
 from django.db import connection, models, transaction
 
-from . import journal
+from . import audit, journal
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 MAX_FIELD_CHARS = 10_000
@@ -367,9 +367,12 @@ class Importer(Generic[M]):
     #: The file's columns that make the key, named when a row repeats another.
     key_columns: ClassVar[tuple[str, ...]] = ("code",)
 
-    def __init__(self, user: Any = None) -> None:
+    def __init__(self, user: Any = None, *, origin: str = "") -> None:
         #: The user running the import from the web interface; None from the command line.
         self.user = user
+        #: Where the rows come from, for the audit log (`AuditEvent.Origin`): a file import,
+        #: an API bulk call, the command line.
+        self.origin = origin or (audit.Origin.IMPORT if user is not None else audit.Origin.COMMAND)
 
     def prepare(self, rows: Sequence[Row]) -> None:
         """Load the reference indexes the rows need (one query per index, never per row)."""
@@ -463,6 +466,7 @@ class Importer(Generic[M]):
         *,
         dry_run: bool,
     ) -> ImportReport:
+        changes: list[audit.Change] = []
         with transaction.atomic():
             existing = self.existing(set(first_line))
             result = synchronise(
@@ -472,12 +476,25 @@ class Importer(Generic[M]):
                 existing=existing,
                 dry_run=dry_run,
                 save=self.save,
+                changes=changes,
             )
+            if not dry_run:
+                self._find_inserted(changes)
+                audit.record_changes(self.user, changes, origin=self.origin)
         report.created, report.updated, report.unchanged = result
         return report
 
     def save(self, to_create: list[M], to_update: list[M], fields: list[str]) -> None:
         save_objects(self.model, to_create, to_update, fields)
+
+    def _find_inserted(self, changes: Sequence[audit.Change]) -> None:
+        """The records inserted without getting their ids back (`fast_insert`), found again by
+        their natural key, so that their audit entries name them."""
+        missing = [c for c in changes if c.obj.pk is None]
+        if missing:
+            found = self.existing({self.key_from(c.after) for c in missing})
+            for change in missing:
+                change.obj = found.get(self.key_from(change.after), change.obj)
 
 
 def save_objects(model: type[M], to_create: list[M], to_update: list[M], fields: list[str]) -> None:
@@ -519,8 +536,11 @@ def synchronise(
     existing: Mapping[Key, M],
     dry_run: bool = False,
     save: Callable[[list[M], list[M], list[str]], None] | None = None,
+    changes: list[audit.Change] | None = None,
 ) -> tuple[int, int, int]:
-    """Create the rows that are new, update those that differ; return (created, updated, unchanged)."""
+    """Create the rows that are new, update those that differ; return (created, updated, unchanged).
+    `changes`, when given, receives each created or updated record with its before/after (for
+    the audit log)."""
     to_create: list[M] = []
     to_update: list[M] = []
     changed_fields: set[str] = set()
@@ -529,11 +549,16 @@ def synchronise(
         obj = existing.get(key(values))
         if obj is None:
             to_create.append(model(**values))
+            if changes is not None:
+                changes.append(audit.Change(to_create[-1], None, dict(values)))
             continue
         diff = [name for name, value in values.items() if _differs(obj, name, value)]
         if not diff:
             unchanged += 1
             continue
+        if changes is not None:
+            after = {name: values[name] for name in diff}
+            changes.append(audit.Change(obj, audit.snapshot(obj, diff), after))
         for name in diff:
             setattr(obj, name, values[name])
         changed_fields.update(diff)

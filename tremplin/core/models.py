@@ -25,6 +25,13 @@ class AuditEvent(models.Model):
         IMPORT = "import", "Import"
         SECURITY = "security", "Sécurité du compte"
 
+    class Origin(models.TextChoices):
+        WEB = "web", "Interface web"
+        API = "api", "API"
+        IMPORT = "import", "Import de fichier"
+        BULK = "bulk", "API, envoi groupé"
+        COMMAND = "command", "Ligne de commande"
+
     at = models.DateTimeField("date", auto_now_add=True, db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -40,12 +47,26 @@ class AuditEvent(models.Model):
     object_id = models.CharField("identifiant de l'enregistrement", max_length=40, blank=True)
     summary = models.CharField("description", max_length=300, blank=True)
     ip = models.GenericIPAddressField("adresse IP", null=True, blank=True)
+    origin = models.CharField(
+        "origine", max_length=10, choices=Origin.choices, default=Origin.WEB, blank=True
+    )
+    #: The person the event concerns (a learner's id), rendered at display time: the audit
+    #: log never holds a name, so that an erasure reaches it.
+    person_id = models.PositiveBigIntegerField("personne concernée", null=True, blank=True)
+    #: A change's fields, ``{"field": [before, after]}``; free texts and identities appear as
+    #: `REDACTED` (their value is not copied into the log).
+    changes = models.JSONField("champs modifiés", default=dict, blank=True)
+    #: A list read: the ids of the records shown (bounded).
+    records = models.JSONField("enregistrements affichés", default=list, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]
         verbose_name = "événement du journal d'audit"
         verbose_name_plural = "journal d'audit"
-        indexes = [models.Index(fields=["model", "object_id"])]
+        indexes = [
+            models.Index(fields=["model", "object_id"]),
+            models.Index(fields=["person_id"], name="core_audit_person_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%d/%m/%Y %H:%M} {self.username} {self.get_action_display()} {self.model} {self.object_id}"

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 from django import forms
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
@@ -60,17 +63,33 @@ def apply_errors(form: forms.BaseForm, exc: ValidationError) -> None:
 
 
 AUDIT_PAGE = 100
+#: The CSV export renders its people this many events at a time (one query per chunk).
+AUDIT_CSV_CHUNK = 2_000
+AUDIT_CSV_HEADER = [
+    "date",
+    "utilisateur",
+    "action",
+    "donnée",
+    "enregistrement",
+    "personne",
+    "origine",
+    "description",
+    "champs modifiés",
+    "enregistrements affichés",
+    "adresse IP",
+]
 
 
 @require_GET
 def audit_log(request: HttpRequest) -> HttpResponse:
-    """The audit log, for the national coordinator: browse, filter, export as CSV."""
+    """The audit log, for the national coordinator: browse, filter (by user, action, data, and
+    by a person's name or reference), export as CSV. Reading it is itself audited."""
     from django.core.exceptions import PermissionDenied
     from django.core.paginator import Paginator
 
     from tremplin.accounts.scope import scope_of
 
-    from .audit import Action, record
+    from .audit import Action, filters_summary, person_directory, record, shown
     from .exports import csv_response
     from .models import AuditEvent
 
@@ -80,34 +99,34 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     who = request.GET.get("utilisateur", "").strip()
     action = request.GET.get("action", "")
     model = request.GET.get("donnee", "").strip()
+    person = request.GET.get("personne", "").strip()
     if who:
         events = events.filter(username__iexact=who)
     if action in AuditEvent.Action.values:
         events = events.filter(action=action)
     if model:
         events = events.filter(model__icontains=model)
+    if person:
+        directory = person_directory()
+        ids = directory.find(request.user, person) if directory is not None else []
+        events = events.filter(person_id__in=ids)
     if request.GET.get("format") == "csv":
         record(
             request,
             Action.EXPORT,
             AuditEvent,
-            f"journal d'audit, filtres {request.GET.urlencode()}",
+            f"journal d'audit, filtres {filters_summary(request.GET)}",
         )
-        rows = events.values_list("at", "username", "action", "model", "object_id", "summary", "ip")
-        return csv_response(
-            "journal-audit.csv",
-            [
-                "date",
-                "utilisateur",
-                "action",
-                "donnée",
-                "enregistrement",
-                "description",
-                "adresse IP",
-            ],
-            ([at.isoformat(), *rest] for at, *rest in rows.iterator()),
-        )
+        return csv_response("journal-audit.csv", AUDIT_CSV_HEADER, _audit_csv_rows(request, events))
     page = Paginator(events, AUDIT_PAGE).get_page(request.GET.get("page"))
+    rows = shown(request.user, list(page.object_list))
+    record(
+        request,
+        Action.LIST,
+        AuditEvent,
+        f"page {page.number}, filtres {filters_summary(request.GET)}",
+        records=[r.event.pk for r in rows],
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -116,13 +135,43 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         {
             "title": "Journal d'audit",
             "page": page,
+            "rows": rows,
             "query": query.urlencode(),
             "actions": AuditEvent.Action.choices,
             "who": who,
             "action": action,
             "model": model,
+            "person": person,
         },
     )
+
+
+def _audit_csv_rows(request: HttpRequest, events: Any) -> Iterator[list[Any]]:
+    import json
+
+    from .audit import shown
+
+    chunk: list[Any] = []
+    for event in [*events.iterator(chunk_size=AUDIT_CSV_CHUNK), None]:
+        if event is not None:
+            chunk.append(event)
+        if chunk and (event is None or len(chunk) >= AUDIT_CSV_CHUNK):
+            for row in shown(request.user, chunk):
+                e = row.event
+                yield [
+                    e.at.isoformat(),
+                    e.username,
+                    row.action,
+                    row.data,
+                    e.object_id,
+                    row.person,
+                    e.get_origin_display(),
+                    e.summary,
+                    json.dumps(e.changes, ensure_ascii=False) if e.changes else "",
+                    " ".join(str(i) for i in e.records),
+                    e.ip,
+                ]
+            chunk = []
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

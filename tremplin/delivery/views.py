@@ -672,9 +672,12 @@ def registration_remove(request: HttpRequest, pk: int) -> HttpResponse:
     refused = _refuse_if_past(request, session)
     if refused is not None:
         return refused
-    who = f"{registration.enrolment.learner.full_name} ({registration.enrolment.unit.code})"
+    unit = registration.enrolment.unit.code
+    who = f"{registration.enrolment.learner.full_name} ({unit})"
+    learner = registration.enrolment.learner
     exams.remove_candidate(registration)
-    record(request, Action.UPDATE, session, f"candidat retiré : {who}")
+    record(request, Action.UPDATE, learner, f"retiré(e) de la session d'examen n° {session.pk}")
+    record(request, Action.UPDATE, session, f"candidat retiré ({unit})")
     messages.success(request, f"{who} retiré(e) de la session.")
     return redirect("delivery:session", session.pk)
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tremplin.accounts.scope import scope_of
-from tremplin.core.audit import Action, record
+from tremplin.core.audit import Action, filters_summary, record
 from tremplin.core.permissions import UserLike, changeable_or_404, readable_or_404
 from tremplin.core.views import apply_errors
 from tremplin.learners.models import Learner
@@ -90,7 +90,7 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
         request,
         Action.LIST,
         Cohort,
-        f"{len(rows)} cohortes, filtres {request.GET.urlencode()}",
+        f"{len(rows)} cohortes, filtres {filters_summary(request.GET)}",
     )
     return render(
         request,
@@ -299,7 +299,7 @@ def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            record(request, Action.CREATE, participant, f"{participant.learner} rejoint {cohort}")
+            record(request, Action.CREATE, participant, f"rejoint {cohort}")
             messages.success(request, f"{participant.learner.full_name} rejoint la cohorte.")
             return redirect("emergence:cohort", cohort.pk)
     if request.method == "GET":

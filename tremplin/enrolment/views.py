@@ -54,6 +54,7 @@ def application_create(request: HttpRequest, learner_pk: int) -> HttpResponse:
             record(request, Action.CREATE, application)
             messages.success(request, "Candidature déposée : le RLE peut donner son avis.")
             return redirect("enrolment:application", application.pk)
+    record(request, Action.VIEW, learner, "formulaire « Déposer une candidature »")
     return render(
         request,
         "learners/form.html",

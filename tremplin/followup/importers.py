@@ -30,6 +30,9 @@ INTERVIEWERS = (
     Role.REGIONAL_COORDINATOR,
     Role.NATIONAL_COORDINATOR,
 )
+#: The roles whose import may name another interviewer than the importing user (the others'
+#: interviews are theirs: the `referent` column names them, or is empty).
+MAY_NAME_ANOTHER_INTERVIEWER = frozenset({Role.NATIONAL_COORDINATOR, Role.REGIONAL_COORDINATOR})
 
 
 @register
@@ -65,9 +68,7 @@ class InterviewImporter(Importer[Interview]):
         if on is not None and on > self.today:
             row.error("date", f"date future : {on:%d/%m/%Y}.")
         kind = parse_choice(row, "kind", {k: k for k in Interview.Kind.values})
-        referent_id = self.referents.get(row.get("referent").lower())
-        if referent_id is None:
-            row.error("referent", f"aucun compte « {row.get('referent')} ».")
+        referent_id = self._interviewer(row)
         notes = parse_text(row, "notes", required=False, max_length=5_000)
         if row.errors:
             return None
@@ -78,6 +79,52 @@ class InterviewImporter(Importer[Interview]):
             "referent_id": referent_id,
             "notes": notes,
         }
+
+    def _interviewer(self, row: Row) -> int | None:
+        """The interview's author: the importing user, unless the role may name another one
+        (the command line, an administrator's, names every author)."""
+        name = row.get("referent")
+        if not name and self.user is not None:
+            return int(self.user.pk)
+        referent_id = self.referents.get(name.lower())
+        if referent_id is None:
+            row.error("referent", f"aucun compte « {name} ».")
+        elif (
+            self.user is not None
+            and referent_id != self.user.pk
+            and self.user.role not in MAY_NAME_ANOTHER_INTERVIEWER
+        ):
+            row.error(
+                "referent",
+                f"« {name} » n'est pas vous : seule la coordination peut importer les "
+                "entretiens d'un autre intervenant (laissez la colonne vide ou mettez votre "
+                "identifiant).",
+            )
+            return None
+        return referent_id
+
+    def check_all(self, parsed: Sequence[tuple[Row, dict[str, Any]]]) -> None:
+        """An existing interview is never rewritten under another author's name: a row that
+        names an interview of someone else is an error naming its line."""
+        found = self.existing({self.key_from(values) for _, values in parsed})
+        authors = dict(
+            User.objects.filter(pk__in={i.referent_id for i in found.values()}).values_list(
+                "pk", "username"
+            )
+        )
+        for row, values in parsed:
+            interview = found.get(self.key_from(values))
+            if (
+                interview is not None
+                and interview.referent_id is not None
+                and interview.referent_id != values["referent_id"]
+            ):
+                row.error(
+                    "referent",
+                    "cet entretien existe déjà et a été mené par "
+                    f"« {authors.get(interview.referent_id, '?')} » : un import ne réécrit "
+                    "pas l'entretien d'un autre intervenant.",
+                )
 
     def save(
         self, to_create: list[Interview], to_update: list[Interview], fields: list[str]

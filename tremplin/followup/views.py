@@ -40,6 +40,7 @@ def interview_create(request: HttpRequest, learner_pk: int) -> HttpResponse:
             record(request, Action.CREATE, interview)
             messages.success(request, "Entretien enregistré.")
             return redirect("learners:detail", learner.pk)
+    record(request, Action.VIEW, learner, "formulaire « Saisir un entretien »")
     return render(
         request,
         "learners/form.html",

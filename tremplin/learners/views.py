@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from tremplin.core.audit import Action, record
+from tremplin.core.audit import Action, filters_summary, record
 from tremplin.core.permissions import changeable_or_404, permissions_of
 from tremplin.core.views import apply_errors
 
@@ -43,9 +43,9 @@ def learner_list(request: HttpRequest) -> HttpResponse:
         request,
         Action.LIST,
         Learner,
-        f"page {page.number}, {len(page.object_list)} dossiers, filtres {request.GET.urlencode()}"[
-            :300
-        ],
+        f"page {page.number}, {len(page.object_list)} dossiers, "
+        f"filtres {filters_summary(request.GET)}",
+        records=page.object_list,
     )
     query = request.GET.copy()
     query.pop("page", None)
@@ -177,6 +177,7 @@ def learner_release(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _form_page(request: HttpRequest, learner: Learner, form: object, title: str) -> HttpResponse:
+    record(request, Action.VIEW, learner, f"formulaire « {title} »")
     return render(
         request,
         "learners/form.html",

@@ -19,6 +19,7 @@ from tremplin.core.routers import reports
 from tremplin.core.views import apply_errors
 from tremplin.learners.models import Kind, Learner
 from tremplin.places.models import MissionLocale
+from tremplin.reporting.tables import publication_for
 from tremplin.reporting.views import CONTENT_TYPES
 
 from . import proposals, services
@@ -31,7 +32,7 @@ from .forms import (
 )
 from .models import CentreOffer, Referral, YouthProfile
 from .report import FORMATTERS, StatsReport, page_context
-from .stats import referral_stats
+from .stats import publish_stats, referral_stats
 
 COUNSELOR_ROLES = frozenset({Role.ML_COUNSELOR, Role.NATIONAL_COORDINATOR})
 REFERRAL_ROLES = frozenset(
@@ -272,8 +273,13 @@ def _statistics_form(request: HttpRequest) -> StatisticsFilterForm:
     return form
 
 
-def _statistics_report(form: StatisticsFilterForm) -> StatsReport:
-    return StatsReport(referral_stats(**form.filters()), form.scope_label())
+def _statistics_report(request: HttpRequest, form: StatisticsFilterForm) -> StatsReport:
+    """The figures of the form's filters; published (masked) for the roles that only ever see
+    published figures (the statistician)."""
+    stats = referral_stats(**form.filters())
+    if publication_for(request.user, asked=False):
+        stats = publish_stats(stats)
+    return StatsReport(stats, form.scope_label())
 
 
 @require_GET
@@ -282,7 +288,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
     form = _statistics_form(request)
     context: dict[str, Any] = {"title": "Statistiques des orientations", "form": form}
     if form.is_valid():
-        report = _statistics_report(form)
+        report = _statistics_report(request, form)
         query = {k: v for k, v in form.data.items() if v}
         context.update(page_context(report))
         context["query"] = urlencode(query) if query else "period="
@@ -300,7 +306,7 @@ def statistics_export(request: HttpRequest, fmt: str) -> HttpResponse:
     form = _statistics_form(request)
     if not form.is_valid():
         raise Http404("Filtres invalides.")
-    report = _statistics_report(form)
+    report = _statistics_report(request, form)
     content_type, extension = CONTENT_TYPES[fmt]
     response = HttpResponse(FORMATTERS[fmt](report), content_type=content_type)
     name = f"orientations-{report.stats.period or 'toutes-periodes'}.{extension}"

@@ -191,8 +191,9 @@ def _rows(
 def audit_events_of(
     learner: Learner, related: dict[type[Model], list[int]]
 ) -> QuerySet[AuditEvent]:
-    """The audit events whose target is the person, or one of their records."""
-    target = Q(model=Learner._meta.label, object_id=str(learner.pk))
+    """The audit events about the person (`person_id`, e.g. each record an import changed) or
+    whose target is the person or one of their records."""
+    target = Q(person_id=learner.pk) | Q(model=Learner._meta.label, object_id=str(learner.pk))
     for model, ids in related.items():
         if ids:
             target |= Q(model=model._meta.label, object_id__in=[str(i) for i in ids])

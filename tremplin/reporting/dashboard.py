@@ -16,7 +16,7 @@ from .bilan import year_bounds
 from .formats.charts import Bar, hbar_chart
 from .formats.pdf import pdf_context, show
 from .stored import stored_bilan, stored_tables
-from .tables import mask_small_cells, mask_tables
+from .tables import publish
 
 KIND_LABELS = {
     "information_orientation": "Information et orientation",
@@ -38,8 +38,7 @@ def dashboard_context(
     tables = stored_tables(bilan)
     figures = bilan.as_dict()
     if publication:
-        figures = mask_small_cells(figures, threshold)
-        tables = mask_tables(tables, threshold)
+        figures, tables = publish(bilan, figures, tables, threshold)
     context = pdf_context(figures, tables)
     by_kind = figures["followup"]["by_kind"]
     context["followup_chart"] = mark_safe(  # noqa: S308 - charts.py escapes # nosec B308 B703

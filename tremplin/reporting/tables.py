@@ -37,6 +37,7 @@ from django.db.models import Case, CharField, Count, F, Min, Q, Value, When
 from django.utils import timezone
 
 from tremplin.catalog.models import FormationKind
+from tremplin.core.roles import Role
 from tremplin.core.text import sort_key
 from tremplin.emergence.models import Cohort
 from tremplin.enrolment.models import AbandonReason, Result
@@ -56,6 +57,8 @@ from .bilan import (
     scoped_interviews,
     year_bounds,
 )
+from .publication import Published
+from .suppression import SECONDARY
 
 __all__ = [
     "AbandonRow",
@@ -105,7 +108,7 @@ class EstablishmentRow:
     label: str
     short_name: str
     learners: Cell
-    enrolments: int
+    enrolments: int | None
     validated: int | None
 
 
@@ -114,7 +117,7 @@ class SectorRow:
     code: str
     name: str
     learners: Cell
-    enrolments: int
+    enrolments: int | None
     validated: int | None
     rate: float | None
 
@@ -136,6 +139,8 @@ class GraduateRow:
     kind_label: str
     establishment: str | None
     short_name: str | None
+    #: Graduates of the row: 1, or in publication mode a formation's count (« < 5 »).
+    count: Cell = 1
 
 
 @dataclass(frozen=True)
@@ -161,7 +166,7 @@ class CohortRow:
 class AbandonRow:
     cause: str
     label: str
-    enrolments: int
+    enrolments: int | None
     learners: Cell
 
 
@@ -279,9 +284,16 @@ class Tables:
                 "graduates",
                 "Diplômés",
                 "Certifications délivrées",
-                ("Formation", "Intitulé", "Nature", "Établissement"),
+                ("Formation", "Intitulé", "Nature", "Établissement", "Diplômés"),
                 [
-                    (r.formation, r.title, r.kind_label, r.establishment or "non renseigné")
+                    (
+                        r.formation,
+                        r.title,
+                        r.kind_label,
+                        r.establishment
+                        or ("non renseigné" if self.masked_below is None else "non publié"),
+                        r.count,
+                    )
                     for r in self.graduates
                 ],
             ),
@@ -468,12 +480,16 @@ def days(value: float | None) -> Days | None:
     return None if value is None else Days(value)
 
 
-def _orientation(year: str) -> list[OrientationRow]:
-    from tremplin.orientation.stats import Figures, referral_stats
+def _orientation(year: str, *, threshold: int | None = None) -> list[OrientationRow]:
+    """The referrals of the year by region; published (`publish_stats`, the masks of the
+    orientation statistics pages) when a threshold is given."""
+    from tremplin.orientation.stats import Figures, publish_stats, referral_stats
 
     stats = referral_stats(year=year)
     if not stats.total.sent:
         return []
+    if threshold is not None:
+        stats = publish_stats(stats, threshold)
 
     def row(figures: Figures) -> OrientationRow:
         return OrientationRow(
@@ -679,59 +695,469 @@ def _is_masked(value: object) -> bool:
     return isinstance(value, str)
 
 
-def mask_small_cells(bilan: dict[str, Any], threshold: int = 5) -> dict[str, Any]:
-    """A copy of a bilan's JSON document for publication outside the Cnam (see the module's
-    docstring): learner counts below `threshold` read "< 5"; the results of a masked
-    population are withheld (None)."""
+def _check_threshold(threshold: int) -> None:
     if threshold < 1:
         raise ValueError("Le seuil de publication doit être un entier positif.")
-    document = copy.deepcopy(bilan)
-    document["enrolled_learners"] = masked(document["enrolled_learners"], threshold)
-    if _is_masked(document["enrolled_learners"]):
-        document["ue_validated"] = None
-        document["learner_success_rate"] = None
-        document["ue_validation_rate"] = None
-    for disp in document["by_disp"]:
-        disp["learners"] = masked(disp["learners"], threshold)
-    followup = document["followup"]
-    followup["people_followed"] = masked(followup["people_followed"], threshold)
-    emergence = document["emergence"]
-    emergence["participants"] = masked(emergence["participants"], threshold)
+
+
+def mask_small_cells(bilan: dict[str, Any], threshold: int = 5) -> dict[str, Any]:
+    """A copy of a bilan's JSON document for publication outside the Cnam (see the module's
+    docstring), from the document alone. The exports, the dashboard and the API use `publish`,
+    which masks the document and its tables together (so that a table cannot give back what
+    the document masks)."""
+    document = _published(bilan, None, threshold)[0]
+    assert document is not None
     return document
 
 
-def _mask_row(row: Any, threshold: int, counts: Sequence[str], withheld: Sequence[str]) -> Any:
-    changes: dict[str, object] = {name: masked(getattr(row, name), threshold) for name in counts}
-    if any(_is_masked(changes[name]) for name in counts[:1]):
-        changes.update(dict.fromkeys(withheld))
-    return replace(row, **changes)
-
-
 def mask_tables(tables: Tables, threshold: int = 5) -> Tables:
-    """The tables for publication: the same rules as `mask_small_cells`."""
-    if threshold < 1:
-        raise ValueError("Le seuil de publication doit être un entier positif.")
+    """The tables for publication, from the tables alone (see `publish`)."""
+    published = _published(None, tables, threshold)[1]
+    assert published is not None
+    return published
 
-    def each(rows: Sequence[Any], counts: Sequence[str], withheld: Sequence[str] = ()) -> list[Any]:
-        return [_mask_row(row, threshold, counts, withheld) for row in rows]
+
+def publish(
+    bilan: Bilan, document: dict[str, Any], tables: Tables, threshold: int = 5
+) -> tuple[dict[str, Any], Tables]:
+    """A bilan's document and tables for publication: small counts of people masked
+    (« < 5 »), then secondary suppression decided once for the year over every scope
+    (`publication`) and completed over the relations of this document and its tables
+    (`suppression`); the results computed on a masked population withheld (None); graduates
+    listed by formation only when the formation's cell is published."""
+    from .publication import published_cells
+
+    cells = published_cells(bilan.academic_year, threshold)
+    masked_document, published = _published(document, tables, threshold, (cells, bilan.scope))
+    assert masked_document is not None and published is not None
+    return masked_document, published
+
+
+class _Cells:
+    """The counts of a bilan and its tables by key, with the relations between them."""
+
+    def __init__(self) -> None:
+        self.people: dict[Any, int] = {}
+        self.others: dict[Any, int] = {}
+        self.relations: list[tuple[Any, list[Any]]] = []
+        self.withheld: set[Any] = set()
+
+    def person(self, key: Any, value: object) -> None:
+        if isinstance(value, int):
+            self.people[key] = value
+
+    def other(self, key: Any, value: object) -> None:
+        if isinstance(value, int):
+            self.others[key] = value
+
+    def relate(self, total: Any, parts: Iterable[Any]) -> None:
+        self.relations.append((total, list(parts)))
+
+    def hidden(self, threshold: int, forced: set[Any]) -> set[Any]:
+        from .suppression import primary, suppress
+
+        values = {**self.others, **self.people}
+        hidden = primary(self.people, threshold) | forced
+        while True:
+            hidden = suppress(values, self.relations, hidden)
+            # A figure shown next to masked people is withheld with them (cell, people).
+            extra = {c for c, people in self.withheld if people in hidden and c not in hidden}
+            if not extra:
+                return hidden
+            hidden |= extra
+
+
+def _shown(value: Any, key: Any, hidden: set[Any], threshold: int) -> Any:
+    """A cell as published: « < 5 » for a small count of people, `SECONDARY` for a count masked
+    only so that another cannot be recovered, None for a result withheld."""
+    from .suppression import SECONDARY
+
+    if key not in hidden or not isinstance(value, int):
+        return value
+    if 0 < value < threshold:
+        return f"< {threshold}"
+    return SECONDARY
+
+
+TOTAL = ("learners",)
+ENROLMENTS = ("enrolments",)
+VALIDATED_TOTAL = ("validated",)
+FOLLOWED = ("followed",)
+PARTICIPANTS = ("participants",)
+
+
+def _collect(document: dict[str, Any] | None, tables: Tables | None) -> _Cells:
+    cells = _Cells()
+    year = document["academic_year"] if document else tables.academic_year if tables else ""
+    if document is not None:
+        cells.person(TOTAL, document["enrolled_learners"])
+        cells.other(ENROLMENTS, document["ue_enrollments"])
+        cells.other(VALIDATED_TOTAL, document["ue_validated"])
+        cells.withheld |= {(VALIDATED_TOTAL, TOTAL), (ENROLMENTS, TOTAL)}
+        for d in document["by_disp"]:
+            cells.person(("disp", d["disp"]), d["learners"])
+        cells.person(FOLLOWED, document["followup"]["people_followed"])
+        cells.person(PARTICIPANTS, document["emergence"]["participants"])
+    if tables is not None:
+        for r in tables.disps:
+            cells.person(("disp", r.code), r.learners)
+        for e in tables.establishments:
+            cells.person(("est", e.label), e.learners)
+            cells.other(("est_enr", e.label), e.enrolments)
+            cells.other(("est_val", e.label), e.validated)
+            cells.withheld |= {(("est_enr", e.label), ("est", e.label))}
+            cells.withheld |= {(("est_val", e.label), ("est", e.label))}
+        for disp in {e.disp for e in tables.establishments}:
+            members = [("est", e.label) for e in tables.establishments if e.disp == disp]
+            cells.relate(("disp", disp), members)
+        for sector in tables.sectors:
+            cells.person(("sector", sector.name), sector.learners)
+            cells.other(("sector_enr", sector.name), sector.enrolments)
+            cells.other(("sector_val", sector.name), sector.validated)
+            for what in ("sector_enr", "sector_val"):
+                cells.withheld.add(((what, sector.name), ("sector", sector.name)))
+            units = [u for u in tables.units if u.sector == sector.name]
+            cells.relate(("sector_enr", sector.name), [("unit", u.code) for u in units])
+            cells.relate(("sector_val", sector.name), [("unit_val", u.code) for u in units])
+        for u in tables.units:
+            cells.person(("unit", u.code), u.enrolments)
+            cells.person(("unit_val", u.code), u.validated)
+        cells.relate(TOTAL, [("sector", s.name) for s in tables.sectors])
+        cells.relate(ENROLMENTS, [("est_enr", e.label) for e in tables.establishments])
+        cells.relate(ENROLMENTS, [("sector_enr", s.name) for s in tables.sectors])
+        cells.relate(ENROLMENTS, [("unit", u.code) for u in tables.units])
+        cells.relate(VALIDATED_TOTAL, [("est_val", e.label) for e in tables.establishments])
+        cells.relate(VALIDATED_TOTAL, [("sector_val", s.name) for s in tables.sectors])
+        cells.relate(VALIDATED_TOTAL, [("unit_val", u.code) for u in tables.units])
+        for f in tables.followup:
+            cells.person(("kind", f.kind), f.people)
+        cells.relate(FOLLOWED, [("kind", f.kind) for f in tables.followup])
+        cohort_counts = [
+            f.name
+            for f in fields(CohortRow)
+            if f.name not in {"year", "establishment", "short_name"}
+        ]
+        for c in tables.emergence:
+            for name in cohort_counts:
+                cells.person(("cohort", c.year, c.establishment, name), getattr(c, name))
+        cells.relate(
+            PARTICIPANTS,
+            [("cohort", c.year, c.establishment, "participants") for c in tables.emergence],
+        )
+        for t in tables.trends:
+            cells.person(TOTAL if t.year == year else ("trend", t.year), t.learners)
+        for a in tables.abandonments_by_cause:
+            cells.person(("abandon", a.cause), a.learners)
+            cells.other(("abandon_enr", a.cause), a.enrolments)
+            cells.withheld.add((("abandon_enr", a.cause), ("abandon", a.cause)))
+        for o in tables.orientation:
+            for name in ("sent", "contacted", "enrolled"):
+                cells.person(("orientation", o.region, name), getattr(o, name))
+        if tables.orientation:
+            whole, *_ = tables.orientation[-1:]
+            for name in ("sent", "contacted", "enrolled"):
+                cells.relate(
+                    ("orientation", whole.region, name),
+                    [("orientation", o.region, name) for o in tables.orientation[:-1]],
+                )
+    if document is not None:
+        cells.relate(TOTAL, [("disp", d["disp"]) for d in document["by_disp"]])
+    return cells
+
+
+class _Global:
+    """The canonical cell (`publication`) of each local key of a bilan of one scope."""
+
+    def __init__(self, published: Published, scope: Scope, tables: Tables | None) -> None:
+        from .publication import column_of, place_of
+
+        self.published = published
+        self.year = published.year
+        self.place, self.column = place_of(scope), column_of(scope)
+        self.disp_of = dict(Establishment.objects.values_list("label", "disp__code"))
+        sectors = {s.name: s.code for s in tables.sectors} if tables else {}
+        self.sector_of_unit = (
+            {u.code: sectors.get(u.sector, "") for u in tables.units} if tables else {}
+        )
+        self.sector_of_name = sectors
+
+    def key(self, local: Any) -> Any:
+        year, place, column = self.year, self.place, self.column
+        simple = {
+            TOTAL: ("learners", year, place, column),
+            ENROLMENTS: ("enrolments", year, place, column),
+            VALIDATED_TOTAL: ("validated", year, place, column),
+            FOLLOWED: ("followed", year, place, ()),
+            PARTICIPANTS: ("participants", year, place, ()),
+        }
+        if local in simple:
+            return simple[local]
+        kind, *rest = local
+        measures = {"est": "learners", "est_enr": "enrolments", "est_val": "validated"}
+        if kind == "disp":
+            return ("learners", year, (rest[0], place[1]), column)
+        if kind in measures:
+            return (measures[kind], year, (self.disp_of.get(rest[0]), rest[0]), column)
+        measures = {"sector": "learners", "sector_enr": "enrolments", "sector_val": "validated"}
+        if kind in measures:
+            return (measures[kind], year, place, (self.sector_of_name.get(rest[0], ""),))
+        if kind in ("unit", "unit_val"):
+            measure = "learners" if kind == "unit" else "validated"
+            return (measure, year, place, (self.sector_of_unit.get(rest[0], ""), rest[0]))
+        if kind == "kind":
+            return ("followed", year, place, (rest[0],))
+        if kind == "cohort" and rest[2] == "participants":
+            label = rest[1]
+            return ("participants", year, (self.disp_of.get(label), label), (rest[0],))
+        if kind == "trend":
+            return ("learners", rest[0], place, column)
+        if kind in ("abandon", "abandon_enr"):
+            measure = "abandoned" if kind == "abandon" else "abandon_enr"
+            return (measure, year, place, (rest[0],))
+        return None
+
+    def forced(self, cells: _Cells) -> set[Any]:
+        hidden = self.published.hidden
+        return {key for key in [*cells.people, *cells.others] if self.key(key) in hidden}
+
+    def graduate_cells(self) -> dict[str, tuple[int, bool]]:
+        """The graduates of the scope by formation: (count, masked)."""
+        found = {}
+        for key, value in self.published.values.items():
+            measure, year, place, column = key
+            if (measure, year, place) != ("graduates", self.year, self.place):
+                continue
+            if len(column) == 2 and column[: len(self.column)] == self.column:
+                found[column[1]] = (value, key in self.published.hidden)
+            if column == self.column:
+                found[ALL_GRADUATES] = (value, key in self.published.hidden)
+        return found
+
+
+def _published(
+    bilan: dict[str, Any] | None,
+    tables: Tables | None,
+    threshold: int,
+    across: tuple[Published, Scope] | None = None,
+) -> tuple[dict[str, Any] | None, Tables | None]:
+    _check_threshold(threshold)
+    cells = _collect(bilan, tables)
+    canon = _Global(across[0], across[1], tables) if across is not None else None
+    hidden = cells.hidden(threshold, canon.forced(cells) if canon is not None else set())
+    graduates = canon.graduate_cells() if canon is not None else None
+
+    def show(value: Any, key: Any) -> Any:
+        return _shown(value, key, hidden, threshold)
+
+    def withheld_if(value: Any, *keys: Any) -> Any:
+        return None if any(k in hidden for k in keys) else value
+
+    document = None
+    if bilan is not None:
+        document = copy.deepcopy(bilan)
+        document["enrolled_learners"] = show(document["enrolled_learners"], TOTAL)
+        document["ue_enrollments"] = withheld_if(document["ue_enrollments"], ENROLMENTS)
+        document["ue_validated"] = withheld_if(document["ue_validated"], TOTAL, VALIDATED_TOTAL)
+        for rate in ("learner_success_rate", "ue_validation_rate"):
+            document[rate] = withheld_if(document[rate], TOTAL, VALIDATED_TOTAL)
+        for d in document["by_disp"]:
+            d["learners"] = show(d["learners"], ("disp", d["disp"]))
+        followup = document["followup"]
+        followup["people_followed"] = show(followup["people_followed"], FOLLOWED)
+        emergence = document["emergence"]
+        emergence["participants"] = show(emergence["participants"], PARTICIPANTS)
+        document["graduates"] = published_graduates(document["graduates"], threshold, graduates)
+    if tables is None:
+        return document, None
 
     cohort_counts = [
         f.name for f in fields(CohortRow) if f.name not in {"year", "establishment", "short_name"}
     ]
-    return replace(
+    year = tables.academic_year
+    return document, replace(
         tables,
-        disps=each(tables.disps, ["learners"]),
-        establishments=each(tables.establishments, ["learners"], ["validated"]),
-        sectors=each(tables.sectors, ["learners"], ["validated", "rate"]),
-        units=each(tables.units, ["enrolments", "validated"]),
-        followup=each(tables.followup, ["people"]),
-        emergence=each(tables.emergence, cohort_counts),
-        trends=each(tables.trends, ["learners"], ["learner_success_rate", "ue_validation_rate"]),
-        abandonments_by_cause=each(tables.abandonments_by_cause, ["learners"]),
-        orientation=each(
-            tables.orientation,
-            ["sent", "contacted", "enrolled"],
-            ["enrolment_rate", "median_days_to_first_contact", "small_medium_share"],
+        disps=[replace(r, learners=show(r.learners, ("disp", r.code))) for r in tables.disps],
+        establishments=[
+            replace(
+                r,
+                learners=show(r.learners, ("est", r.label)),
+                enrolments=withheld_if(r.enrolments, ("est_enr", r.label)),
+                validated=withheld_if(r.validated, ("est_val", r.label), ("est", r.label)),
+            )
+            for r in tables.establishments
+        ],
+        sectors=[
+            replace(
+                r,
+                learners=show(r.learners, ("sector", r.name)),
+                enrolments=withheld_if(r.enrolments, ("sector_enr", r.name)),
+                validated=withheld_if(r.validated, ("sector_val", r.name)),
+                rate=withheld_if(
+                    r.rate, ("sector", r.name), ("sector_enr", r.name), ("sector_val", r.name)
+                ),
+            )
+            for r in tables.sectors
+        ],
+        units=[
+            replace(
+                r,
+                enrolments=show(r.enrolments, ("unit", r.code)),
+                validated=show(r.validated, ("unit_val", r.code)),
+            )
+            for r in tables.units
+        ],
+        graduates=published_graduate_rows(tables.graduates, threshold, graduates),
+        followup=[replace(r, people=show(r.people, ("kind", r.kind))) for r in tables.followup],
+        emergence=[
+            replace(
+                r,
+                **{
+                    name: show(getattr(r, name), ("cohort", r.year, r.establishment, name))
+                    for name in cohort_counts
+                },
+            )
+            for r in tables.emergence
+        ],
+        trends=[
+            replace(
+                r,
+                learners=show(r.learners, key),
+                learner_success_rate=withheld_if(r.learner_success_rate, key),
+                ue_validation_rate=withheld_if(r.ue_validation_rate, key),
+            )
+            for r in tables.trends
+            for key in [TOTAL if r.year == year else ("trend", r.year)]
+        ],
+        abandonments_by_cause=[
+            replace(
+                r,
+                learners=show(r.learners, ("abandon", r.cause)),
+                enrolments=withheld_if(r.enrolments, ("abandon_enr", r.cause)),
+            )
+            for r in tables.abandonments_by_cause
+        ],
+        orientation=(
+            _orientation(year, threshold=threshold)
+            if across is not None and tables.orientation
+            else [_published_orientation(r, hidden, threshold) for r in tables.orientation]
         ),
         masked_below=threshold,
     )
+
+
+def _published_orientation(row: OrientationRow, hidden: set[Any], threshold: int) -> OrientationRow:
+    keys = {name: ("orientation", row.region, name) for name in ("sent", "contacted", "enrolled")}
+    if not any(key in hidden for key in keys.values()):
+        return row
+    return replace(
+        row,
+        **{name: _shown(getattr(row, name), key, hidden, threshold) for name, key in keys.items()},
+        enrolment_rate=None,
+        median_days_to_first_contact=None,
+        small_medium_share=None,
+    )
+
+
+#: The key of the scope's total in `_Global.graduate_cells`.
+ALL_GRADUATES = ""
+#: In publication mode, the graduates of the formations below the threshold, together.
+OTHER_FORMATIONS = "autres formations"
+
+
+def _by_formation(
+    formations: Sequence[str],
+    threshold: int,
+    cells: dict[str, tuple[int, bool]] | None = None,
+) -> tuple[dict[str, int], Cell]:
+    """The formations listed in publication mode with their graduates, and the others' count:
+    a formation is listed when it counts at least `threshold` graduates, and while the others
+    would count from 1 to threshold - 1, the smallest listed one joins them (else the others
+    would be the total minus the listed ones)."""
+    counts: dict[str, int] = {}
+    for formation in formations:
+        counts[formation] = counts.get(formation, 0) + 1
+    if cells is not None:  # decided across the scopes (`publication`)
+        listed = {f: n for f, n in counts.items() if not cells.get(f, (n, True))[1]}
+    else:
+        listed = {f: n for f, n in counts.items() if n >= threshold}
+    others = len(formations) - sum(listed.values())
+    while listed and 0 < others < threshold:
+        smallest = min(listed, key=lambda f: (listed[f], f))
+        others += listed.pop(smallest)
+    if others and cells is not None and cells.get(ALL_GRADUATES, (0, False))[1]:
+        # The total is masked in another scope's relations: so is what would give it back.
+        return listed, masked(others, threshold) if others < threshold else SECONDARY
+    return listed, masked(others, threshold)
+
+
+def published_graduates(
+    graduates: list[dict[str, Any]],
+    threshold: int,
+    cells: dict[str, tuple[int, bool]] | None = None,
+) -> list[dict[str, Any]]:
+    """The graduates of a bilan document in publication mode: one entry per listed formation
+    with its `count`, then the others together (« < 5 » when they are fewer than the
+    threshold); never an establishment."""
+    listed, others = _by_formation([g["formation"] for g in graduates], threshold, cells)
+    kinds = {g["formation"]: g["kind"] for g in graduates}
+    rows: list[dict[str, Any]] = [
+        {"formation": f, "kind": kinds[f], "establishment": None, "count": n}
+        for f, n in sorted(listed.items())
+    ]
+    if others:
+        rows.append(
+            {
+                "formation": None,
+                "kind": None,
+                "establishment": None,
+                "count": others,
+            }
+        )
+    return rows
+
+
+def published_graduate_rows(
+    rows: list[GraduateRow], threshold: int, cells: dict[str, tuple[int, bool]] | None = None
+) -> list[GraduateRow]:
+    listed, others = _by_formation([r.formation for r in rows], threshold, cells)
+    first = {r.formation: r for r in reversed(rows)}
+    published = [
+        replace(first[f], establishment=None, short_name=None, count=n)
+        for f, n in sorted(listed.items())
+    ]
+    if others:
+        published.append(
+            GraduateRow(
+                formation="",
+                title=OTHER_FORMATIONS,
+                kind="",
+                kind_label="",
+                establishment=None,
+                short_name=None,
+                count=others,
+            )
+        )
+    return published
+
+
+def graduates_count(bilan: dict[str, Any]) -> Cell:
+    """The number of graduates of a document, published or not (« < 5 » when masked)."""
+    counts = [g.get("count", 1) for g in bilan["graduates"]]
+    masked_counts = [c for c in counts if isinstance(c, str)]
+    if not masked_counts:
+        return sum(int(c) for c in counts)
+    if len(counts) == 1:
+        return masked_counts[0]
+    return f"≥ {sum(int(c) for c in counts if not isinstance(c, str)) + 1}"
+
+
+def publication_for(user: Any, asked: bool) -> bool:
+    """Whether `user` sees the published figures: when asked, and always for the roles that
+    may only read published figures (the statistician)."""
+    from tremplin.accounts.scope import scope_of
+
+    return asked or scope_of(user).role in PUBLISHED_ONLY
+
+
+#: The roles that never see unmasked figures.
+PUBLISHED_ONLY = frozenset({Role.STATISTICIAN})

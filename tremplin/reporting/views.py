@@ -13,6 +13,7 @@ from .dashboard import dashboard_context
 from .formats import render_bilan
 from .forms import ReportFilterForm
 from .stored import stored_bilan
+from .tables import publication_for
 
 #: Who reads the figures: aggregates only, never a personal record.
 READERS = frozenset({Role.NATIONAL_COORDINATOR, Role.REGIONAL_COORDINATOR, Role.STATISTICIAN})
@@ -42,6 +43,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         context["form"] = form
     if form.is_valid():
         scope = form.scope()
+        scope["publication"] = publication_for(request.user, scope["publication"])
         context.update(dashboard_context(form.cleaned_data["year"], **scope))
         context["query"] = request.GET.urlencode() or f"year={form.cleaned_data['year']}"
         context["title"] = f"Bilan chiffré {form.cleaned_data['year']}"
@@ -60,7 +62,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     if not form.is_valid():
         raise Http404("Filtres invalides.")
     scope = form.scope()
-    publication = scope.pop("publication")
+    publication = publication_for(request.user, scope.pop("publication"))
     year = form.cleaned_data["year"]
     content = render_bilan(fmt, stored_bilan(year, **scope), publication=publication)
     content_type, extension = CONTENT_TYPES[fmt]

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..bilan import Bilan
 from ..stored import stored_tables
-from ..tables import Tables, mask_small_cells, mask_tables
+from ..tables import Tables, publish
 from .csvfile import csv_format
 from .jsondoc import json_format
 from .pdf import pdf_format
@@ -43,13 +43,14 @@ def render_bilan(
 ) -> bytes | str:
     """The bilan in one format (web export and `tremplin bilan`), masked in publication mode.
     JSON is the figures' document alone: its detail tables, which cost more than the figures,
-    are computed only for the formats that print them."""
+    are computed only for the formats that print them, and in publication mode (the document
+    is masked with its tables, so that every format publishes the same masked cells)."""
     document = bilan.as_dict()
-    if publication:
-        document = mask_small_cells(document, threshold)
-    if fmt == "json":
+    if fmt == "json" and not publication:
         return json_format(document)
     tables = stored_tables(bilan)
     if publication:
-        tables = mask_tables(tables, threshold)
+        document, tables = publish(bilan, document, tables, threshold)
+    if fmt == "json":
+        return json_format(document)
     return FORMATTERS[fmt](document, tables)

@@ -8,7 +8,7 @@ from typing import Any
 
 from tremplin.core.text import sort_key as sort_key
 
-from ..tables import DispRow, Table, Tables
+from ..tables import DispRow, Table, Tables, graduates_count
 
 #: The directorate where the programme started (June 2015 convention): the text names it first.
 HOME_DISP = "DISP PARIS"
@@ -108,7 +108,7 @@ def headline_rows(bilan: dict[str, Any], tables: Tables) -> list[tuple[str, Any]
         ("UE validées", bilan["ue_validated"]),
         ("Élèves reçus (%)", bilan["learner_success_rate"]),
         ("UE validées (%)", bilan["ue_validation_rate"]),
-        ("Diplômés", len(bilan["graduates"])),
+        ("Diplômés", graduates_count(bilan)),
         ("Personnes suivies par un référent", followup["people_followed"]),
         ("Entretiens menés", followup["interviews"]),
         (
@@ -144,7 +144,9 @@ def publication_note(tables: Tables) -> str | None:
         return None
     t = tables.masked_below
     return (
-        f"Publication : les effectifs de 1 à {t - 1} personnes sont remplacés par « < {t} », "
-        "et les résultats calculés sur moins de "
-        f"{t} personnes ne sont pas publiés."
+        f"Publication : les effectifs de 1 à {t - 1} personnes sont remplacés par « < {t} » ; "
+        "« n.c. » (non communiqué) masque aussi un effectif qui permettrait de retrouver un "
+        "effectif masqué à partir d'un total ; les diplômés ne sont détaillés par formation "
+        f"qu'à partir de {t} ; les résultats calculés sur moins de {t} personnes ne sont pas "
+        "publiés."
     )

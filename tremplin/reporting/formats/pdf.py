@@ -12,10 +12,11 @@ from django.utils.safestring import SafeString, mark_safe
 from tremplin.core.pdf import render_pdf
 
 from ..bilan import year_bounds
-from ..tables import Days, Table, Tables
+from ..tables import Days, Table, Tables, graduates_count
 from .charts import Bar, PairedBar, hbar_chart, paired_hbar_chart, vbar_chart
 from .common import (
     HOME_DISP,
+    WITHHELD,
     disp_display,
     fr_decimal,
     fr_int,
@@ -122,8 +123,8 @@ def pdf_context(bilan: dict[str, Any], tables: Tables) -> dict[str, Any]:
             f"{show(validated)} sur {show(enrolled)}" if validated is not None else "",
         ),
         _figure(
-            len(bilan["graduates"]),
-            _plural(len(bilan["graduates"]), "diplômé", "diplômés"),
+            graduates_count(bilan),
+            _plural(graduates_count(bilan), "diplômé", "diplômés"),
             "certifications délivrées dans l'année",
         ),
         _figure(
@@ -168,7 +169,7 @@ def pdf_context(bilan: dict[str, Any], tables: Tables) -> dict[str, Any]:
         [
             PairedBar(
                 r.name,
-                r.enrolments,
+                r.enrolments if r.enrolments is not None else WITHHELD,
                 r.validated,
                 f"({show(r.rate)})" if r.rate is not None else "",
             )

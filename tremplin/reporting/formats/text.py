@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..tables import DispRow, Tables
+from ..tables import DispRow, Tables, graduates_count
 from .common import (
     HOME_DISP,
     academic_year_slash,
@@ -76,19 +76,21 @@ def _graduates_line(bilan: dict[str, Any], tables: Tables) -> str:
     rows = tables.graduates
     if not rows:
         return "Aucun diplômé"
-    parts: dict[str, int] = {}
+    parts: dict[str, int | str] = {}
     for row in rows:
-        what = row.title if row.kind == "institution_diploma" else row.kind_label
+        what = row.title if row.kind in ("institution_diploma", "") else row.kind_label
         where = tables.short_names.get(row.establishment or "", row.short_name or "")
         label = f"{what} à {where}" if where else what
-        parts[label] = parts.get(label, 0) + 1
+        before = parts.get(label, 0)
+        both = isinstance(before, int) and isinstance(row.count, int)
+        parts[label] = before + row.count if both else row.count  # type: ignore[operator]
     items = [label if n == 1 else f"{label} ({n})" for label, n in parts.items()]
-    return f"{count(len(rows), 'diplômé', 'diplômés')} : {' ; '.join(items)}"
+    return f"{count(graduates_count(bilan), 'diplômé', 'diplômés')} : {' ; '.join(items)}"
 
 
 def _rates_line(bilan: dict[str, Any]) -> str:
     year = academic_year_slash(bilan["academic_year"])
-    if not bilan["ue_enrollments"]:
+    if bilan["ue_enrollments"] == 0:
         return f"Aucune inscription aux UE en {year}"
     success, validation = bilan["learner_success_rate"], bilan["ue_validation_rate"]
     if success is None or validation is None:

@@ -1,0 +1,224 @@
+"""Publication mode across scopes: the masked cells of a year are decided once for every scope
+a bilan can be restricted to (the whole programme, a DISP, an establishment, a sector, and a
+DISP or an establishment within a sector), so that no masked cell can be recovered by
+subtracting the figures of one scope from those of another.
+
+Every count the bilan publishes is a cell of one cross-tabulation, named canonically:
+``(measure, academic year, place, column)`` where the place is ``(DISP, establishment)``
+(both None for the whole programme, the establishment None for a DISP) and the column a path
+(``()``, ``(sector,)``, ``(sector, UE)``; ``(kind,)`` for the follow-up; ``(cohort year,)``
+for Émergence; ``(sector, formation)`` for the graduates; ``(cause,)`` for abandonments). A
+cell is the total of its children along the places (whole = DISPs, DISP = establishments) and
+along the columns (all = sectors, sector = UEs): the relations of `suppression.suppress`,
+applied to the whole cross-tabulation at once. The enrolment counts shown next to a count of
+people are withheld with it. `tables.publish` then masks a bilan with the cells of its scope.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import OuterRef, Subquery
+
+from tremplin.emergence.models import Participant
+from tremplin.enrolment.models import Certification, Enrolment, Result
+from tremplin.followup.models import Interview
+from tremplin.learners.models import Placement
+
+from .bilan import AWARDED, CANCELLED, VALIDATED, Scope, emergence_years, year_bounds
+from .suppression import primary, suppress
+
+Place = tuple[str | None, str | None]
+Key = tuple[str, str, Place, tuple[str, ...]]
+
+#: Measures that count people (masked below the threshold); the others count enrolments.
+PEOPLE = frozenset({"learners", "followed", "participants", "graduates", "abandoned"})
+#: A count of enrolments withheld with the count of people of the same cell.
+WITHHELD_WITH = {"enrolments": "learners", "validated": "learners", "abandon_enr": "abandoned"}
+
+
+def place_of(scope: Scope) -> Place:
+    if scope.establishment is not None:
+        return (scope.establishment.disp.code, scope.establishment.label)
+    if scope.disp is not None:
+        return (scope.disp.code, None)
+    return (None, None)
+
+
+def column_of(scope: Scope) -> tuple[str, ...]:
+    return (scope.sector.code,) if scope.sector is not None else ()
+
+
+@dataclass
+class CrossTab:
+    people: dict[Key, set[int]] = field(default_factory=lambda: defaultdict(set))
+    counts: dict[Key, int] = field(default_factory=lambda: defaultdict(int))
+    #: (parent, axis) -> children
+    children: dict[tuple[Key, str], set[Key]] = field(default_factory=lambda: defaultdict(set))
+
+    def add(
+        self,
+        measure: str,
+        year: str,
+        person: int,
+        disp: str | None,
+        establishment: str | None,
+        column: tuple[str, ...],
+    ) -> None:
+        places: list[Place] = [(None, None)]
+        if disp is not None:
+            places.append((disp, None))
+            if establishment is not None:
+                places.append((disp, establishment))
+        for i, place in enumerate(places):
+            for depth in range(len(column) + 1):
+                key: Key = (measure, year, place, column[:depth])
+                if measure in PEOPLE:
+                    self.people[key].add(person)
+                else:
+                    self.counts[key] += 1
+                if i:
+                    self.children[((measure, year, places[i - 1], column[:depth]), "place")].add(
+                        key
+                    )
+                if depth:
+                    self.children[((measure, year, place, column[: depth - 1]), "column")].add(key)
+
+    def values(self) -> dict[Key, int]:
+        return {**self.counts, **{key: len(people) for key, people in self.people.items()}}
+
+    def hidden(self, threshold: int) -> set[Key]:
+        values = self.values()
+        relations = [(parent, sorted(kids)) for (parent, _), kids in self.children.items()]
+        hidden = primary({k: v for k, v in values.items() if k[0] in PEOPLE}, threshold)
+        # The validated enrolments of one UE are people too (a learner takes a UE once a year).
+        hidden |= {
+            k
+            for k, v in values.items()
+            if k[0] == "validated" and len(k[3]) == 2 and 0 < v < threshold
+        }
+        while True:
+            hidden = suppress(values, relations, hidden)
+            withheld = {
+                key
+                for key in values
+                if key[0] in WITHHELD_WITH
+                and (WITHHELD_WITH[key[0]], *key[1:]) in hidden
+                and key not in hidden
+            }
+            if not withheld:
+                return hidden
+            hidden |= withheld
+
+
+def cross_tab(year: str) -> CrossTab:
+    """Every count of the bilan of `year` (and the enrolled learners of the years before, for
+    the trends), in every scope: five queries."""
+    tab = CrossTab()
+    start, end = year_bounds(year)
+    enrolments = (
+        Enrolment.objects.exclude(result=CANCELLED)
+        .filter(academic_year__lte=year)
+        .values_list(
+            "academic_year",
+            "learner_id",
+            "establishment__disp__code",
+            "establishment__label",
+            "unit__sector__code",
+            "unit__code",
+            "result",
+            "abandon_reason",
+        )
+        .order_by()
+    )
+    for y, learner, disp, label, sector, unit, result, reason in enrolments.iterator():
+        column = (sector, unit)
+        tab.add("learners", y, learner, disp, label, column)
+        if y != year:
+            continue
+        tab.add("enrolments", y, learner, disp, label, column)
+        if result == VALIDATED:
+            tab.add("validated", y, learner, disp, label, column)
+        if result == Result.ABANDONED:
+            cause = reason if reason in ("transfer", "release") else "other"
+            tab.add("abandoned", y, learner, disp, label, (cause,))
+            tab.add("abandon_enr", y, learner, disp, label, (cause,))
+
+    in_force = (
+        Placement.objects.filter(learner=OuterRef("learner"), date__lte=OuterRef("date"))
+        .order_by("-date", "-id")
+        .values("establishment")[:1]
+    )
+    places = _places()
+    interviews = (
+        Interview.objects.filter(date__range=(start, end))
+        .annotate(placed_at=Subquery(in_force))
+        .values_list("learner_id", "placed_at", "kind")
+        .order_by()
+    )
+    for learner, placed_at, kind in interviews.iterator():
+        where = places.get(placed_at)
+        if where is None:
+            tab.add("followed", year, learner, None, None, (kind,))
+        else:
+            tab.add("followed", year, learner, *where, (kind,))
+
+    participants = (
+        Participant.objects.filter(cohort__academic_year__in=emergence_years(year))
+        .values_list(
+            "learner_id",
+            "cohort__establishment__disp__code",
+            "cohort__establishment__label",
+            "cohort__academic_year",
+        )
+        .order_by()
+    )
+    for learner, disp, label, cohort_year in participants.iterator():
+        tab.add("participants", year, learner, disp, label, (cohort_year,))
+
+    certifications = (
+        Certification.objects.filter(status=AWARDED, awarded_on__range=(start, end))
+        .values_list(
+            "learner_id",
+            "establishment__disp__code",
+            "establishment__label",
+            "formation__sector__code",
+            "formation__code",
+        )
+        .order_by()
+    )
+    for learner, disp, label, sector, formation in certifications.iterator():
+        tab.add("graduates", year, learner, disp, label, (sector or "", formation))
+    return tab
+
+
+def _places() -> dict[int, tuple[str, str]]:
+    from tremplin.places.models import Establishment
+
+    return {
+        pk: (disp, label)
+        for pk, disp, label in Establishment.objects.values_list("pk", "disp__code", "label")
+    }
+
+
+@dataclass(frozen=True)
+class Published:
+    """The cells of one year masked for publication, and their values."""
+
+    year: str
+    hidden: frozenset[Key]
+    values: dict[Key, int]
+
+    def key(self, measure: str, place: Place, column: Iterable[str], year: str = "") -> Key:
+        return (measure, year or self.year, place, tuple(column))
+
+
+def published_cells(year: str, threshold: int) -> Published:
+    tab = cross_tab(year)
+    return Published(year, frozenset(tab.hidden(threshold)), tab.values())
+
+
+def scope_place(scope: Scope) -> tuple[Place, tuple[str, ...]]:
+    return place_of(scope), column_of(scope)
