@@ -232,7 +232,7 @@ def test_after_an_erasure_the_audit_page_and_every_audit_column_hold_no_trace_of
 def test_the_migration_strips_the_names_that_old_summaries_embedded() -> None:
     import importlib
 
-    migration = importlib.import_module("tremplin.core.migrations.0004_audit_person_changes_origin")
+    migration = importlib.import_module("tremplin.core.migrations.0005_audit_person_changes_origin")
     scrub = migration.scrub
     assert scrub("delivery.ExamSession", "candidat retiré : Alice DURAND (CCG101)") == (
         "candidat retiré"

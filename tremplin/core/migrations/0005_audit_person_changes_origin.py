@@ -63,7 +63,7 @@ def strip_names(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0003_audit_security_action"),
+        ("core", "0004_domain_event_journal"),
     ]
 
     operations = [
