@@ -4,14 +4,15 @@ list's records, and says where an event came from. The old summaries lose the na
 embedded (issue 17, item 5): the only rewrite the append-only log ever gets, made here with its
 triggers lifted for the duration of the migration, then put back."""
 
-import importlib
 import re
 
 from django.db import migrations, models
 from django.db.models import Q
 from django.db.models.functions import Cast
 
-APPEND_ONLY = importlib.import_module("tremplin.core.migrations.0002_audit_append_only")
+from tremplin.core.append_only import _sql as append_only_sql
+
+TRIGGERS = append_only_sql("core_auditevent", "audit log")
 
 #: (model or None for any, pattern, replacement): the old summaries that embedded a person's
 #: name, or a searched name or reference in a list's filters.
@@ -37,7 +38,7 @@ def strip_names(apps, schema_editor):  # type: ignore[no-untyped-def]
             "ALTER TABLE core_auditevent DISABLE TRIGGER core_auditevent_no_change"
         )
     else:
-        for sql in APPEND_ONLY.SQLITE_REVERSE:
+        for sql in TRIGGERS["sqlite"][1]:
             schema_editor.execute(sql)
     AuditEvent = apps.get_model("core", "AuditEvent")
     AuditEvent.objects.filter(model=LEARNER, object_id__regex=r"^[0-9]+$").update(
@@ -57,7 +58,7 @@ def strip_names(apps, schema_editor):  # type: ignore[no-untyped-def]
             "ALTER TABLE core_auditevent ENABLE TRIGGER core_auditevent_no_change"
         )
     else:
-        for sql in APPEND_ONLY.SQLITE:
+        for sql in TRIGGERS["sqlite"][0]:
             schema_editor.execute(sql.replace("CREATE TRIGGER", "CREATE TRIGGER IF NOT EXISTS"))
 
 
