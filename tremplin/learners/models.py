@@ -157,6 +157,12 @@ class Placement(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    numero_ecrou = models.CharField(
+        "numéro d'écrou",
+        max_length=20,
+        blank=True,
+        help_text="Numéro attribué par l'établissement à l'arrivée, s'il est connu.",
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

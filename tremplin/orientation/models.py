@@ -67,6 +67,14 @@ class YouthProfile(models.Model):
     rhythm = models.CharField(
         "rythme", max_length=10, choices=Rhythm.choices, default=Rhythm.FULL_TIME
     )
+    phone = models.CharField("téléphone", max_length=20, blank=True)
+    email = models.EmailField("courriel", blank=True)
+    contact_consent_on = models.DateField(
+        "consentement à la transmission des coordonnées le",
+        null=True,
+        blank=True,
+        help_text="Date à laquelle le jeune a accepté que ses coordonnées soient transmises au centre.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
