@@ -224,6 +224,9 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = TREMPLIN_HOME / "static"
+# Found before the apps' static files: the Latin subsets of the design system's fonts, under the
+# design system's own paths (tools/build_static_subsets.py; the first page, docs/scaling.md).
+STATICFILES_DIRS = [BASE_DIR / "static_overrides"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "tremplin.core.storage.StaticStorage"},

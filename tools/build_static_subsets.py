@@ -1,0 +1,169 @@
+"""Build the light static files of the first page: the DSFR utility rules Tremplin uses, and Latin
+subsets of the Marianne typeface.
+
+The State's design system ships every icon and colour utility (458 KB of CSS) and fonts covering
+many scripts (41 KB per weight). On a 400 kbit/s link these dominate the first page. This tool
+keeps the utility rules whose classes appear in Tremplin's templates, Python and the design
+system's own templates and scripts, and subsets the Marianne faces to Latin-1 plus French
+typographic punctuation. Run it again after upgrading django-dsfr or using a new icon class
+(tests/core/test_static_subsets.py fails until you do):
+
+    .venv/bin/python tools/build_static_subsets.py
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT_DIR = ROOT / "tremplin" / "core" / "static" / "core"
+CSS_OUT = OUT_DIR / "dsfr-utility.css"
+# Same paths as the design system's fonts: STATICFILES_DIRS is searched before the apps.
+FONTS_OUT = ROOT / "tremplin" / "static_overrides" / "dsfr" / "dist" / "fonts"
+
+# Latin-1, the French ligatures and Ÿ, the typographic spaces, dashes, quotes, ellipsis,
+# guillemets, the euro and the minus sign.
+UNICODES = (
+    "U+0020-007E,U+00A0-00FF,U+0152-0153,U+0178,U+02C6,U+02DA,U+02DC,U+2009-200A,"
+    "U+2010-2014,U+2018-201E,U+2022,U+2026,U+202F,U+2030,U+2039-203A,U+20AC,U+2122,U+2212"
+)
+FACES = ("Light", "Regular", "Medium", "Bold")
+CLASS_TOKEN = re.compile(r"fr-[a-zA-Z0-9_-]+")
+SELECTOR_CLASS = re.compile(r"\.(-?[_a-zA-Z][_a-zA-Z0-9-]*)")
+
+
+def dsfr_dir() -> Path:
+    import dsfr
+
+    return Path(dsfr.__file__).resolve().parent
+
+
+def used_classes() -> set[str]:
+    """Every `fr-…` token of Tremplin's sources and of the design system's templates and JS."""
+    sources: list[Path] = []
+    for pattern in ("**/*.html", "**/*.py", "**/*.js", "**/*.txt"):
+        sources.extend((ROOT / "tremplin").glob(pattern))
+    package = dsfr_dir()
+    sources.extend(package.glob("templates/**/*.html"))
+    sources.extend(package.glob("static/dsfr/dist/dsfr.module.min.js"))
+    sources.extend(package.glob("static/dsfr/dist/dsfr/dsfr.module.min.js"))
+    tokens: set[str] = set()
+    for path in sources:
+        if path.is_relative_to(OUT_DIR):
+            continue
+        tokens.update(CLASS_TOKEN.findall(path.read_text(encoding="utf-8", errors="ignore")))
+    return tokens
+
+
+def split_top(text: str, sep: str) -> list[str]:
+    """Split on `sep` outside parentheses, brackets and strings."""
+    parts, depth, quote, start = [], 0, "", 0
+    for i, char in enumerate(text):
+        if quote:
+            if char == quote:
+                quote = ""
+        elif char in "\"'":
+            quote = char
+        elif char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+        elif char == sep and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return parts
+
+
+def blocks(css: str) -> Iterator[tuple[str, str]]:
+    """(prelude, body) of each top-level block; comments dropped."""
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    i, n = 0, len(css)
+    while i < n:
+        open_at = css.find("{", i)
+        if open_at < 0:
+            return
+        depth, j, quote = 1, open_at + 1, ""
+        while j < n and depth:
+            char = css[j]
+            if quote:
+                if char == quote:
+                    quote = ""
+            elif char in "\"'":
+                quote = char
+            elif char == "{":
+                depth += 1
+            elif char == "}":
+                depth -= 1
+            j += 1
+        yield css[i:open_at].strip(), css[open_at + 1 : j - 1]
+        i = j
+
+
+def keep_rules(css: str, used: set[str]) -> Iterable[str]:
+    for prelude, body in blocks(css):
+        if prelude.startswith("@"):
+            if prelude.startswith(("@media", "@supports")):
+                inner = "".join(keep_rules(body, used))
+                if inner:
+                    yield f"{prelude}{{{inner}}}"
+            else:
+                yield f"{prelude}{{{body}}}"
+            continue
+        selectors = [
+            s.strip()
+            for s in split_top(prelude, ",")
+            if all(name in used for name in SELECTOR_CLASS.findall(s))
+        ]
+        if selectors:
+            yield f"{','.join(selectors)}{{{body}}}"
+
+
+def utility_css() -> str:
+    source = dsfr_dir() / "static" / "dsfr" / "dist" / "utility" / "utility.min.css"
+    css = source.read_text(encoding="utf-8")
+    kept = "".join(keep_rules(css, used_classes()))
+    # The kept rules point at the design system's icons relative to utility/: from core/ the
+    # same files are under ../dsfr/dist/.
+    kept = re.sub(r"url\((['\"]?)\.\./", r"url(\1../dsfr/dist/", kept)
+    header = (
+        "/* Generated by tools/build_static_subsets.py from django-dsfr's utility.min.css "
+        "(DSFR, MIT licence): the rules Tremplin uses. */\n"
+    )
+    return header + kept + "\n"
+
+
+def build_fonts() -> None:
+    from fontTools import subset
+
+    FONTS_OUT.mkdir(parents=True, exist_ok=True)
+    source_dir = dsfr_dir() / "static" / "dsfr" / "dist" / "fonts"
+    for face in FACES:
+        for suffix in ("", "_Italic"):
+            name = f"Marianne-{face}{suffix}"
+            subset.main(
+                [
+                    str(source_dir / f"{name}.woff2"),
+                    f"--unicodes={UNICODES}",
+                    "--flavor=woff2",
+                    "--layout-features=*",
+                    f"--output-file={FONTS_OUT / f'{name}.woff2'}",
+                ]
+            )
+
+
+def main() -> int:
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    CSS_OUT.write_text(utility_css(), encoding="utf-8")
+    build_fonts()
+    print(f"{CSS_OUT.relative_to(ROOT)}: {CSS_OUT.stat().st_size} octets")
+    for path in sorted(FONTS_OUT.glob("*.woff2")):
+        print(f"{path.relative_to(ROOT)}: {path.stat().st_size} octets")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
