@@ -161,6 +161,7 @@ class Placement(models.Model):
         "numéro d'écrou",
         max_length=20,
         blank=True,
+        db_default="",  # bulk paths (COPY) that do not name the column
         help_text="Numéro attribué par l'établissement à l'arrivée, s'il est connu.",
     )
     recorded_by = models.ForeignKey(

@@ -67,8 +67,8 @@ class YouthProfile(models.Model):
     rhythm = models.CharField(
         "rythme", max_length=10, choices=Rhythm.choices, default=Rhythm.FULL_TIME
     )
-    phone = models.CharField("téléphone", max_length=20, blank=True)
-    email = models.EmailField("courriel", blank=True)
+    phone = models.CharField("téléphone", max_length=20, blank=True, db_default="")
+    email = models.EmailField("courriel", blank=True, db_default="")
     contact_consent_on = models.DateField(
         "consentement à la transmission des coordonnées le",
         null=True,
