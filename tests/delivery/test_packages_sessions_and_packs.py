@@ -144,7 +144,7 @@ def test_it_refuses_a_file_of_an_unsafe_kind_or_over_20_mo(
     )
     assert response.status_code == 400
     page = response.content.decode()
-    assert "Le formulaire contient des erreurs" in page and message in page
+    assert "Le formulaire contient" in page and message in page
     assert not Package.objects.filter(unit__code="CCG101").exists()
 
 

@@ -368,3 +368,26 @@ def test_a_result_that_does_not_complete_a_formation_proposes_nothing(
     )
     assert [str(m) for m in get_messages(response.wsgi_request)] == ["1 résultat(s) enregistré(s)."]
     assert not Certification.objects.filter(learner=e.learner).exists()
+
+
+def test_a_grid_with_a_bad_grade_names_the_row_links_to_its_field_and_marks_it_invalid(
+    client_as: Callable[[User], Client],
+) -> None:
+    a, b = enrolment(learner("TR-0001", "Abel")), enrolment(learner("TR-0002", "Blanc"))
+    response = client_as(user("enseignant")).post(
+        grid_url(), grid_post([row(a, "validated", "14"), row(b, "validated", "25")])
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "<title>Erreur : " in page
+    summary = page[
+        page.index("data-tr-error-summary") : page.index(
+            "</div>", page.index("data-tr-error-summary")
+        )
+    ]
+    assert 'href="#id_form-1-grade"' in summary and "Léa BLANC" in summary
+    assert (
+        'id="id_form-1-grade" aria-invalid="true" aria-describedby="id_form-1-grade-erreur"' in page
+    )
+    assert 'id="id_form-1-grade-erreur"' in page
+    assert 'id="id_form-0-grade" aria-invalid' not in page

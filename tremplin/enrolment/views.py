@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
@@ -237,6 +238,7 @@ def grid(request: HttpRequest, code: str, year: str) -> HttpResponse:
             )
             return redirect("enrolment:grid", code, year)
     record(request, Action.VIEW, Enrolment, f"grille {code} {year}")
+    rows = _pair(enrolments, formset)
     return render(
         request,
         "enrolment/grid.html",
@@ -244,7 +246,8 @@ def grid(request: HttpRequest, code: str, year: str) -> HttpResponse:
             "title": f"Résultats {unit.code} — {year}",
             "unit": unit,
             "year": year,
-            "rows": _pair(enrolments, formset),
+            "rows": rows,
+            "row_labels": {f.prefix: e.learner.full_name for e, f in rows},
             "formset": formset,
             "breadcrumb": [
                 ("Saisie des résultats", reverse("enrolment:grids")),
@@ -268,7 +271,7 @@ def _rows_changed(formset: object, enrolments: list[Enrolment]) -> bool:
     return sorted(_posted_ids(formset), key=str) != sorted((e.pk for e in enrolments), key=str)
 
 
-def _pair(enrolments: list[Enrolment], formset: object) -> list[tuple[Enrolment, object]]:
+def _pair(enrolments: list[Enrolment], formset: object) -> list[tuple[Enrolment, forms.Form]]:
     by_id = dict(zip(_posted_ids(formset), formset.forms, strict=True))  # type: ignore[attr-defined]
     return [(e, by_id[e.pk]) for e in enrolments if e.pk in by_id]
 
