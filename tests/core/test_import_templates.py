@@ -76,7 +76,7 @@ def test_each_xlsx_template_lists_the_columns_and_their_allowed_values(kind: str
     assert [c.value or "" for c in data[2]] == [column.example for column in importer.spec]
     explained = {row[0]: row for row in helps.iter_rows(min_row=2, values_only=True) if row[1]}
     for column in importer.spec:
-        label, name, required, _, allowed, _ = explained[column.label]
+        _label, name, required, _, allowed, _ = explained[column.label]
         assert name == column.name
         assert required == ("oui" if column.name in importer.required else "non")
         assert (allowed or "") == ", ".join(c.label for c in column.choices)
