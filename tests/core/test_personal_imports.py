@@ -520,7 +520,7 @@ def test_a_missing_column_is_rejected(
     tmp_path: Path, learners: None, kind: str, header: str, missing: str
 ) -> None:
     message = rejected(tmp_path, kind, header + ",".join(["x"] * header.count(",")) + ",x\n")
-    assert f"ligne 1, colonne « {missing} » : colonne obligatoire absente." in message
+    assert f"ligne 1, colonne « {missing} » : colonne obligatoire absente (en-tête « " in message
 
 
 @pytest.mark.parametrize("grade", ["9.99", "9,5", ""])

@@ -237,6 +237,7 @@ def offered(client: Client) -> list[str]:
         (
             "coordination",
             [
+                "centre-offers",
                 "centres",
                 "enrollments",
                 "interviews",
@@ -244,12 +245,13 @@ def offered(client: Client) -> list[str]:
                 "missions-locales",
                 "referrals",
                 "teaching-units",
+                "youth-profiles",
             ],
         ),
-        ("coord-paris", ["enrollments", "interviews", "learners"]),
+        ("coord-paris", ["enrollments", "interviews", "learners", "youth-profiles"]),
         ("referent", ["enrollments", "interviews", "learners"]),
         ("rle-melun", ["enrollments", "learners"]),
-        ("conseil-ml", ["learners", "referrals"]),
+        ("conseil-ml", ["learners", "referrals", "youth-profiles"]),
     ],
 )
 def test_each_role_is_offered_the_kinds_of_file_it_may_import(

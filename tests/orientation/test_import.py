@@ -334,11 +334,14 @@ def test_two_live_referrals_to_the_same_offer(tmp_path: Path, people: list[Learn
 
 def test_a_wrong_header(people: list[Learner]) -> None:
     errors = rejected(
-        "learner,centre,formation,sent_at,statut\nJI-1,DEMO-BRE,CPN58,2026-03-02,sent\n"
+        "learner,centre,formation,sent_at,etat\nJI-1,DEMO-BRE,CPN58,2026-03-02,sent\n"
     )
 
-    assert any("ligne 1, colonne « statut » : colonne inattendue" in e for e in errors)
-    assert "ligne 1, colonne « status » : colonne obligatoire absente." in errors
+    assert any("ligne 1, colonne « etat » : colonne inattendue" in e for e in errors)
+    assert (
+        "ligne 1, colonne « status » : colonne obligatoire absente (en-tête « Statut » ou "
+        "« status »)." in errors
+    )
 
 
 def test_a_counselor_imports_only_their_mission_locales_young_people(

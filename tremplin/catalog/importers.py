@@ -8,7 +8,15 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from tremplin.core.csvimport import Importer, Row, parse_choice, parse_decimal, parse_text
+from tremplin.core.csvimport import (
+    Column,
+    Importer,
+    Row,
+    choices_from,
+    parse_choice,
+    parse_decimal,
+    parse_text,
+)
 from tremplin.core.registry import register
 
 from .models import UE_CODE, Modality, Sector, TeachingUnit
@@ -19,8 +27,19 @@ class TeachingUnitImporter(Importer[TeachingUnit]):
     kind = "teaching-units"
     title = "unités d'enseignement"
     model = TeachingUnit
-    columns = ("code", "title", "ects", "modality", "sector")
-    required = columns
+    spec = (
+        Column("code", "Code", "CFA109", "code de l'UE : majuscules et chiffres"),
+        Column("title", "Intitulé", "Comptabilité et gestion de l'entreprise"),
+        Column("ects", "Crédits ECTS", "6", "nombre, de 0,5 à 60"),
+        Column(
+            "modality",
+            "Modalité",
+            "à distance",
+            choices=choices_from(Modality.choices, {"distance": "à distance"}),
+        ),
+        Column("sector", "Secteur", "Informatique", "nom du secteur du catalogue"),
+    )
+    required = ("code", "title", "ects", "modality", "sector")
     key_fields = ("code",)
 
     def prepare(self, rows: Sequence[Row]) -> None:

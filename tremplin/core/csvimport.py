@@ -1,8 +1,10 @@
-"""All-or-nothing CSV imports (DOMAIN.md, "Exchange formats").
+"""All-or-nothing CSV and XLSX imports (DOMAIN.md, "Exchange formats").
 
 A file is decoded (UTF-8 with or without BOM, else Windows-1252), its dialect sniffed (comma or
-semicolon), its header checked (exactly the documented columns, in any order), then every row is
-parsed. One bad row rejects the whole file: every error is reported with its line, column and
+semicolon), or, for a spreadsheet (.xlsx), its first sheet (or the one named) read; its header
+checked (exactly the documented columns, in any order, each named by its technical name or its
+French label, ignoring case, accents, spaces and punctuation), then every row is parsed. A cell
+of a column with a list of values may hold the code or its French label (`Column.choices`). One bad row rejects the whole file: every error is reported with its line, column and
 reason, and nothing is written. Rows are matched on a natural key, so importing the same file
 twice changes nothing and a corrected file updates the rows it names.
 """
@@ -12,6 +14,8 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
+import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -96,12 +100,78 @@ class Row:
     line: int
     values: dict[str, str]
     errors: list[RowError] = field(default_factory=list)
+    #: technical name -> the column's header as written in the file (errors name it so).
+    headers: Mapping[str, str] = field(default_factory=dict)
 
     def get(self, column: str) -> str:
         return self.values.get(column, "").strip()
 
     def error(self, column: str, message: str) -> None:
-        self.errors.append(RowError(self.line, column, message))
+        self.errors.append(RowError(self.line, self.headers.get(column, column), message))
+
+
+# ---------------------------------------------------------------------------------------------
+# The columns of a file, declared once per importer: the header, the templates and the values
+
+
+def fold(text: str) -> str:
+    """A label as compared: no accents, no case, no spaces or punctuation ("Date de naissance",
+    "date_de_naissance" and "DATE DE NAISSANCE" are one)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if c.isalnum() and not unicodedata.combining(c)).casefold()
+
+
+@dataclass(frozen=True)
+class Choice:
+    """An allowed value: its code, its French label (shown in the templates), other spellings."""
+
+    code: str
+    label: str
+    aliases: tuple[str, ...] = ()
+
+
+def choices_from(
+    options: Iterable[tuple[str, Any]], labels: Mapping[str, str] | None = None
+) -> tuple[Choice, ...]:
+    """The choices of a model's TextChoices (`X.choices`): its labels, or the shorter ones given
+    (then the model's label is accepted too)."""
+    labels = labels or {}
+    return tuple(
+        Choice(code, labels[code], (str(label),)) if code in labels else Choice(code, str(label))
+        for code, label in options
+    )
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an import file: its technical name, its French header, an example value
+    for the template, what it holds (format, unit), and its allowed values when a list."""
+
+    name: str
+    label: str
+    example: str = ""
+    note: str = ""
+    choices: tuple[Choice, ...] = ()
+
+    def names(self) -> set[str]:
+        return {fold(self.name), fold(self.label)}
+
+    def value_index(self) -> dict[str, str]:
+        index: dict[str, str] = {}
+        for choice in self.choices:
+            for text in (choice.code, choice.label, *choice.aliases):
+                index.setdefault(fold(text), choice.code)
+        return index
+
+    @property
+    def allowed(self) -> str:
+        """The allowed values as shown to a user: « validée » (validated), …"""
+        return ", ".join(f"{c.label} ({c.code})" for c in self.choices)
+
+
+def header_index(spec: Sequence[Column]) -> dict[str, str]:
+    """Folded header -> technical name."""
+    return {name: column.name for column in spec for name in column.names()}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -157,50 +227,147 @@ def sniff_delimiter(text: str) -> str:
     return ";" if header.count(";") > header.count(",") else ","
 
 
-def read_rows(data: bytes, columns: Sequence[str], required: Iterable[str]) -> list[Row]:
-    """Decode and split a CSV file; raise ImportRejected on any structural problem."""
+def is_xlsx(data: bytes) -> bool:
+    return data[:4] == b"PK\x03\x04"
+
+
+def _csv_lines(data: bytes) -> Iterator[tuple[int, list[str]]]:
+    """(line where the record starts, its cells) of a CSV file, the header first."""
     text = decode(data)
     if not text.strip():
         raise ImportRejected([RowError(0, "", "le fichier est vide.")])
     delimiter = sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"')
-    errors: list[RowError] = []
-    try:
-        header = [h.strip() for h in next(reader)]
-    except csv.Error as exc:
-        raise ImportRejected([RowError(1, "", f"en-tête illisible ({exc}).")]) from exc
-    allowed = set(columns)
-    for name in header:
-        if name not in allowed:
-            shown = name or "(sans nom)"
-            errors.append(
-                RowError(1, shown, f"colonne inattendue ; colonnes admises : {', '.join(columns)}.")
-            )
-    seen: set[str] = set()
-    for name in header:
-        if name in seen and name in allowed:
-            errors.append(RowError(1, name, "colonne en double."))
-        seen.add(name)
-    for name in required:
-        if name not in header:
-            errors.append(RowError(1, name, "colonne obligatoire absente."))
-    if errors:
-        raise ImportRejected(errors)
-
-    rows: list[Row] = []
-    line = 1
+    line = 0
     while True:
         try:
             cells = next(reader)
         except StopIteration:
-            break
+            return
         except csv.Error as exc:
-            errors.append(RowError(reader.line_num, "", f"ligne illisible ({exc})."))
-            break
+            what = "en-tête illisible" if line == 0 else "ligne illisible"
+            raise ImportRejected([RowError(reader.line_num, "", f"{what} ({exc}).")]) from exc
         start = line + 1
         line = reader.line_num
+        yield start, cells
+
+
+def _xlsx_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _xlsx_lines(data: bytes, sheet: str | None) -> Iterator[tuple[int, list[str]]]:
+    """(line, cells as text) of a spreadsheet's first sheet, or of the sheet named."""
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    if len(data) > MAX_FILE_BYTES:
+        raise ImportRejected([RowError(0, "", "le fichier dépasse 200 Mo.")])
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise ImportRejected(
+            [RowError(0, "", "classeur illisible : enregistrez-le au format Excel (.xlsx).")]
+        ) from exc
+    try:
+        if sheet:
+            if sheet not in book.sheetnames:
+                raise ImportRejected(
+                    [
+                        RowError(
+                            0,
+                            "",
+                            f"pas de feuille « {sheet} » dans le classeur ; feuilles : "
+                            f"{', '.join(book.sheetnames)}.",
+                        )
+                    ]
+                )
+            worksheet = book[sheet]
+        else:
+            worksheet = book.worksheets[0]
+        for line, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+            cells = [_xlsx_cell(v) for v in values]
+            while cells and not cells[-1].strip():
+                cells.pop()  # a spreadsheet's empty cells on the right are not columns
+            yield line, cells
+    finally:
+        book.close()
+
+
+def read_rows(
+    data: bytes,
+    columns: Sequence[str] | Sequence[Column],
+    required: Iterable[str],
+    *,
+    sheet: str | None = None,
+) -> list[Row]:
+    """Split a CSV or XLSX file into rows keyed by technical column names; raise ImportRejected
+    on any structural problem."""
+    spec = as_spec(columns)
+    if is_xlsx(data):
+        lines = _xlsx_lines(data, sheet)
+    else:
+        if sheet:
+            raise ImportRejected(
+                [
+                    RowError(
+                        0,
+                        "",
+                        f"une feuille (« {sheet} ») ne se choisit que dans un classeur .xlsx.",
+                    )
+                ]
+            )
+        lines = _csv_lines(data)
+    first = next(lines, None)
+    if first is None or not any(c.strip() for c in first[1]):
+        raise ImportRejected([RowError(0, "", "le fichier est vide.")])
+    written = [h.strip() for h in first[1]]
+    by_label = header_index(spec)
+    header: list[str] = []
+    errors: list[RowError] = []
+    labels = ", ".join(column.label for column in spec)
+    for text in written:
+        name = by_label.get(fold(text)) if text else None
+        if name is None:
+            errors.append(
+                RowError(
+                    1,
+                    text or "(sans nom)",
+                    f"colonne inattendue ; colonnes admises : {labels}.",
+                )
+            )
+        header.append(name or "")
+    shown = {name: text for name, text in zip(header, written, strict=True) if name}
+    seen: set[str] = set()
+    for name, text in zip(header, written, strict=True):
+        if name and name in seen:
+            errors.append(RowError(1, text, "colonne en double."))
+        seen.add(name)
+    names = {column.name: column.label for column in spec}
+    for name in required:
+        if name not in header:
+            label = names.get(name, name)
+            also = "" if label == name else f" (en-tête « {label} » ou « {name} »)"
+            errors.append(RowError(1, name, f"colonne obligatoire absente{also}."))
+    if errors:
+        raise ImportRejected(errors)
+
+    rows: list[Row] = []
+    for start, cells in lines:
         if not any(c.strip() for c in cells):
             continue
+        if len(cells) < len(header) and is_xlsx(data):
+            cells = cells + [""] * (len(header) - len(cells))
         if len(cells) != len(header):
             errors.append(
                 RowError(
@@ -210,7 +377,7 @@ def read_rows(data: bytes, columns: Sequence[str], required: Iterable[str]) -> l
                 )
             )
             continue
-        row = Row(start, dict(zip(header, cells, strict=True)))
+        row = Row(start, dict(zip(header, cells, strict=True)), headers=shown)
         for name, value in row.values.items():
             if len(value) > MAX_FIELD_CHARS:
                 row.error(name, f"valeur trop longue ({len(value)} caractères).")
@@ -222,14 +389,30 @@ def read_rows(data: bytes, columns: Sequence[str], required: Iterable[str]) -> l
     return rows
 
 
+def as_spec(columns: Sequence[str] | Sequence[Column]) -> tuple[Column, ...]:
+    return tuple(c if isinstance(c, Column) else Column(c, c) for c in columns)
+
+
+def translate_values(rows: Iterable[Row], spec: Sequence[Column]) -> None:
+    """A French label (or another spelling) of an allowed value becomes its code; an unknown
+    value stays as written, for the importer to refuse."""
+    indexes = {column.name: column.value_index() for column in spec if column.choices}
+    for row in rows:
+        for name, index in indexes.items():
+            raw = row.values.get(name, "").strip()
+            if raw:
+                row.values[name] = index.get(fold(raw), raw)
+
+
 def rows_from_records(
-    records: Sequence[Any], columns: Sequence[str], required: Iterable[str]
+    records: Sequence[Any], columns: Sequence[str] | Sequence[Column], required: Iterable[str]
 ) -> list[Row]:
     """Rows from JSON objects (their position, from 1, as line): strings, numbers or null; the
     fields are the file's columns, an absent optional field is an empty cell. A malformed
     object keeps its errors on its row (not parsed), so that the other rows are still checked
     and every error is listed at once."""
-    allowed = set(columns)
+    allowed = {c.name if isinstance(c, Column) else c for c in columns}
+    columns = [c.name if isinstance(c, Column) else c for c in columns]
     rows: list[Row] = []
     for line, record in enumerate(records, start=1):
         row = Row(line, {})
@@ -361,11 +544,21 @@ class Importer(Generic[M]):
     #: Roles that may run this import in the web interface (the command line is an administrator's).
     roles: ClassVar[frozenset[str]] = frozenset({"national_coordinator"})
     model: type[M]
+    #: The file's columns, declared once: technical names, French headers, examples, values.
+    #: `columns` follows from it (an importer may still declare bare `columns`).
+    spec: ClassVar[tuple[Column, ...]] = ()
     columns: ClassVar[tuple[str, ...]]
     required: ClassVar[tuple[str, ...]]
     key_fields: ClassVar[tuple[str, ...]]
     #: The file's columns that make the key, named when a row repeats another.
     key_columns: ClassVar[tuple[str, ...]] = ("code",)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "spec" in cls.__dict__ and cls.spec:
+            cls.columns = tuple(column.name for column in cls.spec)
+        elif "columns" in cls.__dict__:
+            cls.spec = as_spec(cls.columns)
 
     def __init__(self, user: Any = None, *, origin: str = "") -> None:
         #: The user running the import from the web interface; None from the command line.
@@ -412,17 +605,18 @@ class Importer(Generic[M]):
         field_ = self.model._meta.get_field(name)
         return isinstance(field_, models.ForeignKey) and name != field_.attname
 
-    def run(self, data: bytes, *, dry_run: bool = False) -> ImportReport:
-        return self.run_rows(read_rows(data, self.columns, self.required), dry_run=dry_run)
+    def run(self, data: bytes, *, dry_run: bool = False, sheet: str | None = None) -> ImportReport:
+        """Import a CSV or XLSX file (its first sheet, or `sheet`)."""
+        rows = read_rows(data, self.spec, self.required, sheet=sheet)
+        return self.run_rows(rows, dry_run=dry_run)
 
     def run_records(self, records: Sequence[Any], *, dry_run: bool = False) -> ImportReport:
         """The same import from a list of JSON objects (the API's bulk endpoints): the same
         fields as the file's columns; an error's line is the object's position, from 1."""
-        return self.run_rows(
-            rows_from_records(records, self.columns, self.required), dry_run=dry_run
-        )
+        return self.run_rows(rows_from_records(records, self.spec, self.required), dry_run=dry_run)
 
     def run_rows(self, rows: list[Row], *, dry_run: bool = False) -> ImportReport:
+        translate_values(rows, self.spec)
         self.prepare(rows)
         parsed: list[tuple[Row, dict[str, Any]]] = []
         errors: list[RowError] = []
@@ -440,7 +634,7 @@ class Importer(Generic[M]):
                 errors.append(
                     RowError(
                         row.line,
-                        ", ".join(self.key_columns),
+                        ", ".join(row.headers.get(c, c) for c in self.key_columns),
                         f"doublon de la ligne {first_line[key]} (mêmes valeurs dans ces colonnes).",
                     )
                 )

@@ -11,12 +11,13 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from tremplin.accounts.scope import scope_of
 
+from . import import_templates
 from .audit import Action, record
 from .csvimport import MAX_FILE_BYTES, ImportRejected
 from .forms import DsfrForm
@@ -39,8 +40,8 @@ def _allowed(request: HttpRequest) -> dict[str, str]:
 class UploadForm(DsfrForm):
     kind = forms.ChoiceField(label="Nature du fichier")
     file = forms.FileField(
-        label="Fichier CSV",
-        help_text="UTF-8 ou Windows-1252, séparateur virgule ou point-virgule. Rien n'est enregistré avant votre confirmation.",
+        label="Fichier CSV ou XLSX",
+        help_text="Classeur Excel (.xlsx, première feuille) ou CSV en UTF-8 ou Windows-1252, séparateur virgule ou point-virgule. Rien n'est enregistré avant votre confirmation.",
     )
 
     def __init__(self, *args: object, kinds: dict[str, str], **kwargs: object) -> None:
@@ -89,7 +90,18 @@ def import_page(request: HttpRequest) -> HttpResponse:
     kinds = _allowed(request)
     if not kinds:
         raise PermissionDenied("Votre rôle ne permet aucun import.")
-    context: dict[str, object] = {"title": "Importer un fichier", "kinds": kinds}
+    context: dict[str, object] = {
+        "title": "Importer un fichier",
+        "kinds": kinds,
+        "formats": [
+            {
+                "kind": kind,
+                "title": title,
+                "columns": import_templates.describe(importers()[kind]),
+            }
+            for kind, title in kinds.items()
+        ],
+    }
     _purge_stale()
     if request.method == "POST" and request.POST.get("cancel"):
         _discard(request, request.POST["cancel"])
@@ -145,3 +157,19 @@ def _confirm(request: HttpRequest, kinds: dict[str, str]) -> HttpResponse:
     record(request, Action.IMPORT, AuditEvent, f"{kind} : {report.summary()}")
     messages.success(request, f"Import des {kinds[kind]} : {report.summary()}")
     return redirect("core:import")
+
+
+@require_GET
+def import_template(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
+    """The template of an import the user may run: French headers, one example row, the
+    allowed values (tremplin/core/import_templates.py)."""
+    kinds = _allowed(request)
+    if kind not in kinds or fmt not in import_templates.FORMATS:
+        raise Http404("Modèle inconnu.")
+    importer = importers()[kind]
+    response = HttpResponse(
+        import_templates.render(importer, fmt), content_type=import_templates.CONTENT_TYPES[fmt]
+    )
+    name = import_templates.filename(importer, fmt)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

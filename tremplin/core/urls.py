@@ -11,4 +11,9 @@ urlpatterns = [
     path("sante/", views.health, name="health"),
     path("journal/", views.audit_log, name="audit"),
     path("imports/", imports_views.import_page, name="import"),
+    path(
+        "imports/modeles/<slug:kind>.<str:fmt>",
+        imports_views.import_template,
+        name="import-template",
+    ),
 ]

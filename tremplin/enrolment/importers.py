@@ -13,9 +13,11 @@ from tremplin.accounts.scope import scope_of
 from tremplin.catalog.models import ACADEMIC_YEAR, TeachingUnit
 from tremplin.core.actions import REFUSALS, Action, can
 from tremplin.core.csvimport import (
+    Column,
     Importer,
     Key,
     Row,
+    choices_from,
     fast_insert,
     parse_choice,
     parse_decimal,
@@ -60,7 +62,29 @@ class EnrolmentImporter(Importer[Enrolment]):
     #: each row is then checked against the action matrix (`check_all`).
     roles = (SCOPED_ROLES - {Role.ML_COUNSELOR}) | {Role.TEACHER}
     model = Enrolment
-    columns = ("learner", "academic_year", "teaching_unit", "establishment", "result", "grade")
+    spec = (
+        Column("learner", "Apprenant", "D26-0100", "référence de l'apprenant"),
+        Column("academic_year", "Année universitaire", "2025-2026", "AAAA-AAAA"),
+        Column("teaching_unit", "UE", "NFA008", "code de l'UE"),
+        Column("establishment", "Établissement", "CD MELUN", "libellé de l'établissement"),
+        Column(
+            "result",
+            "Résultat",
+            "en cours",
+            choices=choices_from(
+                Result.choices,
+                {
+                    "pending": "en cours",
+                    "validated": "validée",
+                    "failed": "non validée",
+                    "absent": "absent",
+                    "abandoned": "abandon",
+                    "cancelled": "annulée",
+                },
+            ),
+        ),
+        Column("grade", "Note", "", "sur 20, ex. 12,5"),
+    )
     required = ("learner", "academic_year", "teaching_unit", "result")
     key_fields = ("learner_id", "academic_year", "unit_id")
     key_columns = ("learner", "academic_year", "teaching_unit")

@@ -8,9 +8,11 @@ from typing import Any
 
 from tremplin.accounts.models import User
 from tremplin.core.csvimport import (
+    Column,
     Importer,
     Key,
     Row,
+    choices_from,
     fast_insert,
     parse_choice,
     parse_date,
@@ -41,7 +43,24 @@ class InterviewImporter(Importer[Interview]):
     title = "entretiens"
     roles = frozenset({Role.NATIONAL_COORDINATOR, Role.REGIONAL_COORDINATOR, Role.REFERENT})
     model = Interview
-    columns = ("learner", "date", "kind", "referent", "notes")
+    spec = (
+        Column("learner", "Apprenant", "D26-0100", "référence de l'apprenant"),
+        Column("date", "Date", "15/01/2026", "date JJ/MM/AAAA ou AAAA-MM-JJ"),
+        Column(
+            "kind",
+            "Type",
+            "information et orientation",
+            choices=choices_from(
+                Interview.Kind.choices,
+                {
+                    "information_orientation": "information et orientation",
+                    "training_followup": "suivi de formation",
+                },
+            ),
+        ),
+        Column("referent", "Référent", "referent", "identifiant du référent"),
+        Column("notes", "Notes", "Premier entretien."),
+    )
     required = ("learner", "date", "kind", "referent")
     key_fields = ("learner_id", "date", "kind")
     key_columns = ("learner", "date", "kind")

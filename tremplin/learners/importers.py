@@ -7,9 +7,11 @@ from datetime import date
 from typing import Any
 
 from tremplin.core.csvimport import (
+    Column,
     Importer,
     Key,
     Row,
+    choices_from,
     parse_choice,
     parse_date,
     parse_text,
@@ -50,14 +52,26 @@ class LearnerImporter(Importer[Learner]):
     title = "apprenants"
     roles = SCOPED_ROLES
     model = Learner
-    columns = (
-        "reference",
-        "last_name",
-        "first_name",
-        "birth_date",
-        "kind",
-        "establishment",
-        "mission_locale",
+    spec = (
+        Column("reference", "Référence", "D26-0100"),
+        Column("last_name", "Nom", "MARTIN"),
+        Column("first_name", "Prénom", "Julie"),
+        Column("birth_date", "Date de naissance", "16/05/2006", "date JJ/MM/AAAA ou AAAA-MM-JJ"),
+        Column(
+            "kind",
+            "Type",
+            "détenu",
+            choices=choices_from(
+                Kind.choices, {"detained": "détenu", "youth": "jeune", "other": "autre"}
+            ),
+        ),
+        Column(
+            "establishment",
+            "Établissement",
+            "CD MELUN",
+            "libellé de l'établissement : pour une personne détenue",
+        ),
+        Column("mission_locale", "Mission locale", "", "code de la mission locale : pour un jeune"),
     )
     required = ("reference", "last_name", "first_name", "birth_date", "kind")
     key_fields = ("reference",)

@@ -30,11 +30,13 @@ from django.utils import timezone
 
 from tremplin.catalog.models import Formation
 from tremplin.core.csvimport import (
+    Column,
     Importer,
     ImportRejected,
     Key,
     Row,
     RowError,
+    choices_from,
     parse_choice,
     parse_date,
     parse_text,
@@ -46,11 +48,13 @@ from tremplin.learners.models import Kind, Learner
 from tremplin.places.models import CnamCentre, size_class
 
 from .models import CentreOffer, CloseReason, Referral, ReferralEvent
+from .profile_imports import CentreOfferImporter, YouthProfileImporter  # registered there
 from .proposals import geodesic_km
 from .services import age_problem, move_referral
 
 Status = Referral.Status
 CHUNK = 5_000
+__all__ = ["CentreOfferImporter", "ReferralImporter", "YouthProfileImporter", "moves_between"]
 #: An imported referral is dated at this local time of its sending day.
 SENT_TIME = time(9, 0)
 IMPORT_NOTE = "Import CSV"
@@ -103,7 +107,43 @@ class ReferralImporter(Importer[Referral]):
     title = "orientations vers les centres Cnam"
     roles = frozenset({Role.ML_COUNSELOR, Role.NATIONAL_COORDINATOR})
     model = Referral
-    columns = ("learner", "centre", "formation", "sent_at", "status", "close_reason", "message")
+    spec = (
+        Column("learner", "Jeune", "ML-0001", "référence du jeune"),
+        Column("centre", "Centre", "DEMO-BRE", "code du centre Cnam"),
+        Column("formation", "Formation", "CPN58", "code de la formation"),
+        Column("sent_at", "Envoyée le", "02/03/2026", "date JJ/MM/AAAA ou AAAA-MM-JJ"),
+        Column(
+            "status",
+            "Statut",
+            "envoyée",
+            choices=choices_from(
+                Status.choices,
+                {
+                    "sent": "envoyée",
+                    "contacted": "contacté",
+                    "information_meeting": "réunion d'information",
+                    "enrolled": "inscrit",
+                    "closed": "close",
+                },
+            ),
+        ),
+        Column(
+            "close_reason",
+            "Motif de clôture",
+            "",
+            "si close",
+            choices=choices_from(
+                CloseReason.choices,
+                {
+                    "no_answer": "pas de réponse",
+                    "not_eligible": "ne remplit pas les conditions",
+                    "other_path": "autre parcours",
+                    "centre_full": "centre complet",
+                },
+            ),
+        ),
+        Column("message", "Message", ""),
+    )
     required = ("learner", "centre", "formation", "sent_at", "status")
     key_fields = ("learner_id", "centre_id", "formation_id", "sent_at")
     key_columns = ("learner", "centre", "formation", "sent_at")

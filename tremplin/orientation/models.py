@@ -22,6 +22,8 @@ from .permissions import ReferralPermissions
 
 MIN_AGE = 16
 MAX_AGE = 25
+#: The most places an offer may announce for one start (a typing error beyond).
+MAX_PLACES = 5_000
 #: A referral with no first contact after this many days shows a reminder.
 REMINDER_DAYS = 15
 
@@ -101,6 +103,9 @@ class CentreOffer(models.Model):
     )
     modality = models.CharField("modalité", max_length=10, choices=Modality.choices)
     next_start = models.DateField("prochaine rentrée", null=True, blank=True)
+    places = models.PositiveSmallIntegerField(
+        "places", null=True, blank=True, help_text="Places ouvertes à la prochaine rentrée."
+    )
 
     class Meta:
         ordering = ["centre__name", "formation__code"]
@@ -109,7 +114,11 @@ class CentreOffer(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["centre", "formation"], name="one_offer_per_centre_formation"
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(places__isnull=True) | models.Q(places__lte=MAX_PLACES),
+                name="centre_offer_places_at_most_max",
+            ),
         ]
 
     def __str__(self) -> str:

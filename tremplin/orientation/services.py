@@ -5,7 +5,8 @@ needs); anything else is refused and changes nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -17,9 +18,11 @@ from django.utils import timezone
 from tremplin.accounts.scope import scope_of
 from tremplin.api import events as webhook_events
 from tremplin.catalog.models import Sector
+from tremplin.core import journal
 from tremplin.core.pipeline import Move, Pipeline, advance, history
 from tremplin.core.roles import Role
 from tremplin.learners.models import Kind, Learner
+from tremplin.learners.models import Status as LearnerStatus
 from tremplin.learners.services import create_learner
 from tremplin.places.models import Commune, MissionLocale
 
@@ -171,6 +174,77 @@ def create_young_person(
     profile.save()
     profile.sectors.set(list(sectors))
     return learner
+
+
+@dataclass
+class YoungPersonWrite:
+    """One row of the youth-profiles import, checked by the importer with the rules of
+    `create_young_person`: the young person (new, or existing with its changed fields set) and
+    their orientation profile (likewise), and the sectors when they change."""
+
+    learner: Learner
+    profile: YouthProfile
+    learner_fields: list[str] = field(default_factory=list)
+    profile_fields: list[str] = field(default_factory=list)
+    #: The sectors' ids when they are to be set (new profile, or changed); None: unchanged.
+    sector_ids: frozenset[int] | None = None
+
+
+@transaction.atomic
+def save_young_people(writes: Sequence[YoungPersonWrite], *, by: Any) -> None:
+    """The bulk writes of the youth-profiles import: new young people (followed by their mission
+    locale) and profiles created, changed fields updated, sectors set; a changed identity is a
+    `learner.updated` event (its fields named, never their values), as from the record's form."""
+    new_learners = [w.learner for w in writes if w.learner.pk is None]
+    for learner in new_learners:
+        learner.kind = Kind.YOUTH
+        learner.status = LearnerStatus.FOLLOWED
+    Learner.objects.bulk_create(new_learners, batch_size=1_000)
+    changed = [w for w in writes if w.learner.pk is not None and w.learner_fields]
+    fields = sorted({name for w in changed for name in w.learner_fields})
+    if changed:
+        Learner.objects.bulk_update([w.learner for w in changed], fields, batch_size=1_000)
+        journal.record_many(
+            journal.Kind.LEARNER_UPDATED,
+            [w.learner for w in changed],
+            actor=by,
+            payloads=[{"fields": sorted(w.learner_fields)} for w in changed],
+        )
+    created_by = by if getattr(by, "is_authenticated", False) else None
+    new_profiles: list[YouthProfile] = []
+    for write in writes:
+        if write.profile.pk is None:
+            write.profile.learner = write.learner
+            write.profile.created_by = created_by
+            new_profiles.append(write.profile)
+    YouthProfile.objects.bulk_create(new_profiles, batch_size=1_000)
+    updated = [w.profile for w in writes if w.profile.pk is not None and w.profile_fields]
+    profile_fields = sorted({name for w in writes for name in w.profile_fields})
+    if updated and profile_fields:
+        YouthProfile.objects.bulk_update(updated, profile_fields, batch_size=1_000)
+    through = YouthProfile.sectors.through
+    with_sectors = [w for w in writes if w.sector_ids is not None]
+    through.objects.filter(
+        youthprofile_id__in=[w.profile.pk for w in with_sectors if w.profile.pk]
+    ).delete()
+    through.objects.bulk_create(
+        [
+            through(youthprofile_id=w.profile.pk, sector_id=sector_id)
+            for w in with_sectors
+            for sector_id in sorted(w.sector_ids or ())
+        ],
+        batch_size=2_000,
+    )
+
+
+@transaction.atomic
+def save_centre_offers(
+    to_create: Sequence[CentreOffer], to_update: Sequence[CentreOffer], fields: Sequence[str]
+) -> None:
+    """The bulk writes of the centre-offers import (rows checked by the importer)."""
+    CentreOffer.objects.bulk_create(to_create, batch_size=2_000)
+    if to_update and fields:
+        CentreOffer.objects.bulk_update(to_update, list(fields), batch_size=2_000)
 
 
 # ---------------------------------------------------------------------------------------------

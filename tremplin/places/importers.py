@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from tremplin.core.csvimport import Importer, Row, parse_choice, parse_text
+from tremplin.core.csvimport import Column, Importer, Row, choices_from, parse_choice, parse_text
 from tremplin.core.registry import register
 
 from .models import CnamCentre, Commune, MissionLocale
@@ -39,7 +39,22 @@ class CentreImporter(_SiteImporter):
     kind = "centres"
     title = "centres Cnam"
     model = CnamCentre
-    columns = ("code", "name", "kind", "commune", "email", "phone")
+    spec = (
+        Column("code", "Code", "DEMO-BRE"),
+        Column("name", "Nom", "Cnam Bretagne"),
+        Column(
+            "kind",
+            "Type",
+            "centre régional",
+            choices=choices_from(
+                CnamCentre.Kind.choices,
+                {"regional": "centre régional", "teaching": "centre d'enseignement"},
+            ),
+        ),
+        Column("commune", "Commune", "35238", "code INSEE"),
+        Column("email", "Courriel", "contact@example.org"),
+        Column("phone", "Téléphone", "02 99 00 00 00"),
+    )
     required = ("code", "name", "kind", "commune")
     key_fields = ("code",)
 
@@ -66,7 +81,13 @@ class MissionLocaleImporter(_SiteImporter):
     kind = "missions-locales"
     title = "missions locales"
     model = MissionLocale
-    columns = ("code", "name", "commune", "email", "phone")
+    spec = (
+        Column("code", "Code", "DEMO-ML-STMALO"),
+        Column("name", "Nom", "Mission locale du Pays de Saint-Malo"),
+        Column("commune", "Commune", "35288", "code INSEE"),
+        Column("email", "Courriel", "contact@example.org"),
+        Column("phone", "Téléphone", "02 99 00 00 00"),
+    )
     required = ("code", "name", "commune")
     key_fields = ("code",)
 

@@ -1,6 +1,9 @@
 """`tremplin orientation propose --commune 35238 [--sector CODE ...] [--radius 50]
 [--qualification bac] --format json|text`: the Cnam offers proposed to a young person living in a
-commune (rules in tremplin/orientation/proposals.py)."""
+commune (rules in tremplin/orientation/proposals.py).
+
+`tremplin orientation stats 2025 [--academic] [--mission-locale CODE] [--centre CODE]
+--format json|text|csv`: the figures of the statistics page (tremplin/orientation/stats_cli.py)."""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from tremplin.places.models import Commune
 
 from ...models import Qualification
 from ...proposals import ProposalResult, propose
+from ...stats_cli import STATS_FORMATS, render, stats_report
 
 
 def find_commune(text: str) -> Commune:
@@ -32,12 +36,27 @@ def find_commune(text: str) -> Commune:
 class Command(TremplinCommand):
     help = (
         "Orientation des jeunes : `tremplin orientation propose --commune 35238 "
-        "[--sector CODE ...] [--radius 50] [--qualification bac] --format json|text`."
+        "[--sector CODE ...] [--radius 50] [--qualification bac] --format json|text` ; "
+        "`tremplin orientation stats 2025 [--academic] [--mission-locale CODE] [--centre CODE] "
+        "--format json|text|csv`."
     )
+    formats = STATS_FORMATS
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("action", choices=["propose"])
-        parser.add_argument("--commune", required=True, help="code INSEE, ex. 35238")
+        parser.add_argument("action", choices=["propose", "stats"])
+        parser.add_argument(
+            "year",
+            nargs="?",
+            help="stats : année civile (2025) ou universitaire (2025-2026) ; aucune : toutes",
+        )
+        parser.add_argument(
+            "--academic",
+            action="store_true",
+            help="stats : l'année universitaire qui commence cette année (2025 : 2025-2026)",
+        )
+        parser.add_argument("--mission-locale", help="stats : code de la mission locale")
+        parser.add_argument("--centre", help="stats : code du centre Cnam")
+        parser.add_argument("--commune", help="propose : code INSEE, ex. 35238")
         parser.add_argument(
             "--sector",
             action="extend",
@@ -57,6 +76,15 @@ class Command(TremplinCommand):
         self.add_format_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "stats":
+            self.stats(options)
+            return
+        if options["year"] is not None:
+            raise CommandError(f"propose ne prend pas d'année (ici « {options['year']} »).")
+        if options["commune"] is None:
+            raise CommandError("Indiquez la commune du jeune : --commune 35238.")
+        if options["format"] == "csv":
+            raise CommandError("propose s'affiche en text ou en json (--format text|json).")
         commune = find_commune(options["commune"])
         radius = options["radius"]
         if radius is not None and radius < 0:
@@ -74,6 +102,16 @@ class Command(TremplinCommand):
             self.emit_json(result.as_dict())
         else:
             self.stdout.write("\n".join(text_lines(result)))
+
+    def stats(self, options: dict[str, Any]) -> None:
+        report = stats_report(
+            options["year"],
+            academic=options["academic"],
+            mission_locale=options["mission_locale"],
+            centre=options["centre"],
+        )
+        data = render(report, options["format"])
+        self.stdout.write(data, ending="" if data.endswith("\n") else "\n")
 
 
 def text_lines(result: ProposalResult) -> list[str]:
