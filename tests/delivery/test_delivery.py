@@ -9,6 +9,7 @@ from decimal import Decimal
 from io import BytesIO
 
 import pytest
+from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
@@ -192,7 +193,6 @@ def test_the_material_page_lists_and_records_per_establishment(
     response = client.post(
         reverse("delivery:send", args=[melun.pk]),
         {
-            "unit": kit["booklet"].unit_id,
             "packages": [kit["booklet"].pk, kit["assignment"].pk],
             "date": today().isoformat(),
         },
@@ -209,6 +209,65 @@ def test_the_material_page_lists_and_records_per_establishment(
     )
     assignment.refresh_from_db()
     assert assignment.grade == Decimal(14) and assignment.returned_on == today()
+
+
+def test_sending_material_lists_each_ues_packages_by_their_ue_and_sends_several_ues_at_once(
+    client_as: Callable[[User], Client],
+) -> None:
+    alice = detained("TD-6")
+    other = (
+        TeachingUnit.objects.filter(modality__in=["distance", "hybrid"])
+        .exclude(code="CCG101")
+        .order_by("code")
+        .first()
+    )
+    assert other is not None
+    enrol(alice, "CCG101")
+    enrol(alice, other.code)
+    first, second = packages("CCG101"), packages(other.code)
+    client = client_as(user("rle-melun"))
+    melun = place(MELUN)
+    page = client.get(reverse("delivery:establishment", args=[melun.pk])).content.decode()
+    # no UE to choose apart from the packages: each package carries its UE's code
+    assert 'name="unit"' not in page
+    assert "CCG101 — Livret imprimé CCG101" in page
+    assert f"{other.code} — Livret imprimé {other.code}" in page
+    response = client.post(
+        reverse("delivery:send", args=[melun.pk]),
+        {
+            "packages": [first["booklet"].pk, second["booklet"].pk],
+            "date": today().isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    assert set(
+        Delivery.objects.filter(enrolment__learner=alice).values_list(
+            "package__unit__code", flat=True
+        )
+    ) == {"CCG101", other.code}
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "2 remise(s) de supports enregistrée(s)."
+    ]
+
+
+def test_sending_the_packages_of_a_ue_nobody_there_follows_sends_nothing_at_all(
+    client_as: Callable[[User], Client],
+) -> None:
+    alice = detained("TD-7")
+    enrol(alice, "CCG101")
+    kit = packages("CCG101")
+    stray = Package.objects.create(
+        unit=TeachingUnit.objects.exclude(code="CCG101").order_by("code").first(),
+        title="Livret égaré",
+        kind=Package.Kind.BOOKLET,
+        position=0,
+    )
+    melun = place(MELUN)
+    client_as(user("rle-melun")).post(
+        reverse("delivery:send", args=[melun.pk]),
+        {"packages": [kit["booklet"].pk, stray.pk], "date": today().isoformat()},
+    )
+    assert not Delivery.objects.filter(enrolment__learner=alice).exists()
 
 
 # --------------------------------------------------------------------------------------------

@@ -35,23 +35,27 @@ def _today() -> date:
 
 
 class SendForm(DsfrForm):
-    unit = forms.ModelChoiceField(
-        label="UE", queryset=TeachingUnit.objects.none(), empty_label="Sélectionner une UE"
-    )
+    """The packages to send, each named with its UE and listed UE by UE: there is no separate
+    UE to choose, so a package can never belong to another UE than the one chosen."""
+
     packages = forms.ModelMultipleChoiceField(
         label="Supports envoyés",
-        queryset=MaterialPackage.objects.select_related("unit"),
+        help_text="Chaque support est précédé du code de son UE ; vous pouvez en cocher de plusieurs UE.",
+        queryset=MaterialPackage.objects.none(),
         widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choisissez au moins un support à envoyer."},
     )
     date = forms.DateField(label="Envoyés le", initial=_today, widget=DateInput())
 
     def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if units is not None:
-            self.fields["unit"].queryset = units
-            self.fields["packages"].queryset = MaterialPackage.objects.filter(
-                unit__in=units
-            ).select_related("unit")
+        self.fields["packages"].queryset = (
+            MaterialPackage.objects.filter(unit__in=units)
+            .select_related("unit")
+            .order_by("unit__code", "position", "pk")
+            if units is not None
+            else MaterialPackage.objects.none()
+        )
 
 
 class HandedForm(DsfrForm):

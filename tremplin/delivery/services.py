@@ -128,6 +128,27 @@ def pending_enrolments_at(establishment: Establishment, unit: TeachingUnit) -> A
 
 
 @transaction.atomic
+def send_packages_of_units(
+    establishment: Establishment,
+    packages: Iterable[MaterialPackage],
+    *,
+    on: date,
+    by: Any,
+) -> list[Delivery]:
+    """Send packages of one or several UEs at once: each UE's packages to the learners of the
+    establishment enrolled in it (send_packages per UE), all or nothing."""
+    by_unit: dict[int, list[MaterialPackage]] = {}
+    for package in packages:
+        by_unit.setdefault(package.unit_id, []).append(package)
+    if not by_unit:
+        raise ValidationError({"packages": "Choisissez au moins un support à envoyer."})
+    created: list[Delivery] = []
+    for unit_packages in sorted(by_unit.values(), key=lambda group: group[0].unit.code):
+        created += send_packages(establishment, unit_packages[0].unit, unit_packages, on=on, by=by)
+    return created
+
+
+@transaction.atomic
 def send_packages(
     establishment: Establishment,
     unit: TeachingUnit,

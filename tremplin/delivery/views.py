@@ -147,9 +147,8 @@ def send(request: HttpRequest, pk: int) -> HttpResponse:
     form = SendForm(request.POST, units=_distance_units(establishment))
     if form.is_valid():
         try:
-            created = services.send_packages(
+            created = services.send_packages_of_units(
                 establishment,
-                form.cleaned_data["unit"],
                 form.cleaned_data["packages"],
                 on=form.cleaned_data["date"],
                 by=request.user,
@@ -161,7 +160,8 @@ def send(request: HttpRequest, pk: int) -> HttpResponse:
                 request,
                 Action.CREATE,
                 Delivery,
-                f"envoi de {len(created)} supports {form.cleaned_data['unit'].code} "
+                f"envoi de {len(created)} supports "
+                f"{', '.join(sorted({p.unit.code for p in form.cleaned_data['packages']}))} "
                 f"à {establishment.label}",
             )
             messages.success(request, f"{len(created)} remise(s) de supports enregistrée(s).")
