@@ -59,7 +59,7 @@ SEED_SENTENCES = [
     "DISP de Lyon, DISP de Rennes, DISP de Strasbourg, DISP de Toulouse, DSPOM (outre-mer).",
     "3 diplômés : Certificat professionnel à Poissy ; Certificat de spécialisation à Melun ; "
     "Diplôme de gestion et de comptabilité à Melun",
-    "56.25% d'élèves reçus en 2019/2020 et 52.84% d'UE validées",
+    "56,25\u00a0% d'élèves reçus en 2019/2020 et 52,84\u00a0% d'UE validées",
     "48 personnes suivies par un référent pédagogique pénitentiaire, 96 entretiens menés, "
     "48 entretiens d'information et d'orientation, 48 entretiens de suivi de formation",
     "51 inscrits au dispositif Emergence sur les 3 dernières années, dans 4 établissements "
@@ -136,7 +136,7 @@ def test_text_reads_naturally_in_the_singular_and_for_an_empty_scope(
     assert "1 personne inscrite au total" in out
     assert "1 centre pénitentiaire partenaire de l'unité pénitentiaire régionale (UPR) " in out
     assert "Aucun diplômé" in out
-    assert "100.00% d'élèves reçus en 2019/2020 et 100.00% d'UE validées" in out
+    assert "100,00\u00a0% d'élèves reçus en 2019/2020 et 100,00\u00a0% d'UE validées" in out
     assert "Aucun entretien de suivi pédagogique dans l'année" in out
     assert "Aucun inscrit au dispositif Emergence sur les 3 dernières années" in out
 

@@ -12,6 +12,7 @@ from .common import (
     count,
     disp_display,
     enumerate_fr,
+    fr_decimal,
     is_plural,
     publication_note,
     short_names,
@@ -95,7 +96,10 @@ def _rates_line(bilan: dict[str, Any]) -> str:
     success, validation = bilan["learner_success_rate"], bilan["ue_validation_rate"]
     if success is None or validation is None:
         return f"Taux de réussite de {year} non publiés : trop peu de personnes inscrites"
-    return f"{success:.2f}% d'élèves reçus en {year} et {validation:.2f}% d'UE validées"
+    return (
+        f"{fr_decimal(success)}\u00a0% d'élèves reçus en {year} "
+        f"et {fr_decimal(validation)}\u00a0% d'UE validées"
+    )
 
 
 def _followup_line(bilan: dict[str, Any]) -> str:
