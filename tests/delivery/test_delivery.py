@@ -414,6 +414,29 @@ def test_a_release_with_training_in_progress_hands_over_to_the_nearest_centre() 
     assert "détention" not in passport.lower()
 
 
+def test_the_passport_lists_only_the_formation_the_learner_follows_not_every_one_sharing_a_ue() -> (
+    None
+):
+    from tremplin.catalog.models import Formation
+    from tremplin.enrolment.models import Application, Funding
+
+    alice = detained("TH-9")
+    enrol(alice, "CCV005")  # in both CPN71 and DIE3300
+    Application.objects.create(
+        learner=alice,
+        academic_year=year_of(today()),
+        formation=Formation.objects.get(code="DIE3300"),
+        funding=Funding.DAP,
+    )
+    passport = pdf_text(documents.passport_pdf(None, alice))
+    assert "DIE3300" in passport
+    assert "CPN71" not in passport
+
+    bruno = detained("TH-10", last_name="Bernard")
+    enrol(bruno, "CCV005")  # no application, no credit yet: nothing is "in progress"
+    assert "Aucune formation en cours" in pdf_text(documents.passport_pdf(None, bruno))
+
+
 def test_a_release_without_training_in_progress_hands_over_nothing() -> None:
     alice = detained("TH-3")
     enrol(alice, "CCG101", Result.VALIDATED, grade=Decimal(15))

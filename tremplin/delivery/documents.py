@@ -18,7 +18,7 @@ from django.utils.text import slugify
 
 from tremplin.catalog.models import TeachingUnit
 from tremplin.core.pdf import render_pdf
-from tremplin.enrolment.certifications import french_number, learner_paths, validated_units
+from tremplin.enrolment.certifications import followed_paths, french_number, validated_units
 from tremplin.enrolment.models import Certification, Enrolment, Result
 from tremplin.learners.models import Learner
 from tremplin.places.models import Establishment
@@ -191,7 +191,7 @@ def passport_pdf(hand_over: HandOver | None, learner: object) -> bytes:
         .select_related("formation")
         .order_by("awarded_on")
     )
-    paths = [p for p in learner_paths(learner) if p.certification is None or not p.progress.met]
+    paths = [p for p in followed_paths(learner) if p.certification is None or not p.progress.met]
     return render_pdf(
         "delivery/pdf/passport.html",
         {

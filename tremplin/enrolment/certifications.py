@@ -305,6 +305,26 @@ def learner_paths(learner: Learner) -> list[Path]:
     return paths
 
 
+def followed_paths(learner: Learner) -> list[Path]:
+    """The formations the learner actually follows, for what is handed to them (the passeport
+    formation): those named by one of their applications or with a certification of theirs;
+    a learner with no application (a path imported from elsewhere) follows those where they have
+    acquired credits. A UE shared by many formations does not make them all "followed"."""
+    paths = learner_paths(learner)
+    applied = set(
+        Application.objects.filter(learner=learner, formation__isnull=False).values_list(
+            "formation_id", flat=True
+        )
+    )
+    return [
+        path
+        for path in paths
+        if path.formation.pk in applied
+        or path.certification is not None
+        or (not applied and path.progress.credits > 0)
+    ]
+
+
 def progress_for(certification: Certification) -> Progress:
     """Where the certification's learner stands today against its formation's requirements."""
     formation = Formation.objects.prefetch_related("mandatory_units", "choice_groups__units").get(
