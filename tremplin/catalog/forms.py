@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 
-from tremplin.core.forms import DsfrForm, DsfrModelForm
+from tremplin.core.forms import DsfrForm, DsfrModelForm, required_when
 from tremplin.places.models import Disp, Establishment
 
 from .models import Edition, Formation, Modality, OfferScope, Sector, TeachingUnit
@@ -120,16 +120,22 @@ class OfferForm(DsfrForm):
         required=False,
     )
     scope = forms.ChoiceField(label="Où", choices=OfferScope.choices, initial=OfferScope.EVERYWHERE)
-    disps = forms.ModelMultipleChoiceField(
-        label="DISP concernées (si « Certaines DISP »)",
-        queryset=Disp.objects.order_by("code"),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
+    disps = required_when(
+        forms.ModelMultipleChoiceField(
+            label="DISP concernées",
+            queryset=Disp.objects.order_by("code"),
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+        ),
+        "si « Certaines DISP »",
     )
-    establishments = forms.CharField(
-        label="Établissements désignés (si « Établissements désignés »)",
-        required=False,
-        help_text="Libellés officiels séparés par des virgules. Exemple : CD MELUN, MC POISSY",
+    establishments = required_when(
+        forms.CharField(
+            label="Établissements désignés",
+            required=False,
+            help_text="Libellés officiels séparés par des virgules. Exemple : CD MELUN, MC POISSY",
+        ),
+        "si « Établissements désignés »",
     )
 
     def clean_codes(self) -> list[str]:

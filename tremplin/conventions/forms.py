@@ -10,7 +10,7 @@ from django.db.models.functions import Length
 
 from tremplin.catalog.academic import academic_year_bounds
 from tremplin.catalog.models import validate_academic_year
-from tremplin.core.forms import DsfrForm
+from tremplin.core.forms import DsfrForm, required_when
 from tremplin.places.models import Disp, Establishment, Region
 
 from .indicators import indicator_choices
@@ -121,10 +121,13 @@ class ObjectiveForm(DsfrForm):
         localize=True,
         help_text="Un nombre, ou un pourcentage pour un taux. Exemple : 25",
     )
-    academic_years = forms.CharField(
-        label="Année(s) universitaire(s)",
-        required=False,
-        help_text="Exemple : 2020-2021, ou 2018-2019 à 2020-2021. Sinon, les dates ci-dessous.",
+    academic_years = required_when(
+        forms.CharField(
+            label="Année(s) universitaire(s)",
+            required=False,
+            help_text="Exemple : 2020-2021, ou 2018-2019 à 2020-2021. Sinon, les dates ci-dessous.",
+        ),
+        "sans les dates de la période",
     )
     period_start = forms.DateField(
         label="Début de la période", required=False, widget=_date_widget()

@@ -24,3 +24,12 @@ class DsfrModelForm(forms.ModelForm):  # type: ignore[type-arg]
                 field.empty_label = "Sélectionner une option"
         for visible in self.visible_fields():
             dsfr_input_class_attr(visible)
+
+
+def required_when(field: forms.Field, condition: str) -> forms.Field:
+    """Declare a field required in some cases only (checked by the form's or the service's
+    rules): its label says « (obligatoire si …) » instead of « (Optionnel) », so that a field
+    that can answer « Indiquez … » is never presented as optional (the form field snippets in
+    templates/dsfr/ read `required_when`; tests/core/test_required_fields.py walks every form)."""
+    field.required_when = condition  # type: ignore[attr-defined]
+    return field

@@ -7,7 +7,7 @@ from django import forms
 from tremplin.catalog.academic import academic_year_of
 from tremplin.catalog.models import Formation, validate_academic_year
 from tremplin.catalog.services import parse_codes
-from tremplin.core.forms import DsfrForm
+from tremplin.core.forms import DsfrForm, required_when
 
 from .models import AbandonReason, Application, Funding, Result
 
@@ -43,11 +43,17 @@ class ApplicationForm(DsfrForm):
 
 
 class MoveForm(DsfrForm):
-    opinion = forms.ChoiceField(
-        label="Avis", choices=[("", "—"), *Application.Opinion.choices], required=False
+    opinion = required_when(
+        forms.ChoiceField(
+            label="Avis", choices=[("", "—"), *Application.Opinion.choices], required=False
+        ),
+        "pour l'avis du RLE",
     )
-    reason = forms.CharField(
-        label="Motif ou commentaire", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    reason = required_when(
+        forms.CharField(
+            label="Motif ou commentaire", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        ),
+        "pour un refus ou un retrait",
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 

@@ -6,7 +6,7 @@ from django import forms
 
 from tremplin.accounts.scope import Scope
 from tremplin.catalog.models import Sector
-from tremplin.core.forms import DsfrForm
+from tremplin.core.forms import DsfrForm, required_when
 from tremplin.core.roles import Role
 from tremplin.learners.forms import DateInput
 from tremplin.places.models import CnamCentre, Commune, MissionLocale, Region
@@ -63,8 +63,11 @@ class YoungPersonForm(DsfrForm):
     can_travel = forms.BooleanField(
         label="Peut se déplacer pour suivre une formation", required=False, initial=True
     )
-    max_distance_km = forms.IntegerField(
-        label="Distance maximale (km)", required=False, min_value=1, max_value=500
+    max_distance_km = required_when(
+        forms.IntegerField(
+            label="Distance maximale (km)", required=False, min_value=1, max_value=500
+        ),
+        "si le jeune peut se déplacer",
     )
     available_from = forms.DateField(
         label="Disponible à partir du", required=False, widget=DateInput()
@@ -95,8 +98,11 @@ class ReferralForm(DsfrForm):
 
 
 class MoveReferralForm(DsfrForm):
-    reason = forms.ChoiceField(
-        label="Motif de clôture", choices=[("", "—"), *CloseReason.choices], required=False
+    reason = required_when(
+        forms.ChoiceField(
+            label="Motif de clôture", choices=[("", "—"), *CloseReason.choices], required=False
+        ),
+        "pour clore l'orientation",
     )
     note = forms.CharField(
         label="Commentaire", required=False, widget=forms.Textarea(attrs={"rows": 2})
