@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
 
 from django.db.models import Count
 from django.urls import reverse
@@ -32,10 +33,6 @@ INTRODUCTIONS: dict[str, str] = {
 }
 
 
-def _establishment_lines(establishments: list[Establishment]) -> list[str]:
-    return [f"{e.label} — {e.name} ({e.disp.code})" for e in establishments]
-
-
 def home_cards(user: User) -> list[Card]:
     cards: list[Card] = []
     edition = current_edition()
@@ -56,8 +53,14 @@ def home_cards(user: User) -> list[Card]:
         cards.append(
             Card(
                 "Vos établissements" if role == Role.REFERENT else "Votre établissement",
-                _establishment_lines(mine) or ["Aucun établissement ne vous est encore attribué."],
-                [(e.label, reverse("places:establishment", args=[e.pk])) for e in mine[:6]],
+                [] if mine else ["Aucun établissement ne vous est encore attribué."],
+                [
+                    (
+                        f"{e.label} — {e.name} ({e.disp.code})",
+                        reverse("places:establishment", args=[e.pk]),
+                    )
+                    for e in mine
+                ],
             )
         )
     elif role == Role.REGIONAL_COORDINATOR:
@@ -81,8 +84,8 @@ def home_cards(user: User) -> list[Card]:
         cards.append(
             Card(
                 "Vos unités d'enseignement",
-                [str(u) for u in units] or ["Aucune UE ne vous est encore attribuée."],
-                [(u.code, reverse("catalog:unit", args=[u.code])) for u in units[:6]],
+                [] if units else ["Aucune UE ne vous est encore attribuée."],
+                [(str(u), reverse("catalog:unit", args=[u.code])) for u in units],
             )
         )
     else:
@@ -174,14 +177,118 @@ def work_cards(user: User) -> list[Card]:
             )
         )
     if role == Role.TEACHER:
-        pending = Enrolment.permissions.readable(
-            user, Enrolment.objects.filter(result="pending")
-        ).count()
+        grids = list(
+            Enrolment.permissions.readable(user, Enrolment.objects.filter(result="pending"))
+            .values("unit__code", "academic_year")
+            .annotate(n=Count("pk"))
+            .order_by("-academic_year", "unit__code")
+        )
+        pending = sum(grid["n"] for grid in grids)
         cards.append(
             Card(
-                "Résultats à saisir",
-                [f"{pending} résultat(s) en attente dans vos UE."],
-                [("Saisir les résultats", reverse("enrolment:grids"))],
+                "Grilles de résultats à compléter",
+                [f"{plural(pending, 'résultat')} en attente dans {plural(len(grids), 'grille')}."],
+                [
+                    (
+                        f"{grid['unit__code']} {grid['academic_year']} : "
+                        f"{plural(grid['n'], 'résultat')} à saisir",
+                        reverse("enrolment:grid", args=[grid["unit__code"], grid["academic_year"]]),
+                    )
+                    for grid in grids
+                ]
+                + [("Toutes vos grilles", reverse("enrolment:grids"))],
+            )
+        )
+    if role in LOGISTICS_ROLES or coordinator:
+        cards.append(_sessions_this_week(user))
+    if role in (Role.CENTRE_STAFF, Role.ML_COUNSELOR):
+        cards += _orientation_work(user)
+    if role == Role.STATISTICIAN:
+        cards.append(
+            Card(
+                "Chiffres à publier",
+                [
+                    "Le bilan chiffré de chaque année universitaire et les statistiques des "
+                    "orientations, en mode publication (effectifs inférieurs à 5 masqués)."
+                ],
+                [
+                    ("Bilan chiffré", reverse("reporting:dashboard")),
+                    ("Statistiques des orientations", reverse("orientation:statistics")),
+                ],
             )
         )
     return cards
+
+
+#: The roles that organise exams inside the establishments (with the coordinators).
+LOGISTICS_ROLES = (Role.REFERENT, Role.RLE)
+
+
+def plural(n: int, word: str) -> str:
+    """« 1 résultat », « 3 résultats » (words taking an s)."""
+    return f"{n} {word}{'s' if n > 1 else ''}"
+
+
+def _sessions_this_week(user: User) -> Card:
+    from django.utils import timezone
+
+    from tremplin.delivery.models import ExamSession
+
+    today = timezone.localdate()
+    monday = today - timedelta(days=today.weekday())
+    start = timezone.make_aware(datetime.combine(monday, time.min))
+    sessions = ExamSession.permissions.readable(
+        user,
+        ExamSession.objects.filter(starts_at__gte=start, starts_at__lt=start + timedelta(days=7)),
+    ).count()
+    return Card(
+        "Examens de la semaine",
+        [
+            f"{plural(sessions, 'session')} d'examen cette semaine."
+            if sessions
+            else "Aucune session d'examen cette semaine."
+        ],
+        [("Supports et examens", reverse("delivery:index"))],
+    )
+
+
+def _orientation_work(user: User) -> list[Card]:
+    from tremplin.delivery.models import HandOver
+    from tremplin.delivery.selectors import hand_overs_for
+    from tremplin.orientation.models import Referral
+    from tremplin.orientation.selectors import visible_referrals
+
+    waiting = visible_referrals(user).filter(status=Referral.Status.SENT).count()
+    referrals_url = reverse("orientation:referrals") + f"?status={Referral.Status.SENT}"
+    if user.role == Role.CENTRE_STAFF:
+        hand_overs = hand_overs_for(user).filter(status=HandOver.Status.PENDING).count()
+        return [
+            Card(
+                "Jeunes à contacter",
+                [
+                    f"{plural(waiting, 'orientation')} reçue{'s' if waiting > 1 else ''}, sans premier contact."
+                ],
+                [("Contacter les jeunes orientés", referrals_url)],
+            ),
+            Card(
+                "Reprises de formation",
+                [
+                    f"{plural(hand_overs, 'apprenant')} libéré{'s' if hand_overs > 1 else ''} "
+                    "à accueillir."
+                ],
+                [("Voir les reprises de formation", reverse("delivery:handovers"))],
+            ),
+        ]
+    return [
+        Card(
+            "Orientations en attente",
+            [
+                f"{plural(waiting, 'orientation')} envoyée{'s' if waiting > 1 else ''}, "
+                "sans premier contact du centre."
+            ],
+            [
+                ("Voir les orientations", referrals_url),
+                ("Vos jeunes", reverse("orientation:young_people")),
+            ],
+        )
+    ]
