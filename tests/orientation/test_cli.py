@@ -91,7 +91,7 @@ def test_a_leading_zero_dropped_by_a_spreadsheet_is_restored(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--commune", "99999"], "Commune inconnue : « 99999 »"),
+        (["--commune", "99999"], "Aucune commune ne correspond à « 99999 »"),
         (["--commune", "35288", "--sector", "astronomie"], "Secteur inconnu : « astronomie »"),
         (["--commune", "35288", "--radius", "-5"], "Le rayon est un nombre de kilomètres positif"),
     ],

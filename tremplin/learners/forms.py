@@ -6,6 +6,8 @@ from typing import Any
 from django import forms
 
 from tremplin.core.forms import DsfrForm, DsfrModelForm
+from tremplin.places import communes
+from tremplin.places.communes import communes_widget
 from tremplin.places.models import Commune, Disp, Establishment
 
 from .models import Kind, Learner, Status
@@ -99,19 +101,14 @@ class TransferForm(DsfrForm):
 class ReleaseForm(DsfrForm):
     date = forms.DateField(label="Date de libération", widget=DateInput())
     commune = forms.CharField(
-        label="Commune de sortie (code INSEE)",
+        label="Commune de sortie",
         required=False,
-        max_length=5,
-        help_text="Pour confier la suite de la formation au centre Cnam le plus proche. Ex. 35238",
+        max_length=100,
+        help_text="Pour confier la suite de la formation au centre Cnam le plus proche : nom, "
+        "code postal ou code INSEE, ex. Rennes, 35000 ou 35238.",
+        widget=communes_widget(),
     )
 
     def clean_commune(self) -> Commune | None:
-        code = self.cleaned_data["commune"].strip()
-        if not code:
-            return None
-        commune = Commune.objects.filter(
-            code=code.zfill(5) if code.isdigit() else code.upper()
-        ).first()
-        if commune is None:
-            raise forms.ValidationError(f"« {code} » n'est pas un code INSEE de commune connu.")
-        return commune
+        text = self.cleaned_data["commune"].strip()
+        return communes.resolve_commune(text) if text else None

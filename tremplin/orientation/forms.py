@@ -9,35 +9,16 @@ from tremplin.catalog.models import Sector
 from tremplin.core.forms import DsfrForm, required_when
 from tremplin.core.roles import Role
 from tremplin.learners.forms import DateInput
+from tremplin.places import communes
+from tremplin.places.communes import communes_widget
 from tremplin.places.models import CnamCentre, Commune, MissionLocale, Region
 
 from .models import CloseReason, Qualification, Rhythm
 
 
 def resolve_commune(text: str) -> Commune:
-    """A commune from its INSEE code (35238) or its name ("Rennes", "Saint-Malo (35)")."""
-    text = text.strip()
-    if not text:
-        raise forms.ValidationError("Indiquez la commune de résidence.")
-    code = text.zfill(5) if text.isdigit() else text.upper()
-    found = Commune.objects.filter(code=code, kind="commune").first()
-    if found:
-        return found
-    name, _, department = text.partition("(")
-    matches = Commune.objects.filter(name__iexact=name.strip(), kind="commune")
-    if department.strip(" )"):
-        matches = matches.filter(department_id=department.strip(" )").upper())
-    candidates = list(matches.select_related("department")[:6])
-    if len(candidates) == 1:
-        return candidates[0]
-    if not candidates:
-        raise forms.ValidationError(
-            f"Aucune commune « {text} » : indiquez son nom exact ou son code INSEE."
-        )
-    listed = ", ".join(f"{c.name} ({c.department_id})" for c in candidates)
-    raise forms.ValidationError(
-        f"Plusieurs communes portent ce nom : {listed}. Précisez le département, ex. « {candidates[0].name} ({candidates[0].department_id}) »."
-    )
+    """A commune as people write it (name in any usual spelling, postal or INSEE code)."""
+    return communes.resolve_commune(text)
 
 
 class YoungPersonForm(DsfrForm):
@@ -50,7 +31,9 @@ class YoungPersonForm(DsfrForm):
     first_name = forms.CharField(label="Prénom", max_length=100)
     birth_date = forms.DateField(label="Date de naissance", widget=DateInput())
     commune = forms.CharField(
-        label="Commune de résidence", help_text="Nom ou code INSEE, ex. Saint-Malo ou 35288"
+        label="Commune de résidence",
+        help_text="Nom, code postal ou code INSEE, ex. Saint-Malo, St-Malo, 35400 ou 35288",
+        widget=communes_widget(),
     )
     qualification = forms.ChoiceField(label="Plus haut diplôme", choices=Qualification.choices)
     sectors = forms.ModelMultipleChoiceField(

@@ -185,4 +185,7 @@ def load_reference_data() -> LoadReport:
             }
         )
     _sync(report, "Établissements pénitentiaires", Establishment, "label", rows)
+    from .communes import forget_index
+
+    forget_index()  # the communes may have changed
     return report

@@ -8,4 +8,5 @@ urlpatterns = [
     path("etablissements/<int:pk>/", views.establishment_detail, name="establishment"),
     path("carte/", views.network_map, name="map"),
     path("partenaires/", views.partners, name="partners"),
+    path("communes/suggestions/", views.commune_suggestions, name="commune_suggestions"),
 ]

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from . import selectors
+from . import communes, selectors
 from .forms import EstablishmentFilterForm
 from .models import CnamCentre, Establishment, MissionLocale
 
@@ -72,4 +72,15 @@ def partners(request: HttpRequest) -> HttpResponse:
             "centres": CnamCentre.objects.select_related("commune", "region"),
             "missions_locales": MissionLocale.objects.select_related("commune"),
         },
+    )
+
+
+@require_GET
+def commune_suggestions(request: HttpRequest) -> JsonResponse:
+    """Communes for what is being typed in a commune field (public reference data, for a signed-in
+    user): `?q=st malo` → [{"label": "Saint-Malo (35)", "code": "35288"}, …]."""
+    text = request.GET.get("q", "")[:100]
+    found = communes.suggestions(text)
+    return JsonResponse(
+        {"suggestions": [{"label": communes.label(c), "code": c.code} for c in found]}
     )

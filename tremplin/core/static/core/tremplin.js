@@ -55,7 +55,42 @@
     }, 300);
   }
 
+  /* A commune field: suggestions as the user types, in a datalist (the server resolves any usual
+     spelling, a postal code or an INSEE code; without this script it lists the candidates). */
+  function communeSuggestions(input, index) {
+    var list = document.createElement("datalist");
+    list.id = (input.id || "commune") + "-suggestions-" + index;
+    input.parentNode.appendChild(list);
+    input.setAttribute("list", list.id);
+    var timer = null;
+    var asked = "";
+    input.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(function () {
+        var text = input.value.trim();
+        if (text.length < 2 || text === asked) { return; }
+        asked = text;
+        var request = new XMLHttpRequest();
+        request.open("GET", "/lieux/communes/suggestions/?q=" + encodeURIComponent(text));
+        request.onload = function () {
+          if (request.status !== 200) { return; }
+          var found = JSON.parse(request.responseText).suggestions;
+          while (list.firstChild) { list.removeChild(list.firstChild); }
+          for (var i = 0; i < found.length; i++) {
+            var option = document.createElement("option");
+            option.value = found[i].label;
+            option.textContent = found[i].label + " — " + found[i].code;
+            list.appendChild(option);
+          }
+        };
+        request.send();
+      }, 200);
+    });
+  }
+
   function ready() {
+    var communes = document.querySelectorAll("input[data-tr-commune]");
+    for (var c = 0; c < communes.length; c++) { communeSuggestions(communes[c], c); }
     focusErrorSummary();
     markScrollableTables();
     var timer = null;

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError, CommandParser
 
 from tremplin.core.management.base import TremplinCommand
+from tremplin.places import communes
 from tremplin.places.models import Commune
 
 from ...models import Qualification
@@ -21,16 +22,11 @@ from ...stats_cli import STATS_FORMATS, render, stats_report
 
 
 def find_commune(text: str) -> Commune:
-    """A commune from its INSEE code; a leading zero dropped by a spreadsheet is restored."""
-    code = text.strip().upper()
-    if code.isdigit():
-        code = code.zfill(5)
-    found = Commune.objects.select_related("department").filter(code=code).first()
-    if found is None:
-        raise CommandError(
-            f"Commune inconnue : « {text} ». Indiquez son code INSEE à 5 caractères, ex. 35238."
-        )
-    return found
+    """A commune as people write it: name (« St-Malo »), postal code (35400) or INSEE code."""
+    try:
+        return communes.resolve_commune(text)
+    except ValidationError as exc:
+        raise CommandError(" ".join(exc.messages)) from exc
 
 
 class Command(TremplinCommand):
@@ -56,7 +52,9 @@ class Command(TremplinCommand):
         )
         parser.add_argument("--mission-locale", help="stats : code de la mission locale")
         parser.add_argument("--centre", help="stats : code du centre Cnam")
-        parser.add_argument("--commune", help="propose : code INSEE, ex. 35238")
+        parser.add_argument(
+            "--commune", help="propose : nom, code postal ou code INSEE, ex. St-Malo, 35400, 35288"
+        )
         parser.add_argument(
             "--sector",
             action="extend",
