@@ -44,9 +44,9 @@ def test_a_user_browses_the_catalogue_and_downloads_the_pdf(page: Page, tmp_path
 def test_the_establishments_map_shows_every_directorate(page: Page, tmp_path: Path) -> None:
     login(page, "coord-paris")
     page.get_by_role("link", name="Carte", exact=True).first.click()
-    figure = page.locator("svg[role=img]").first
+    figure = page.locator("svg.tremplin-map__svg").first
     expect(figure).to_be_visible()
-    assert page.locator("svg[role=img] path").count() >= 101
+    assert page.locator("svg.tremplin-map__svg path").count() >= 101
     page.locator("details > summary").click()
     expect(page.get_by_role("link", name="CD MELUN — Melun")).to_be_visible()
     page.screenshot(path=str(tmp_path / "map.png"), full_page=True)
@@ -61,7 +61,8 @@ def test_a_coordinator_is_refused_an_invalid_unit(page: Page) -> None:
     page.get_by_label("Modalité").select_option("distance")
     page.get_by_label("Secteur").select_option(label="Informatique")
     page.get_by_role("button", name="Enregistrer").click()
-    expect(page.get_by_text("Une UE porte déjà ce code.")).to_be_visible()
+    expect(page.get_by_text("Une UE porte déjà ce code.", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="Code : Une UE porte déjà ce code.")).to_be_visible()
 
 
 def test_the_design_system_styles_load_and_no_script_fails(page: Page) -> None:

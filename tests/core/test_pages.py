@@ -67,7 +67,7 @@ def sample_url(name: str) -> str:
 
 
 REFERENCE_NAMESPACES = {"core", "accounts", "places", "catalog"}
-PERSONAL = {"core:audit", "core:import"}  # in the access matrix
+PERSONAL = {"core:audit", "core:import", "core:import-template"}  # in the access matrix
 
 
 def reference_patterns() -> Iterator[tuple[str, str]]:
