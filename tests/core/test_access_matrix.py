@@ -59,7 +59,17 @@ PERSONAL_LISTS = {
     "followup:caseload",
 }
 NO_PERSONAL_DATA = {"enseignant", "statistique", "centre-rennes"}
-SPECIAL = {"enrolment:grids", "enrolment:grid", "core:audit", "core:import"}
+SPECIAL = {
+    "enrolment:grids",
+    "enrolment:grid",
+    "core:audit",
+    "core:import",
+    # Merging files: the coordinations only (test below).
+    "learners:merge",
+    "learners:merge_confirm",
+    "learners:merge_undo",
+}
+MERGERS = {"coordination", "coord-paris"}
 
 
 @pytest.fixture
@@ -159,3 +169,18 @@ def test_the_statistician_has_no_import_and_no_grid(client_as: Callable[[User], 
     client = client_as(User.objects.get(username="statistique"))
     assert client.get(reverse("core:import")).status_code == 403
     assert client.get(reverse("enrolment:grids")).status_code == 403
+
+
+@pytest.mark.parametrize("username", USERS)
+def test_only_the_coordinations_open_the_merge_page_and_only_in_their_scope(
+    client_as: Callable[[User], Client], world: dict[str, Record], username: str
+) -> None:
+    client = client_as(User.objects.get(username=username))
+    for key, rec in world.items():
+        status = client.get(reverse("learners:merge", args=[rec.learner.pk])).status_code
+        if username not in READERS[key]:
+            assert status == 404, (username, key)
+        elif username in MERGERS:
+            assert status == 200, (username, key)
+        else:
+            assert status == 403, (username, key)

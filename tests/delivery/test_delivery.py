@@ -56,6 +56,7 @@ def year_of(day: date) -> str:
 def detained(reference: str, label: str = MELUN, *, last_name: str = "Durand") -> Learner:
     return create_learner(
         by=user("referent"),
+        other_person=True,  # namesakes on purpose: the identity check is tested apart
         placed_on=today() - timedelta(days=200),
         reference=reference,
         last_name=last_name,

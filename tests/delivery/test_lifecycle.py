@@ -26,6 +26,7 @@ from tremplin.delivery.services import create_package, send_packages
 from tremplin.enrolment.importers import EnrolmentImporter
 from tremplin.enrolment.models import Application
 from tremplin.learners.importers import LearnerImporter
+from tremplin.learners.models import Learner
 from tremplin.places.models import Establishment
 
 from ..conftest import login_verified
@@ -183,6 +184,34 @@ def validated(scene: Scene) -> dict[str, Any]:
     return {"result": (enrolment.result, enrolment.grade), "registrations": registrations(scene)}
 
 
+def merge_by_form(scene: Scene) -> None:
+    """A second file of the same person (an application on it) merged into the scene's."""
+    learner = scene.record.learner
+    twin = Learner.objects.create(
+        reference="LIFE-0002",
+        last_name=learner.last_name.lower(),
+        first_name=learner.first_name.upper(),
+        birth_date=learner.birth_date,
+        kind=learner.kind,
+        status=learner.status,
+        establishment=learner.establishment,
+    )
+    Application.objects.create(learner=twin, academic_year=YEAR, funding="dap")
+    response = web(scene).post(
+        reverse("learners:merge", args=[learner.pk]),
+        {"other": twin.reference, "confirm": twin.reference},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+
+def merged(scene: Scene) -> dict[str, Any]:
+    learner = scene.record.learner
+    return {
+        "the other file": Learner.objects.get(reference="LIFE-0002").status,
+        "applications": Application.objects.filter(learner=learner).count(),
+    }
+
+
 Driver = Callable[[Scene], None]
 CASES: dict[str, tuple[str, Callable[[Scene], dict[str, Any]], dict[str, Driver]]] = {
     "learner.transferred": (
@@ -196,6 +225,7 @@ CASES: dict[str, tuple[str, Callable[[Scene], dict[str, Any]], dict[str, Driver]
         validated,
         {"form": validate_by_form, "import": validate_by_import, "api": validate_by_api},
     ),
+    "learner.merged": ("learners.learner", merged, {"form": merge_by_form}),
 }
 EXPECTED: dict[str, dict[str, Any]] = {
     "learner.transferred": {
@@ -209,6 +239,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "material to hand out": 0,
     },
     "enrolment.result_recorded": {"result": ("validated", 14), "registrations": []},
+    "learner.merged": {"the other file": "merged", "applications": 2},
 }
 
 

@@ -49,6 +49,7 @@ def rle(label: str, username: str = "rle-test") -> User:
 def detained(reference: str, label: str = MELUN, *, last_name: str = "Durand") -> Learner:
     return create_learner(
         by=None,
+        other_person=True,  # namesakes on purpose: the identity check is tested apart
         placed_on=date(2024, 3, 1),
         reference=reference,
         last_name=last_name,

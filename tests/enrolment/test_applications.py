@@ -46,6 +46,7 @@ def place(label: str) -> Establishment:
 def learner_at(establishment: str = "CD MELUN", reference: str = "TA-0001") -> Learner:
     return create_learner(
         by=user("referent"),
+        other_person=True,  # namesakes on purpose: the identity check is tested apart
         placed_on=date(2025, 9, 1),
         reference=reference,
         last_name="Martin",

@@ -44,6 +44,7 @@ def detained(
 ) -> Learner:
     return create_learner(
         by=user("referent"),
+        other_person=True,  # namesakes on purpose: the identity check is tested apart
         placed_on=on,
         reference=reference,
         last_name=last_name,

@@ -5,6 +5,7 @@ inside the role, a record outside the scope answers 404 (its existence is never 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 import pytest
 from django.test import Client
@@ -57,6 +58,7 @@ SPECIAL = {
     "orientation:referral_send",
     "orientation:referral_move",
     "orientation:young_person_create",
+    "orientation:young_person_contact",
     "orientation:statistics_export",
 }
 
@@ -144,7 +146,11 @@ def test_moves_and_sends_outside_the_scope_change_nothing(
     learner, referral = world["rennes"]
     move = client.post(
         reverse("orientation:referral_move", args=[referral.pk, "contact"]),
-        {"contact-version": referral.version},
+        {"contact-version": referral.version, "contact-on": date.today().isoformat()},
+    )
+    contact = client.post(
+        reverse("orientation:young_person_contact", args=[learner.pk]),
+        {"phone": "06 00 00 00 00", "email": "", "contact_consent": "on"},
     )
     send = client.post(
         reverse("orientation:referral_send", args=[learner.pk]),
@@ -160,3 +166,5 @@ def test_moves_and_sends_outside_the_scope_change_nothing(
             403 if username in NO_YOUNG_PEOPLE | {"statistique"} else 404
         ), username
         assert Referral.objects.filter(learner=learner).count() == 1
+        assert contact.status_code == send.status_code, username
+        assert learner.youth_profile.phone != "06 00 00 00 00"

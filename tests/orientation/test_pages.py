@@ -77,7 +77,11 @@ def test_centre_staff_move_a_referral_and_the_counselor_sees_it(
     assert client.get("/orientation/").status_code == 200
     client.post(
         f"/orientation/{referral.pk}/contact/",
-        {"contact-version": referral.version, "contact-note": "Joint par téléphone"},
+        {
+            "contact-version": referral.version,
+            "contact-note": "Joint par téléphone",
+            "contact-on": date.today().isoformat(),
+        },
     )
     assert Referral.objects.get(pk=referral.pk).status == "contacted"
 

@@ -26,6 +26,7 @@ class Action(StrEnum):
     ENTER_RESULTS = "results.enter"
     CREATE_ENROLMENTS = "enrolments.create"
     CHANGE_ENROLMENTS = "enrolments.change"
+    MERGE_LEARNERS = "learners.merge"
 
 
 #: role × action. Every action also belongs to the national coordination.
@@ -35,6 +36,8 @@ MATRIX: dict[Action, frozenset[str]] = {
     # Enrolments (without a result): the roles that follow the learners, in their scope.
     Action.CREATE_ENROLMENTS: frozenset({R.REGIONAL_COORDINATOR, R.REFERENT, R.RLE}),
     Action.CHANGE_ENROLMENTS: frozenset({R.REGIONAL_COORDINATOR, R.REFERENT, R.RLE}),
+    # Two files of the same person made one: the coordinations, both files in their scope.
+    Action.MERGE_LEARNERS: frozenset({R.REGIONAL_COORDINATOR}),
 }
 
 #: What a refusal says, per action.
@@ -42,6 +45,7 @@ REFUSALS: dict[Action, str] = {
     Action.ENTER_RESULTS: "la saisie des résultats est réservée à l'enseignant de l'UE",
     Action.CREATE_ENROLMENTS: "votre rôle ne permet pas d'inscrire un apprenant à une UE",
     Action.CHANGE_ENROLMENTS: "votre rôle ne permet pas de modifier une inscription",
+    Action.MERGE_LEARNERS: "la fusion de dossiers est réservée aux coordinations",
 }
 
 ScopeCheck = Callable[[Scope, Any], bool]

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from tremplin.core import journal
 from tremplin.core.models import DomainEvent
+from tremplin.enrolment.certifications import detect_certifications
 from tremplin.enrolment.models import Enrolment, Result
 from tremplin.enrolment.services import close_on_release
 from tremplin.learners.models import Learner
@@ -56,6 +57,11 @@ def withdraw_from_future_sessions(events: list[DomainEvent], learners: list[Lear
 def close_applications(events: list[DomainEvent], learners: list[Learner]) -> None:
     for event, learner in zip(events, learners, strict=True):
         close_on_release([learner], by=_actor(event))
+
+
+def look_for_certifications(events: list[DomainEvent], learners: list[Learner]) -> None:
+    for event, learner in zip(events, learners, strict=True):
+        detect_certifications(learner, by=_actor(event))
 
 
 def leave_later_sessions_of_the_ue(events: list[DomainEvent], enrolments: list[Any]) -> None:
@@ -100,6 +106,12 @@ LIFECYCLE: tuple[Consequence, ...] = (
         Kind.RESULT_RECORDED,
         "Une UE validée retire le candidat des sessions d'examens ultérieures de cette UE.",
         leave_later_sessions_of_the_ue,
+    ),
+    Consequence(
+        Kind.LEARNER_MERGED,
+        "Les UE des deux dossiers comptent ensemble : les certifications dont les conditions "
+        "sont remplies sont proposées sur le dossier conservé.",
+        look_for_certifications,
     ),
 )
 

@@ -46,6 +46,22 @@ class DateInput(forms.DateInput):
 
 
 class LearnerForm(DsfrModelForm):
+    """A learner's identity. On creation: the reference may be left empty (generated), the
+    numéro d'écrou of the arrival when known, and, when a file of the same person may exist,
+    the confirmation that this is another person (asked only then: `ask_other_person`)."""
+
+    numero_ecrou = forms.CharField(
+        label="Numéro d'écrou",
+        required=False,
+        max_length=20,
+        help_text="Pour une personne détenue, s'il est connu : retrouver la personne dans les "
+        "listes de l'établissement.",
+    )
+    other_person = forms.BooleanField(
+        label="Il s'agit d'une autre personne : créer un nouveau dossier",
+        required=False,
+    )
+
     class Meta:
         model = Learner
         fields = [
@@ -61,9 +77,23 @@ class LearnerForm(DsfrModelForm):
         widgets = {"birth_date": DateInput()}
 
     def __init__(
-        self, *args: Any, establishments: Any = None, missions_locales: Any = None, **kwargs: Any
+        self,
+        *args: Any,
+        establishments: Any = None,
+        missions_locales: Any = None,
+        ask_other_person: bool = False,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        reference = self.fields["reference"]
+        if not self.instance.pk:
+            reference.required = False
+            reference.help_text = (
+                "Laissez vide pour qu'une référence soit attribuée (ex. D26-0142 : public, "
+                "année, numéro)."
+            )
+        if not (ask_other_person or self.data.get("other_person")):
+            del self.fields["other_person"]
         if establishments is not None:
             self.fields["establishment"].queryset = establishments  # type: ignore[attr-defined]
         if missions_locales is not None:
@@ -72,6 +102,7 @@ class LearnerForm(DsfrModelForm):
             # The path is changed by a transfer or a release, never by editing the record.
             del self.fields["establishment"]
             del self.fields["kind"]
+            del self.fields["numero_ecrou"]
 
     def clean_birth_date(self) -> date:
         born: date = self.cleaned_data["birth_date"]
@@ -88,6 +119,8 @@ class LearnerForm(DsfrModelForm):
                 self.add_error("establishment", "Une personne détenue a un établissement.")
             if kind == Kind.YOUTH and not data.get("mission_locale"):
                 self.add_error("mission_locale", "Un jeune est suivi par une mission locale.")
+            if kind != Kind.DETAINED and data.get("numero_ecrou"):
+                self.add_error("numero_ecrou", "Seule une personne détenue a un numéro d'écrou.")
         return data
 
 
@@ -96,6 +129,12 @@ class TransferForm(DsfrForm):
         label="Nouvel établissement", queryset=Establishment.objects.order_by("label")
     )
     date = forms.DateField(label="Date du transfert", widget=DateInput())
+    numero_ecrou = forms.CharField(
+        label="Numéro d'écrou dans le nouvel établissement",
+        required=False,
+        max_length=20,
+        help_text="S'il est connu.",
+    )
 
 
 class ReleaseForm(DsfrForm):

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from tremplin.core.csvimport import (
+    Choice,
     Column,
     Importer,
     Key,
@@ -21,6 +22,7 @@ from tremplin.core.registry import register
 from tremplin.core.roles import Role
 from tremplin.places.models import Establishment, MissionLocale
 
+from . import identity
 from .models import Kind, Learner, Placement, Status
 from .services import transfer
 
@@ -72,6 +74,20 @@ class LearnerImporter(Importer[Learner]):
             "libellé de l'établissement : pour une personne détenue",
         ),
         Column("mission_locale", "Mission locale", "", "code de la mission locale : pour un jeune"),
+        Column(
+            "numero_ecrou",
+            "Numéro d'écrou",
+            "",
+            "pour une personne détenue, s'il est connu : celui de l'arrivée (ou du transfert)",
+        ),
+        Column(
+            "other_person",
+            "Autre personne",
+            "",
+            "« oui » quand une personne de même nom et de même date de naissance a déjà un "
+            "dossier et qu'il ne s'agit pas d'elle",
+            choices=(Choice("yes", "oui"), Choice("no", "non")),
+        ),
     )
     required = ("reference", "last_name", "first_name", "birth_date", "kind")
     key_fields = ("reference",)
@@ -91,6 +107,8 @@ class LearnerImporter(Importer[Learner]):
         )
         self.missions_locales = {code.upper(): pk for code, pk in mls.values_list("code", "id")}
         self.today = date.today()
+        #: reference -> (numéro d'écrou, another person confirmed): not fields of the learner.
+        self.extras: dict[str, tuple[str, bool]] = {}
 
     def parse(self, row: Row) -> dict[str, Any] | None:
         reference = parse_text(row, "reference", max_length=40)
@@ -125,8 +143,13 @@ class LearnerImporter(Importer[Learner]):
                     "mission_locale",
                     f"mission locale inconnue ou hors périmètre : « {row.get('mission_locale')} ».",
                 )
+        numero_ecrou = parse_text(row, "numero_ecrou", required=False, max_length=20)
+        if numero_ecrou and kind != Kind.DETAINED:
+            row.error("numero_ecrou", "seule une personne détenue a un numéro d'écrou.")
+        other = parse_choice(row, "other_person", {"yes": "yes", "no": "no"}, required=False)
         if row.errors:
             return None
+        self.extras[reference] = (numero_ecrou, other == "yes")
         return {
             "reference": reference,
             "last_name": last_name,
@@ -151,6 +174,7 @@ class LearnerImporter(Importer[Learner]):
             if self.user is not None
             else {lr.pk for lr in found}
         )
+        self._check_identities(parsed, {learner.reference for learner in found})
         for learner in found:
             row, values = rows[learner.reference]
             if learner.pk not in readable:
@@ -169,6 +193,45 @@ class LearnerImporter(Importer[Learner]):
                     "cette personne n'est plus en détention : un import ne change pas son "
                     "établissement (enregistrez une nouvelle arrivée).",
                 )
+
+    def _check_identities(
+        self, parsed: Sequence[tuple[Row, dict[str, Any]]], known: set[str]
+    ) -> None:
+        """A new file for a person who may already have one (same names however written, same
+        birth date), in the database or on another line of the file: an error naming both,
+        unless the line says « oui » in « Autre personne »."""
+        new = [
+            (row, values)
+            for row, values in parsed
+            if values["reference"] not in known and not self.extras[values["reference"]][1]
+        ]
+        matches = identity.same_people(
+            [(v["last_name"], v["first_name"], v["birth_date"]) for _, v in new]
+        )
+        first_line: dict[tuple[str, date], int] = {}
+        for position, (row, values) in enumerate(new):
+            if position in matches:
+                references = ", ".join(learner.reference for learner in matches[position])
+                row.error(
+                    "last_name",
+                    f"même personne que le dossier {references} (même nom et même date de "
+                    "naissance) : utilisez sa référence, ou indiquez « oui » dans la colonne "
+                    "« Autre personne ».",
+                )
+                continue
+            key = (
+                min(identity.identity_keys(values["last_name"], values["first_name"])),
+                values["birth_date"],
+            )
+            if key in first_line:
+                row.error(
+                    "last_name",
+                    f"même personne que la ligne {first_line[key]} (même nom et même date de "
+                    "naissance) : une seule ligne par personne, ou « oui » dans la colonne "
+                    "« Autre personne ».",
+                )
+            else:
+                first_line[key] = row.line
 
     def existing(self, keys: set[Key]) -> dict[Key, Learner]:
         found = super().existing(keys)
@@ -197,6 +260,7 @@ class LearnerImporter(Importer[Learner]):
                 kind=Placement.Kind.ARRIVAL,
                 date=self.today,
                 establishment_id=learner.establishment_id,
+                numero_ecrou=self.extras[learner.reference][0],
                 recorded_by=by,
             )
             for learner in to_create
@@ -205,7 +269,13 @@ class LearnerImporter(Importer[Learner]):
         destinations = Establishment.objects.in_bulk(set(moves.values()))
         for learner in to_update:
             if learner.pk in moves:
-                transfer(learner, to=destinations[moves[learner.pk]], on=self.today, by=by)
+                transfer(
+                    learner,
+                    to=destinations[moves[learner.pk]],
+                    on=self.today,
+                    by=by,
+                    numero_ecrou=self.extras[learner.reference][0],
+                )
 
 
 __all__ = ["SCOPED_ROLES", "LearnerImporter", "establishment_index"]

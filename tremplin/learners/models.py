@@ -1,5 +1,6 @@
-"""Learners and their placement history. Deliberately no field for offences, sentences, prison
-numbers or the reason of a release: the training record needs none of them."""
+"""Learners and their placement history. Deliberately no field for offences, sentences or the
+reason of a release: the training record needs none of them (the numéro d'écrou, when known, is
+kept per placement, to find the person again in the establishment's own lists)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from tremplin.places.models import Commune, Establishment, MissionLocale
 
@@ -35,6 +37,7 @@ class Status(models.TextChoices):
     RELEASED = "released", "Libéré(e)"
     FOLLOWED = "followed", "Suivi(e) par une mission locale"
     OTHER = "other", "Autre"
+    MERGED = "merged", "Dossier fusionné"
 
 
 def search_key(*names: str) -> str:
@@ -96,6 +99,16 @@ class Learner(models.Model):
         related_name="learners",
     )
     search_key = models.CharField(max_length=210, editable=False, default="")
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name="fusionné dans",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Le dossier de la même personne qui a reçu tout le contenu de celui-ci.",
+    )
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     updated_at = models.DateTimeField("modifié le", auto_now=True)
 
@@ -108,6 +121,15 @@ class Learner(models.Model):
             models.Index(fields=["last_name", "first_name"]),
             models.Index(fields=["search_key"]),
             models.Index(fields=["establishment", "status"]),
+            # The same person's files are looked for by birth date (learners/identity.py).
+            models.Index(fields=["birth_date"], name="learner_birth_date"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(merged_into__isnull=True) | Q(status="merged"),
+                name="learner_merged_status",
+                violation_error_message="Un dossier fusionné a la situation « Dossier fusionné ».",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -181,3 +203,49 @@ class Placement(models.Model):
     def __str__(self) -> str:
         where = self.establishment.label if self.establishment_id and self.establishment else ""
         return f"{self.get_kind_display()} le {self.date:%d/%m/%Y} {where}".strip()
+
+
+class LearnerMerge(models.Model):
+    """Two files of the same person made one: every record of `merged` moved to `kept` (their
+    ids kept in `moved`, so that the merge can be undone until a coordinator confirms it);
+    `merged` stays as a redirect to `kept`."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "À confirmer"
+        CONFIRMED = "confirmed", "Confirmée"
+        UNDONE = "undone", "Annulée"
+
+    kept = models.ForeignKey(
+        Learner, verbose_name="dossier conservé", on_delete=models.PROTECT, related_name="+"
+    )
+    merged = models.ForeignKey(
+        Learner, verbose_name="dossier fusionné", on_delete=models.PROTECT, related_name="+"
+    )
+    state = models.CharField("état", max_length=10, choices=State.choices, default=State.PENDING)
+    #: "app_label.Model" -> ids of the rows moved from `merged` to `kept`.
+    moved = models.JSONField(default=dict)
+    previous_status = models.CharField(max_length=10, choices=Status.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "fusion de dossiers"
+        verbose_name_plural = "fusions de dossiers"
+        constraints = [
+            models.CheckConstraint(condition=~Q(kept=models.F("merged")), name="merge_two_files"),
+            models.UniqueConstraint(
+                fields=["merged"],
+                condition=~Q(state="undone"),
+                name="merge_once",
+                violation_error_message="Ce dossier est déjà fusionné dans un autre.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.merged.reference} → {self.kept.reference} ({self.get_state_display()})"

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Prefetch
 
 from tremplin.accounts.scope import scope_of
+from tremplin.core.actions import Action, can
 from tremplin.core.permissions import UserLike, permissions_of
 from tremplin.core.roles import Role
 from tremplin.delivery.record import delivery_record
@@ -17,7 +18,28 @@ from tremplin.enrolment.models import Application, ApplicationStep, Certificatio
 from tremplin.enrolment.services import allowed_moves
 from tremplin.followup.models import Interview
 
+from . import identity, merge
 from .models import Learner, Status
+
+
+def merge_record(learner: Learner, user: UserLike) -> dict[str, Any]:
+    """For the coordinations: the merges of this file to confirm or undo, and the other files
+    of the same person (same names, however written, and birth date) in their scope."""
+    if not can(user, Action.MERGE_LEARNERS, learner):
+        return {"can_merge": False}
+    from .selectors import visible_learners
+
+    same = identity.same_person(
+        learner.last_name, learner.first_name, learner.birth_date, exclude=[learner.pk]
+    )
+    readable = set(
+        visible_learners(user).filter(pk__in=[o.pk for o in same]).values_list("pk", flat=True)
+    )
+    return {
+        "can_merge": True,
+        "pending_merges": merge.pending_merges(learner),
+        "same_person": [other for other in same if other.pk in readable],
+    }
 
 
 def learner_record(learner: Learner, user: UserLike) -> dict[str, Any]:
@@ -55,6 +77,7 @@ def learner_record(learner: Learner, user: UserLike) -> dict[str, Any]:
         "can_interview": can_change
         and (scope.everything or scope.role in {Role.REFERENT, Role.REGIONAL_COORDINATOR}),
         "can_apply": can_change and learner.status != Status.RELEASED,
+        **merge_record(learner, user),
         **delivery_record(learner, user),
         **emergence_record(learner, user),
     }

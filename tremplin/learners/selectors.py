@@ -13,7 +13,7 @@ from tremplin.core.permissions import UserLike
 from tremplin.core.roles import Role
 from tremplin.places.models import Establishment, MissionLocale
 
-from .models import Learner, search_key
+from .models import Learner, Status, search_key
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,17 @@ def visible_learners(user: UserLike) -> QuerySet[Learner]:
     return Learner.permissions.readable(user, Learner.objects.all())
 
 
+def with_readability(user: UserLike, learners: list[Learner]) -> list[tuple[Learner, bool]]:
+    """Each learner with whether the user may open their record (files found by identity may
+    lie outside the user's scope: then only their reference is shown)."""
+    readable = set(
+        visible_learners(user)
+        .filter(pk__in=[learner.pk for learner in learners])
+        .values_list("pk", flat=True)
+    )
+    return [(learner, learner.pk in readable) for learner in learners]
+
+
 def search_learners(user: UserLike, filters: LearnerFilters) -> QuerySet[Learner]:
     qs = visible_learners(user).select_related(
         "establishment", "establishment__disp", "mission_locale"
@@ -39,8 +50,8 @@ def search_learners(user: UserLike, filters: LearnerFilters) -> QuerySet[Learner
         qs = qs.filter(establishment_id=filters.establishment)
     if filters.disp:
         qs = qs.filter(establishment__disp_id=filters.disp)
-    if filters.status:
-        qs = qs.filter(status=filters.status)
+    # A merged file is a redirect to the kept one: listed only when asked for.
+    qs = qs.filter(status=filters.status) if filters.status else qs.exclude(status=Status.MERGED)
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
     return qs.order_by("last_name", "first_name", "reference")

@@ -6,19 +6,30 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.forms import ModelForm
 
 from tremplin.api import events as webhook_events
 from tremplin.core import journal
 from tremplin.places.models import Commune, Establishment
 
+from . import identity
 from .models import Kind, Learner, Placement, Status
 
 
 @transaction.atomic
-def create_learner(*, by: Any, placed_on: date | None = None, **fields: Any) -> Learner:
-    """Create a learner; a detained learner gets an arrival at their establishment."""
+def create_learner(
+    *,
+    by: Any,
+    placed_on: date | None = None,
+    numero_ecrou: str = "",
+    other_person: bool = False,
+    **fields: Any,
+) -> Learner:
+    """Create a learner; a detained learner gets an arrival at their establishment (with its
+    numéro d'écrou when known). A person who may already have a file (same names, however
+    written, and birth date) is refused with `PossibleDuplicate` unless `other_person` says it
+    is someone else; an empty reference is generated ("D26-0142")."""
     learner = Learner(**fields)
     if learner.kind == Kind.DETAINED and learner.mission_locale_id is not None:
         raise ValidationError({"mission_locale": "Une personne détenue n'a pas de mission locale."})
@@ -34,14 +45,31 @@ def create_learner(*, by: Any, placed_on: date | None = None, **fields: Any) -> 
         learner.status = Status.FOLLOWED
     else:
         learner.status = Status.OTHER
-    learner.full_clean()
-    learner.save()
+    if learner.last_name and learner.first_name and learner.birth_date:
+        identity.check_new_person(
+            learner.last_name, learner.first_name, learner.birth_date, other_person=other_person
+        )
+    learner.reference = learner.reference.strip()
+    generated = not learner.reference
+    for attempt in range(5):
+        if generated:
+            learner.reference = identity.new_reference(learner.kind, date.today())
+        learner.full_clean()
+        try:
+            with transaction.atomic():
+                learner.save()
+            break
+        except IntegrityError:
+            # Another file took the same generated reference at the same instant: the next one.
+            if not generated or attempt == 4:
+                raise
     if learner.kind == Kind.DETAINED:
         Placement.objects.create(
             learner=learner,
             kind=Placement.Kind.ARRIVAL,
             date=placed_on or date.today(),
             establishment=learner.establishment,
+            numero_ecrou=numero_ecrou.strip(),
             recorded_by=by if getattr(by, "is_authenticated", False) else None,
         )
     return learner
@@ -78,7 +106,9 @@ def _check_date(learner: Learner, on: date) -> None:
 
 
 @transaction.atomic
-def transfer(learner: Learner, *, to: Establishment, on: date, by: Any) -> Placement:
+def transfer(
+    learner: Learner, *, to: Establishment, on: date, by: Any, numero_ecrou: str = ""
+) -> Placement:
     """Move a detained learner; every enrolment, result and interview stays with them. The form,
     the learners import and the movements import all call this (same consequences)."""
     learner = Learner.objects.select_for_update().get(pk=learner.pk)
@@ -88,7 +118,12 @@ def transfer(learner: Learner, *, to: Establishment, on: date, by: Any) -> Place
         raise ValidationError({"establishment": "La personne est déjà dans cet établissement."})
     _check_date(learner, on)
     placement = Placement.objects.create(
-        learner=learner, kind=Placement.Kind.TRANSFER, date=on, establishment=to, recorded_by=by
+        learner=learner,
+        kind=Placement.Kind.TRANSFER,
+        date=on,
+        establishment=to,
+        numero_ecrou=numero_ecrou.strip(),
+        recorded_by=by,
     )
     former = learner.establishment
     learner.establishment = to

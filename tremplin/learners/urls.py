@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import merge_views, views
 
 app_name = "learners"
 urlpatterns = [
@@ -10,4 +10,7 @@ urlpatterns = [
     path("<int:pk>/modifier/", views.learner_edit, name="edit"),
     path("<int:pk>/transfert/", views.learner_transfer, name="transfer"),
     path("<int:pk>/liberation/", views.learner_release, name="release"),
+    path("<int:pk>/fusionner/", merge_views.learner_merge, name="merge"),
+    path("fusions/<int:merge_id>/confirmer/", merge_views.merge_confirm, name="merge_confirm"),
+    path("fusions/<int:merge_id>/annuler/", merge_views.merge_undo, name="merge_undo"),
 ]

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -14,6 +16,7 @@ from tremplin.core.views import apply_errors
 
 from . import selectors, services
 from .forms import LearnerFilterForm, LearnerForm, ReleaseForm, TransferForm
+from .identity import CONFIRM_OTHER_PERSON, PossibleDuplicate
 from .models import Learner
 from .permissions import require_learner_role
 from .record import learner_record
@@ -69,6 +72,10 @@ def learner_detail(request: HttpRequest, pk: int) -> HttpResponse:
         from django.http import Http404
 
         raise Http404("Aucun apprenant ne correspond.")
+    if learner.merged_into_id is not None:
+        # A merged file is a redirect to the kept one.
+        messages.info(request, f"Le dossier {learner.reference} a été fusionné dans celui-ci.")
+        return redirect("learners:detail", learner.merged_into_id)
     record(request, Action.VIEW, learner)
     context = learner_record(learner, request.user)
     return render(
@@ -86,14 +93,24 @@ def learner_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def learner_create(request: HttpRequest) -> HttpResponse:
     if not permissions_of(Learner).can_change(request.user):
         raise PermissionDenied("Votre rôle ne permet pas de créer un dossier.")
-    form = LearnerForm(
-        request.POST or None,
-        establishments=selectors.establishments_in_scope(request.user),
-        missions_locales=selectors.missions_locales_in_scope(request.user),
-    )
+    scoped: dict[str, Any] = {
+        "establishments": selectors.establishments_in_scope(request.user),
+        "missions_locales": selectors.missions_locales_in_scope(request.user),
+    }
+    form = LearnerForm(request.POST or None, **scoped)
+    duplicates: list[tuple[Learner, bool]] = []
     if request.method == "POST" and form.is_valid():
         try:
             learner = services.create_learner(by=request.user, **form.cleaned_data)
+        except PossibleDuplicate as exc:
+            # Asked again with the confirmation that it is another person, and the files found.
+            form = LearnerForm(request.POST, ask_other_person=True, **scoped)
+            form.is_valid()
+            form.add_error(
+                "other_person",
+                CONFIRM_OTHER_PERSON,
+            )
+            duplicates = selectors.with_readability(request.user, exc.matches)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -106,6 +123,7 @@ def learner_create(request: HttpRequest) -> HttpResponse:
         {
             "title": "Nouvel apprenant",
             "form": form,
+            "duplicates": duplicates,
             "cancel": reverse("learners:list"),
             "breadcrumb": [("Apprenants", reverse("learners:list")), ("Nouveau dossier", "")],
         },
@@ -140,6 +158,7 @@ def learner_transfer(request: HttpRequest, pk: int) -> HttpResponse:
                 to=form.cleaned_data["establishment"],
                 on=form.cleaned_data["date"],
                 by=request.user,
+                numero_ecrou=form.cleaned_data["numero_ecrou"],
             )
         except ValidationError as exc:
             apply_errors(form, exc)

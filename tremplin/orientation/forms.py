@@ -21,11 +21,31 @@ def resolve_commune(text: str) -> Commune:
     return communes.resolve_commune(text)
 
 
-class YoungPersonForm(DsfrForm):
+class ContactFields(DsfrForm):
+    """The young person's contact details and their consent to pass them to the centre."""
+
+    phone = forms.CharField(
+        label="Téléphone", required=False, max_length=20, help_text="Ex. 06 12 34 56 78"
+    )
+    email = forms.EmailField(label="Courriel", required=False, max_length=254)
+    contact_consent = forms.BooleanField(
+        label="Le jeune accepte que ces coordonnées soient transmises au centre Cnam",
+        required=False,
+        help_text="L'accord est daté du jour où il est coché ; sans lui, le centre ne voit que "
+        "les coordonnées du conseiller.",
+    )
+
+
+class YoungPersonForm(ContactFields):
     reference = forms.CharField(
         label="Référence",
         max_length=40,
-        help_text="Identifiant du jeune dans votre mission locale (ex. numéro i-milo)",
+        required=False,
+        help_text="Identifiant du jeune dans votre mission locale (ex. numéro i-milo) ; laissez "
+        "vide pour qu'une référence soit attribuée (ex. J26-0142).",
+    )
+    other_person = forms.BooleanField(
+        label="Il s'agit d'une autre personne : créer un nouveau dossier", required=False
     )
     last_name = forms.CharField(label="Nom", max_length=100)
     first_name = forms.CharField(label="Prénom", max_length=100)
@@ -56,6 +76,21 @@ class YoungPersonForm(DsfrForm):
         label="Disponible à partir du", required=False, widget=DateInput()
     )
     rhythm = forms.ChoiceField(label="Rythme souhaité", choices=Rhythm.choices)
+    field_order = [
+        "reference",
+        "last_name",
+        "first_name",
+        "birth_date",
+        "phone",
+        "email",
+        "contact_consent",
+        "commune",
+    ]
+
+    def __init__(self, *args: Any, ask_other_person: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not (ask_other_person or self.data.get("other_person")):
+            del self.fields["other_person"]
 
     def clean_commune(self) -> Commune:
         return resolve_commune(self.cleaned_data["commune"])
@@ -86,6 +121,11 @@ class MoveReferralForm(DsfrForm):
             label="Motif de clôture", choices=[("", "—"), *CloseReason.choices], required=False
         ),
         "pour clore l'orientation",
+    )
+    on = forms.DateField(
+        label="Date",
+        widget=DateInput(),
+        help_text="Le jour où c'est arrivé : ni dans le futur, ni avant l'envoi de l'orientation.",
     )
     note = forms.CharField(
         label="Commentaire", required=False, widget=forms.Textarea(attrs={"rows": 2})

@@ -5,12 +5,14 @@ needs); anything else is refused and changes nothing."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -129,10 +131,17 @@ def create_young_person(
     max_distance_km: int | None,
     available_from: date | None,
     rhythm: str = Rhythm.FULL_TIME,
+    phone: str = "",
+    email: str = "",
+    contact_consent: bool = False,
+    other_person: bool = False,
     by: Any,
 ) -> Learner:
     """Register a young person followed by a mission locale, with their orientation profile.
-    Aged 16 to 25 today; a maximum distance when they can travel (ignored otherwise)."""
+    Aged 16 to 25 today; a maximum distance when they can travel (ignored otherwise); their
+    telephone and e-mail, passed to the centre only with their consent (dated today). An empty
+    reference is generated; a person who may already have a file is refused unless
+    `other_person` (learners.identity)."""
     if not _may_follow(by, mission_locale):
         raise PermissionDenied("Vous ne pouvez inscrire que les jeunes de votre mission locale.")
     problem = age_problem(birth_date, timezone.localdate())
@@ -151,8 +160,11 @@ def create_young_person(
         max_distance_km = None
     if qualification not in Qualification.values:
         raise ValidationError({"qualification": "Choisissez le plus haut diplôme du jeune."})
+    today = timezone.localdate()
+    phone, email, consent_on = check_contact(phone, email, today if contact_consent else None)
     learner = create_learner(
         by=by,
+        other_person=other_person,
         reference=reference.strip(),
         last_name=last_name.strip(),
         first_name=first_name.strip(),
@@ -168,12 +180,85 @@ def create_young_person(
         max_distance_km=max_distance_km,
         available_from=available_from,
         rhythm=rhythm,
+        phone=phone,
+        email=email,
+        contact_consent_on=consent_on,
         created_by=by if getattr(by, "is_authenticated", False) else None,
     )
     profile.full_clean()
     profile.save()
     profile.sectors.set(list(sectors))
     return learner
+
+
+#: A French or international telephone number as people write it.
+PHONE = re.compile(r"^\+?[0-9][0-9 .\-]{5,18}[0-9]$")
+
+
+def format_phone(phone: str) -> str:
+    """« 0612345678 », « 06.12.34.56.78 » -> « 06 12 34 56 78 »; other numbers as typed."""
+    digits = re.sub(r"[^0-9+]", "", phone)
+    if re.fullmatch(r"0[0-9]{9}", digits):
+        return " ".join(digits[i : i + 2] for i in range(0, 10, 2))
+    return phone.strip()
+
+
+def check_contact(phone: str, email: str, consent_on: date | None) -> tuple[str, str, date | None]:
+    """The young person's contact details, checked and formatted: a consent needs something to
+    pass on, and is never in the future."""
+    phone, email = phone.strip(), email.strip()
+    errors: dict[str, str] = {}
+    if phone and not PHONE.match(phone):
+        errors["phone"] = f"« {phone} » n'est pas un numéro de téléphone (ex. 06 12 34 56 78)."
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["email"] = f"« {email} » n'est pas une adresse électronique."
+    if consent_on is not None:
+        if consent_on > timezone.localdate():
+            errors["contact_consent"] = "La date du consentement ne peut pas être dans le futur."
+        elif not (phone or email):
+            errors["contact_consent"] = (
+                "Indiquez un téléphone ou un courriel à transmettre au centre, ou décochez "
+                "l'accord."
+            )
+    if errors:
+        raise ValidationError(errors)
+    return (format_phone(phone) if phone else ""), email, consent_on
+
+
+@transaction.atomic
+def update_contact(
+    learner: Learner, *, phone: str, email: str, contact_consent: bool, by: Any
+) -> YouthProfile:
+    """The counselor changes the young person's contact details and the consent to pass them
+    to the centre (dated the day it is given; withdrawn when unticked)."""
+    profile = YouthProfile.objects.select_for_update().get(learner=learner)
+    if learner.mission_locale is None or not _may_follow(by, learner.mission_locale):
+        raise PermissionDenied("Vous ne pouvez modifier que les jeunes de votre mission locale.")
+    current = profile.contact_consent_on
+    consent_on = (current or timezone.localdate()) if contact_consent else None
+    profile.phone, profile.email, profile.contact_consent_on = check_contact(
+        phone, email, consent_on
+    )
+    profile.save(update_fields=["phone", "email", "contact_consent_on"])
+    journal.record(
+        journal.Kind.LEARNER_UPDATED,
+        learner,
+        actor=by,
+        payload={"fields": ["contact"]},
+    )
+    return profile
+
+
+def shared_contact(profile: YouthProfile | None) -> tuple[str, str] | None:
+    """What the centre may see of the young person's contact: only with their dated consent."""
+    if profile is None or profile.contact_consent_on is None:
+        return None
+    if not (profile.phone or profile.email):
+        return None
+    return profile.phone, profile.email
 
 
 @dataclass
@@ -367,6 +452,14 @@ def move_referral(
             raise ValidationError({"reason": f"Choisissez le motif de clôture ({choices})."})
         if now < current.sent_at:
             raise ValidationError("La date de l'étape précède l'envoi de l'orientation.")
+        if now > timezone.now() + timedelta(minutes=5):
+            raise ValidationError("La date de l'étape ne peut pas être dans le futur.")
+        last = current.events.order_by("-at").values_list("at", flat=True).first()
+        if last is not None and now < last:
+            raise ValidationError(
+                "La date de l'étape précède la dernière étape enregistrée "
+                f"({timezone.localtime(last):%d/%m/%Y})."
+            )
         fields = ["updated_at"]
         current.updated_at = now
         if name == "close":

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import datetime, time
 from typing import Any
 from urllib.parse import urlencode
 
@@ -9,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tremplin.accounts.scope import scope_of
@@ -17,13 +19,16 @@ from tremplin.core.permissions import readable_or_404
 from tremplin.core.roles import Role
 from tremplin.core.routers import reports
 from tremplin.core.views import apply_errors
+from tremplin.learners.identity import CONFIRM_OTHER_PERSON, PossibleDuplicate
 from tremplin.learners.models import Kind, Learner
+from tremplin.learners.selectors import with_readability
 from tremplin.places.models import MissionLocale
 from tremplin.reporting.tables import publication_for
 from tremplin.reporting.views import CONTENT_TYPES
 
 from . import proposals, services
 from .forms import (
+    ContactFields,
     MoveReferralForm,
     ReferralFilterForm,
     ReferralForm,
@@ -80,11 +85,20 @@ def young_person_create(request: HttpRequest) -> HttpResponse:
     if mission_locale is None:
         raise PermissionDenied("Seul un conseiller de mission locale crée le dossier d'un jeune.")
     form = YoungPersonForm(request.POST or None)
+    duplicates: list[tuple[Learner, bool]] = []
     if request.method == "POST" and form.is_valid():
         try:
             learner = services.create_young_person(
                 mission_locale=mission_locale, by=request.user, **form.cleaned_data
             )
+        except PossibleDuplicate as exc:
+            form = YoungPersonForm(request.POST, ask_other_person=True)
+            form.is_valid()
+            form.add_error(
+                "other_person",
+                CONFIRM_OTHER_PERSON,
+            )
+            duplicates = with_readability(request.user, exc.matches)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -100,6 +114,7 @@ def young_person_create(request: HttpRequest) -> HttpResponse:
         {
             "title": "Nouveau jeune",
             "form": form,
+            "duplicates": duplicates,
             "cancel": reverse("orientation:young_people"),
             "breadcrumb": [
                 ("Jeunes orientés", reverse("orientation:young_people")),
@@ -114,6 +129,12 @@ def young_person_create(request: HttpRequest) -> HttpResponse:
 def young_person(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, COUNSELOR_ROLES)
     learner = readable_or_404(request.user, Learner.objects.filter(kind=Kind.YOUTH), pk=pk)
+    return _young_person_page(request, learner)
+
+
+def _young_person_page(
+    request: HttpRequest, learner: Learner, *, contact_form: ContactFields | None = None
+) -> HttpResponse:
     profile = YouthProfile.objects.filter(learner=learner).select_related("commune").first()
     record(request, Action.VIEW, learner)
     result = None
@@ -131,12 +152,41 @@ def young_person(request: HttpRequest, pk: int) -> HttpResponse:
                 "centre", "formation"
             ),
             "form": ReferralForm(),
+            "contact_form": contact_form
+            or ContactFields(
+                initial={
+                    "phone": profile.phone,
+                    "email": profile.email,
+                    "contact_consent": profile.contact_consent_on is not None,
+                }
+                if profile
+                else None
+            ),
+            "shared_contact": services.shared_contact(profile),
             "breadcrumb": [
                 ("Jeunes orientés", reverse("orientation:young_people")),
                 (learner.full_name, ""),
             ],
         },
+        status=400 if contact_form is not None else 200,
     )
+
+
+@require_POST
+def young_person_contact(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, COUNSELOR_ROLES)
+    learner = readable_or_404(request.user, Learner.objects.filter(kind=Kind.YOUTH), pk=pk)
+    form = ContactFields(request.POST)
+    if form.is_valid():
+        try:
+            services.update_contact(learner, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            record(request, Action.UPDATE, learner, "coordonnées")
+            messages.success(request, "Coordonnées enregistrées.")
+            return redirect("orientation:young_person", pk)
+    return _young_person_page(request, learner, contact_form=form)
 
 
 @require_POST
@@ -204,6 +254,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     referral = readable_or_404(
         request.user,
         Referral.objects.select_related(
+            "created_by",
             "learner",
             "learner__youth_profile__commune",
             "centre",
@@ -220,9 +271,19 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "title": f"Orientation de {referral.learner.full_name}",
             "referral": referral,
+            "shared_contact": services.shared_contact(
+                getattr(referral.learner, "youth_profile", None)
+            ),
+            "counselor": referral.created_by,
             "events": referral.events.select_related("by"),
             "moves": [
-                (move, MoveReferralForm(prefix=move.name, initial={"version": referral.version}))
+                (
+                    move,
+                    MoveReferralForm(
+                        prefix=move.name,
+                        initial={"version": referral.version, "on": timezone.localdate()},
+                    ),
+                )
                 for move in services.allowed_referral_moves(referral, request.user)
             ],
             "breadcrumb": [
@@ -239,8 +300,21 @@ def referral_move(request: HttpRequest, pk: int, move: str) -> HttpResponse:
     referral = readable_or_404(request.user, Referral.objects.all(), pk=pk)
     form = MoveReferralForm(request.POST, prefix=move)
     if not form.is_valid():
-        messages.error(request, "Formulaire incomplet : rechargez la page.")
+        problems = [e for field in ("on",) for e in form.errors.get(field, [])]
+        messages.error(
+            request,
+            f"Date de l'étape : {problems[0]}"
+            if problems
+            else "Formulaire incomplet : rechargez la page.",
+        )
         return redirect("orientation:referral", pk)
+    on = form.cleaned_data["on"]
+    # A move dated today is now; an earlier day is recorded at noon of that day.
+    happened = (
+        timezone.now()
+        if on == timezone.localdate()
+        else timezone.make_aware(datetime.combine(on, time(12)))
+    )
     try:
         moved = services.move_referral(
             referral,
@@ -249,6 +323,7 @@ def referral_move(request: HttpRequest, pk: int, move: str) -> HttpResponse:
             reason=form.cleaned_data["reason"],
             note=form.cleaned_data["note"],
             version=form.cleaned_data["version"],
+            now=happened,
         )
     except (ValidationError, PermissionDenied) as exc:
         for message in getattr(exc, "messages", [str(exc)]):
