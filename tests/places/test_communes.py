@@ -88,3 +88,17 @@ def test_the_command_line_takes_the_commune_as_people_write_it() -> None:
         call_command("orientation", "propose", "--commune", written, "--format", "json", stdout=out)
         outputs.append(out.getvalue())
     assert outputs[0] == outputs[1] == outputs[2]
+
+
+def test_an_ambiguous_commune_offers_its_candidates_as_radio_buttons_without_javascript() -> None:
+    from tremplin.learners.forms import ReleaseForm
+
+    form = ReleaseForm({"date": "2026-01-05", "commune": "Saint-Georges"})
+    assert not form.is_valid()
+    page = str(form["commune"])
+    assert 'type="radio"' in page
+    assert 'name="commune-choix"' in page
+    code = page.split('name="commune-choix" value="')[1].split('"')[0]
+    chosen = ReleaseForm({"date": "2026-01-05", "commune": "Saint-Georges", "commune-choix": code})
+    assert chosen.is_valid(), chosen.errors
+    assert chosen.cleaned_data["commune"].code == code

@@ -6,9 +6,8 @@ from typing import Any
 from django import forms
 
 from tremplin.core.forms import DsfrForm, DsfrModelForm
-from tremplin.places import communes
-from tremplin.places.communes import communes_widget
-from tremplin.places.models import Commune, Disp, Establishment
+from tremplin.places.communes import CommuneField
+from tremplin.places.models import Disp, Establishment
 
 from .models import Kind, Learner, Status
 
@@ -92,6 +91,8 @@ class LearnerForm(DsfrModelForm):
                 "Laissez vide pour qu'une référence soit attribuée (ex. D26-0142 : public, "
                 "année, numéro)."
             )
+            # The bound field (made by the base class) copied the model's help text.
+            self._bound_fields_cache.pop("reference", None)  # type: ignore[attr-defined]
         if not (ask_other_person or self.data.get("other_person")):
             del self.fields["other_person"]
         if establishments is not None:
@@ -139,15 +140,9 @@ class TransferForm(DsfrForm):
 
 class ReleaseForm(DsfrForm):
     date = forms.DateField(label="Date de libération", widget=DateInput())
-    commune = forms.CharField(
+    commune = CommuneField(
         label="Commune de sortie",
         required=False,
-        max_length=100,
         help_text="Pour confier la suite de la formation au centre Cnam le plus proche : nom, "
         "code postal ou code INSEE, ex. Rennes, 35000 ou 35238.",
-        widget=communes_widget(),
     )
-
-    def clean_commune(self) -> Commune | None:
-        text = self.cleaned_data["commune"].strip()
-        return communes.resolve_commune(text) if text else None

@@ -34,8 +34,10 @@ def _relations() -> list[models.ForeignObjectRel]:
     ]
 
 
-def _label(model: type[models.Model]) -> str:
-    return str(model._meta.verbose_name_plural)
+def _label(model: type[models.Model], count: int) -> str:
+    """« 1 étape du parcours », « 3 inscriptions aux UE »."""
+    meta = model._meta
+    return f"{count} {meta.verbose_name if count == 1 else meta.verbose_name_plural}"
 
 
 @dataclass
@@ -44,7 +46,8 @@ class MergePlan:
 
     kept: Learner
     merged: Learner
-    moves: dict[str, int] = field(default_factory=dict)
+    #: What would move, counted: « 3 inscriptions aux UE ».
+    moves: list[str] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
 
     @property
@@ -85,7 +88,7 @@ def plan(kept: Learner, merged: Learner) -> MergePlan:
         count = rows.count()
         if not count:
             continue
-        result.moves[_label(model)] = count
+        result.moves.append(_label(model, count))
         if rel.one_to_one:
             if model._default_manager.filter(**{fk: kept}).exists():
                 result.conflicts.append(

@@ -6,6 +6,8 @@ from collections import defaultdict
 from typing import Any
 
 from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from tremplin.accounts.scope import scope_of
 from tremplin.core.actions import Action, can
@@ -35,10 +37,23 @@ def merge_record(learner: Learner, user: UserLike) -> dict[str, Any]:
     readable = set(
         visible_learners(user).filter(pk__in=[o.pk for o in same]).values_list("pk", flat=True)
     )
+    others = [other for other in same if other.pk in readable]
     return {
         "can_merge": True,
         "pending_merges": merge.pending_merges(learner),
-        "same_person": [other for other in same if other.pk in readable],
+        "same_person": others,
+        # The older file is kept (it holds the history): the link opens its merge page.
+        "merge_link": (
+            None
+            if not others
+            else reverse("learners:merge", args=[others[0].pk])
+            + "?"
+            + urlencode({"other": learner.reference})
+            if others[0].pk < learner.pk
+            else reverse("learners:merge", args=[learner.pk])
+            + "?"
+            + urlencode({"other": others[0].reference})
+        ),
     }
 
 

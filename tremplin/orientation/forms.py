@@ -10,7 +10,7 @@ from tremplin.core.forms import DsfrForm, required_when
 from tremplin.core.roles import Role
 from tremplin.learners.forms import DateInput
 from tremplin.places import communes
-from tremplin.places.communes import communes_widget
+from tremplin.places.communes import CommuneField
 from tremplin.places.models import CnamCentre, Commune, MissionLocale, Region
 
 from .models import CloseReason, Qualification, Rhythm
@@ -50,10 +50,9 @@ class YoungPersonForm(ContactFields):
     last_name = forms.CharField(label="Nom", max_length=100)
     first_name = forms.CharField(label="Prénom", max_length=100)
     birth_date = forms.DateField(label="Date de naissance", widget=DateInput())
-    commune = forms.CharField(
+    commune = CommuneField(
         label="Commune de résidence",
         help_text="Nom, code postal ou code INSEE, ex. Saint-Malo, St-Malo, 35400 ou 35288",
-        widget=communes_widget(),
     )
     qualification = forms.ChoiceField(label="Plus haut diplôme", choices=Qualification.choices)
     sectors = forms.ModelMultipleChoiceField(
@@ -91,9 +90,6 @@ class YoungPersonForm(ContactFields):
         super().__init__(*args, **kwargs)
         if not (ask_other_person or self.data.get("other_person")):
             del self.fields["other_person"]
-
-    def clean_commune(self) -> Commune:
-        return resolve_commune(self.cleaned_data["commune"])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -11,6 +11,7 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -126,6 +127,15 @@ def label(commune: Commune) -> str:
     return f"{commune.name} ({commune.department_id})"
 
 
+class CommuneChoice(ValidationError):
+    """The text designates several communes, or none but near ones: the candidates to choose
+    from (the form lists them as radio buttons, which works without JavaScript)."""
+
+    def __init__(self, message: str, candidates: list[Commune]) -> None:
+        super().__init__(message)
+        self.candidates = candidates
+
+
 def resolve_commune(text: str, *, field: str = "commune") -> Commune:
     """The one commune the text designates, or a French error saying why: unknown, or several
     (listed, to choose from by adding the department or typing the INSEE code)."""
@@ -138,20 +148,62 @@ def resolve_commune(text: str, *, field: str = "commune") -> Commune:
     if not found:
         near = suggestions(text, 5)
         hint = f" Vouliez-vous dire : {', '.join(label(c) for c in near)} ?" if near else ""
-        raise ValidationError(
-            f"Aucune commune ne correspond à « {text} » (nom, code postal ou code INSEE).{hint}"
+        raise CommuneChoice(
+            f"Aucune commune ne correspond à « {text} » (nom, code postal ou code INSEE).{hint}",
+            near,
         )
     listed = ", ".join(f"{label(c)} [{c.code}]" for c in found[:MAX_CANDIDATES])
     more = f" (et {len(found) - MAX_CANDIDATES} autres)" if len(found) > MAX_CANDIDATES else ""
-    raise ValidationError(
+    raise CommuneChoice(
         f"« {text} » désigne plusieurs communes : {listed}{more}. Choisissez-en une, par exemple "
-        f"« {label(found[0])} » ou son code INSEE {found[0].code}."
+        f"« {label(found[0])} » ou son code INSEE {found[0].code}.",
+        found[:MAX_CANDIDATES],
     )
 
 
-def communes_widget() -> forms.TextInput:
+class CommuneInput(forms.TextInput):
     """The text input of a commune field: core/tremplin.js offers suggestions as the user types
-    (from places:commune_suggestions); without JavaScript the resolver lists the candidates."""
-    return forms.TextInput(
-        attrs={"data-tr-commune": "", "autocomplete": "off", "spellcheck": "false"}
-    )
+    (from places:commune_suggestions); when the text designates several communes (or none but
+    near ones), the candidates follow as radio buttons (`<name>-choix`), no JavaScript needed."""
+
+    template_name = "places/widgets/commune.html"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(
+            {"data-tr-commune": "", "autocomplete": "off", "spellcheck": "false", **(attrs or {})}
+        )
+        self.candidates: list[Commune] = []
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        chosen = data.get(f"{name}-choix")
+        return chosen if chosen else super().value_from_datadict(data, files, name)
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        context["widget"]["candidates"] = [(c.code, label(c)) for c in self.candidates]
+        return context
+
+
+class CommuneField(forms.CharField):
+    """A commune as people write it; cleaned to the Commune (None when empty and optional)."""
+
+    widget = CommuneInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 100)
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> Commune | None:
+        text = str(super().clean(value) or "").strip()
+        if not text:
+            return None
+        try:
+            return resolve_commune(text)
+        except CommuneChoice as exc:
+            assert isinstance(self.widget, CommuneInput)
+            self.widget.candidates = exc.candidates
+            raise
+
+
+def communes_widget() -> CommuneInput:
+    return CommuneInput()
