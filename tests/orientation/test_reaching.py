@@ -177,3 +177,20 @@ def test_a_move_cannot_be_dated_before_the_previous_one(
             now=timezone.now() - timedelta(days=5),
         )
     assert Referral.objects.get(pk=referral.pk).status == "contacted"
+
+
+def test_the_youth_profiles_import_refuses_a_second_file_for_the_same_young_person(
+    young: YoungPersonFactory, counselor: User
+) -> None:
+    from tremplin.core.csvimport import ImportRejected
+    from tremplin.orientation.profile_imports import YouthProfileImporter
+
+    first = young(last_name="Le Goff", first_name="Anaïs")
+    header = "Référence;Nom;Prénom;Date de naissance;Commune;Plus haut diplôme;Autre personne\n"
+    line = f"ML-9000;LE GOFF;Anais;{first.birth_date:%d/%m/%Y};Saint-Malo;bac;"
+    with pytest.raises(ImportRejected) as info:
+        YouthProfileImporter(counselor).run((header + line + "\n").encode())
+    (error,) = info.value.errors
+    assert f"même personne que le dossier {first.reference}" in error.message
+    YouthProfileImporter(counselor).run((header + line + "oui\n").encode())
+    assert YouthProfile.objects.filter(learner__reference="ML-9000").exists()

@@ -11,6 +11,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from tremplin.core.csvimport import Choice, Row
+
 from .models import Kind, Learner, Status, search_key
 
 #: "D26-0100": the public (détenu, jeune, autre), the year's two digits, a number.
@@ -102,6 +104,50 @@ def check_new_person(
         raise PossibleDuplicate(matches)
 
 
+#: The « Autre personne » column of the imports that create files.
+OTHER_PERSON_CHOICES = (Choice("yes", "oui"), Choice("no", "non"))
+OTHER_PERSON_NOTE = (
+    "« oui » quand une personne de même nom et de même date de naissance a déjà un dossier et "
+    "qu'il ne s'agit pas d'elle"
+)
+
+
+def check_rows(
+    parsed: Sequence[tuple[Row, dict[str, Any]]], *, known: set[str], other_person: set[str]
+) -> None:
+    """An import's new files (references not `known`) whose person may already have one, in
+    the database or on another line of the file: an error on the line naming that file or
+    line, unless its reference is in `other_person` (the line says « oui » in « Autre
+    personne »). The rows' values name `reference`, `last_name`, `first_name`, `birth_date`."""
+    new = [
+        (row, values)
+        for row, values in parsed
+        if values["reference"] not in known and values["reference"] not in other_person
+    ]
+    matches = same_people([(v["last_name"], v["first_name"], v["birth_date"]) for _, v in new])
+    first_line: dict[tuple[str, date], int] = {}
+    for position, (row, values) in enumerate(new):
+        if position in matches:
+            references = ", ".join(learner.reference for learner in matches[position])
+            row.error(
+                "last_name",
+                f"même personne que le dossier {references} (même nom et même date de "
+                "naissance) : utilisez sa référence, ou indiquez « oui » dans la colonne "
+                "« Autre personne ».",
+            )
+            continue
+        key = (min(identity_keys(values["last_name"], values["first_name"])), values["birth_date"])
+        if key in first_line:
+            row.error(
+                "last_name",
+                f"même personne que la ligne {first_line[key]} (même nom et même date de "
+                "naissance) : une seule ligne par personne, ou « oui » dans la colonne "
+                "« Autre personne ».",
+            )
+        else:
+            first_line[key] = row.line
+
+
 def new_reference(kind: str, on: date, *, taken: Iterable[str] = ()) -> str:
     """The next free reference of the public and the year: "D26-0142"."""
     prefix = f"{PREFIXES.get(kind, 'A')}{on:%y}-"
@@ -113,8 +159,11 @@ def new_reference(kind: str, on: date, *, taken: Iterable[str] = ()) -> str:
 
 
 __all__ = [
+    "OTHER_PERSON_CHOICES",
+    "OTHER_PERSON_NOTE",
     "PossibleDuplicate",
     "check_new_person",
+    "check_rows",
     "compact",
     "identity_keys",
     "new_reference",

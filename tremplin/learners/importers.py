@@ -7,7 +7,6 @@ from datetime import date
 from typing import Any
 
 from tremplin.core.csvimport import (
-    Choice,
     Column,
     Importer,
     Key,
@@ -84,9 +83,8 @@ class LearnerImporter(Importer[Learner]):
             "other_person",
             "Autre personne",
             "",
-            "« oui » quand une personne de même nom et de même date de naissance a déjà un "
-            "dossier et qu'il ne s'agit pas d'elle",
-            choices=(Choice("yes", "oui"), Choice("no", "non")),
+            identity.OTHER_PERSON_NOTE,
+            choices=identity.OTHER_PERSON_CHOICES,
         ),
     )
     required = ("reference", "last_name", "first_name", "birth_date", "kind")
@@ -174,7 +172,11 @@ class LearnerImporter(Importer[Learner]):
             if self.user is not None
             else {lr.pk for lr in found}
         )
-        self._check_identities(parsed, {learner.reference for learner in found})
+        identity.check_rows(
+            parsed,
+            known={learner.reference for learner in found},
+            other_person={ref for ref, (_, other) in self.extras.items() if other},
+        )
         for learner in found:
             row, values = rows[learner.reference]
             if learner.pk not in readable:
@@ -193,45 +195,6 @@ class LearnerImporter(Importer[Learner]):
                     "cette personne n'est plus en détention : un import ne change pas son "
                     "établissement (enregistrez une nouvelle arrivée).",
                 )
-
-    def _check_identities(
-        self, parsed: Sequence[tuple[Row, dict[str, Any]]], known: set[str]
-    ) -> None:
-        """A new file for a person who may already have one (same names however written, same
-        birth date), in the database or on another line of the file: an error naming both,
-        unless the line says « oui » in « Autre personne »."""
-        new = [
-            (row, values)
-            for row, values in parsed
-            if values["reference"] not in known and not self.extras[values["reference"]][1]
-        ]
-        matches = identity.same_people(
-            [(v["last_name"], v["first_name"], v["birth_date"]) for _, v in new]
-        )
-        first_line: dict[tuple[str, date], int] = {}
-        for position, (row, values) in enumerate(new):
-            if position in matches:
-                references = ", ".join(learner.reference for learner in matches[position])
-                row.error(
-                    "last_name",
-                    f"même personne que le dossier {references} (même nom et même date de "
-                    "naissance) : utilisez sa référence, ou indiquez « oui » dans la colonne "
-                    "« Autre personne ».",
-                )
-                continue
-            key = (
-                min(identity.identity_keys(values["last_name"], values["first_name"])),
-                values["birth_date"],
-            )
-            if key in first_line:
-                row.error(
-                    "last_name",
-                    f"même personne que la ligne {first_line[key]} (même nom et même date de "
-                    "naissance) : une seule ligne par personne, ou « oui » dans la colonne "
-                    "« Autre personne ».",
-                )
-            else:
-                first_line[key] = row.line
 
     def existing(self, keys: set[Key]) -> dict[Key, Learner]:
         found = super().existing(keys)

@@ -40,6 +40,7 @@ from tremplin.core.csvimport import (
 )
 from tremplin.core.registry import register
 from tremplin.core.roles import Role
+from tremplin.learners import identity
 from tremplin.learners.models import Kind, Learner
 from tremplin.places.models import CnamCentre, Commune, MissionLocale
 
@@ -145,6 +146,13 @@ class YouthProfileImporter(Importer[YouthProfile]):
             "02/03/2026",
             "date de l'accord du jeune pour transmettre ses coordonnées au centre",
         ),
+        Column(
+            "other_person",
+            "Autre personne",
+            "",
+            identity.OTHER_PERSON_NOTE,
+            choices=identity.OTHER_PERSON_CHOICES,
+        ),
     )
     required = ("reference", "last_name", "first_name", "birth_date", "commune", "qualification")
     key_fields = ("reference",)
@@ -220,6 +228,7 @@ class YouthProfileImporter(Importer[YouthProfile]):
         return found
 
     def parse(self, row: Row) -> dict[str, Any] | None:
+        parse_choice(row, "other_person", {"yes": "yes", "no": "no"}, required=False)
         reference = parse_text(row, "reference", max_length=40)
         last_name = parse_text(row, "last_name", max_length=100)
         first_name = parse_text(row, "first_name", max_length=100)
@@ -316,6 +325,16 @@ class YouthProfileImporter(Importer[YouthProfile]):
             "contact_consent_on": consent,
             "sector_ids": sector_ids,
         }
+
+    def check_all(self, parsed: Sequence[tuple[Row, dict[str, Any]]]) -> None:
+        """A new young person who may already have a file: an error (learners.identity)."""
+        identity.check_rows(
+            parsed,
+            known=set(self.learners),
+            other_person={
+                values["reference"] for row, values in parsed if row.get("other_person") == "yes"
+            },
+        )
 
     def _sectors(self, row: Row) -> frozenset[int]:
         text = row.get("sectors")
