@@ -27,6 +27,7 @@ from tremplin.enrolment.importers import EnrolmentImporter
 from tremplin.enrolment.models import Application
 from tremplin.learners.importers import LearnerImporter
 from tremplin.learners.models import Learner
+from tremplin.learners.movements import MovementImporter
 from tremplin.places.models import Establishment
 
 from ..conftest import login_verified
@@ -95,6 +96,23 @@ def transfer_by_form(scene: Scene) -> None:
 
 def transfer_by_import(scene: Scene) -> None:
     LearnerImporter(user=scene.coordinator).run(scene.learner_row.encode())
+
+
+def move_by_import(scene: Scene, movement: str, to: str) -> None:
+    """The custody movements import (tremplin import movements)."""
+    learner = scene.record.learner
+    row = f";{learner.reference};{date.today():%d/%m/%Y};{movement};{learner.establishment.label};{to}"
+    MovementImporter(user=scene.coordinator).run(
+        ("Numéro d'écrou;Référence;Date;Mouvement;Depuis;Vers\n" + row + "\n").encode()
+    )
+
+
+def transfer_by_movements(scene: Scene) -> None:
+    move_by_import(scene, "transfert", scene.destination.label)
+
+
+def release_by_movements(scene: Scene) -> None:
+    move_by_import(scene, "libération", "")
 
 
 def release_by_form(scene: Scene) -> None:
@@ -217,9 +235,17 @@ CASES: dict[str, tuple[str, Callable[[Scene], dict[str, Any]], dict[str, Driver]
     "learner.transferred": (
         "learners.learner",
         transferred,
-        {"form": transfer_by_form, "import": transfer_by_import},
+        {
+            "form": transfer_by_form,
+            "import": transfer_by_import,
+            "movements import": transfer_by_movements,
+        },
     ),
-    "learner.released": ("learners.learner", released, {"form": release_by_form}),
+    "learner.released": (
+        "learners.learner",
+        released,
+        {"form": release_by_form, "movements import": release_by_movements},
+    ),
     "enrolment.result_recorded": (
         "enrolment.enrolment",
         validated,
@@ -256,7 +282,8 @@ def test_an_event_has_the_same_consequences_and_the_same_journal_whatever_its_or
     journal = [
         (e.kind, e.model, e.origin, e.actor_id) for e in DomainEvent.objects.filter(kind__in=CASES)
     ]
-    assert journal == [(kind, label, origin, scene.coordinator.pk)]
+    # "movements import" is an import: the journal's origin is the channel's last word.
+    assert journal == [(kind, label, origin.split()[-1], scene.coordinator.pk)]
 
 
 def test_every_declared_consequence_is_driven_by_the_lifecycle_test() -> None:

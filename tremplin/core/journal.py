@@ -32,6 +32,7 @@ class Kind(StrEnum):
     """The domain events (their consequences: `docs/lifecycle.md`)."""
 
     LEARNER_UPDATED = "learner.updated"
+    LEARNER_ARRIVED = "learner.arrived"
     LEARNER_TRANSFERRED = "learner.transferred"
     LEARNER_RELEASED = "learner.released"
     LEARNER_ERASED = "learner.erased"

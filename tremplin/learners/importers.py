@@ -23,6 +23,7 @@ from tremplin.places.models import Establishment, MissionLocale
 
 from . import identity
 from .models import Kind, Learner, Placement, Status
+from .movements import MovementImporter
 from .services import transfer
 
 SCOPED_ROLES = frozenset(
@@ -241,4 +242,6 @@ class LearnerImporter(Importer[Learner]):
                 )
 
 
-__all__ = ["SCOPED_ROLES", "LearnerImporter", "establishment_index"]
+register(MovementImporter)
+
+__all__ = ["SCOPED_ROLES", "LearnerImporter", "MovementImporter", "establishment_index"]

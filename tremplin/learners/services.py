@@ -106,6 +106,41 @@ def _check_date(learner: Learner, on: date) -> None:
 
 
 @transaction.atomic
+def arrive(
+    learner: Learner, *, at: Establishment, on: date, by: Any, numero_ecrou: str = ""
+) -> Placement:
+    """A released learner back in detention (the movements import): an arrival at `at`; the
+    path, enrolments and results stay theirs."""
+    learner = Learner.objects.select_for_update().get(pk=learner.pk)
+    if learner.status == Status.PLACED:
+        raise ValidationError("La personne est déjà en détention.")
+    if learner.status != Status.RELEASED:
+        raise ValidationError(
+            "Seule une personne libérée revient en détention : créez le dossier d'une personne "
+            "détenue."
+        )
+    _check_date(learner, on)
+    placement = Placement.objects.create(
+        learner=learner,
+        kind=Placement.Kind.ARRIVAL,
+        date=on,
+        establishment=at,
+        numero_ecrou=numero_ecrou.strip(),
+        recorded_by=by,
+    )
+    learner.status = Status.PLACED
+    learner.establishment = at
+    learner.save(update_fields=["status", "establishment", "updated_at"])
+    journal.record(
+        journal.Kind.LEARNER_ARRIVED,
+        learner,
+        actor=by,
+        payload={"placement": placement.pk, "at": at.label, "on": on},
+    )
+    return placement
+
+
+@transaction.atomic
 def transfer(
     learner: Learner, *, to: Establishment, on: date, by: Any, numero_ecrou: str = ""
 ) -> Placement:
