@@ -17,6 +17,7 @@ ROOT = Path(tremplin.__file__).parent
 WRITERS: dict[str, str] = {
     "*/services.py": "the services",
     "delivery/exams.py": "the exam sessions' services",
+    "learners/merge.py": "the merges' services (a file's records moved to another, and back)",
     "enrolment/certifications.py": "the certifications' services (rules engine)",
     "delivery/lifecycle.py": "the lifecycle consequences, run by the journal",
     "core/pipeline.py": "the pipelines' one move mechanism, called by the services",

@@ -131,10 +131,10 @@ class TransferForm(DsfrForm):
     )
     date = forms.DateField(label="Date du transfert", widget=DateInput())
     numero_ecrou = forms.CharField(
-        label="Numéro d'écrou dans le nouvel établissement",
+        label="Numéro d'écrou à l'arrivée",
         required=False,
         max_length=20,
-        help_text="S'il est connu.",
+        help_text="Attribué par l'établissement d'arrivée, s'il est connu.",
     )
 
 
