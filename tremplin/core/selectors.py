@@ -129,7 +129,10 @@ def work_cards(user: User) -> list[Card]:
     cards: list[Card] = []
     coordinator = role in (Role.NATIONAL_COORDINATOR, Role.REGIONAL_COORDINATOR)
     if coordinator or role in (Role.REFERENT, Role.RLE, Role.ML_COUNSELOR):
-        learners = Learner.permissions.readable(user, Learner.objects.all()).count()
+        # A merged file is a redirect to the kept one: not a file of its own.
+        learners = Learner.permissions.readable(
+            user, Learner.objects.exclude(status="merged")
+        ).count()
         cards.append(
             Card(
                 "Apprenants",
