@@ -354,3 +354,16 @@ def test_every_trigger_survives_the_migrations() -> None:
         for op in stamps.OPERATIONS
     }
     assert expected - names == set()
+
+
+def test_the_same_formation_certified_in_both_files_forbids_the_merge() -> None:
+    kept, other = two_files()
+    certification = Certification.objects.get(learner=kept)
+    Certification.objects.create(
+        learner=other, formation=certification.formation, status="proposed"
+    )
+    preview = merge.plan(kept, other)
+    assert not preview.possible
+    assert "dans les deux dossiers" in preview.conflicts[0]
+    Certification.objects.filter(learner=other).update(status="revoked")
+    assert merge.plan(kept, other).possible  # a revoked one may sit beside the other

@@ -55,16 +55,19 @@ class MergePlan:
         return not self.conflicts
 
 
-def _unique_sets(model: type[models.Model], fk: str) -> list[tuple[str, ...]]:
-    """The other fields of each uniqueness rule that names the learner."""
-    sets: list[tuple[str, ...]] = []
+def _unique_sets(model: type[models.Model], fk: str) -> list[tuple[tuple[str, ...], Any]]:
+    """The other fields of each uniqueness rule that names the learner, with the rule's
+    condition (a partial unique constraint: « one certification per formation unless
+    revoked »), None when it always holds."""
+    sets: list[tuple[tuple[str, ...], Any]] = []
     for constraint in model._meta.constraints:
         fields = tuple(getattr(constraint, "fields", ()) or ())
-        if fk in fields and getattr(constraint, "condition", None) is None:
-            sets.append(tuple(name for name in fields if name != fk))
+        if fk in fields:
+            others = tuple(name for name in fields if name != fk)
+            sets.append((others, getattr(constraint, "condition", None)))
     for together in model._meta.unique_together:
         if fk in together:
-            sets.append(tuple(name for name in together if name != fk))
+            sets.append((tuple(name for name in together if name != fk), None))
     return sets
 
 
@@ -96,9 +99,13 @@ def plan(kept: Learner, merged: Learner) -> MergePlan:
                     "une ; supprimez celle qui est en trop avant de fusionner."
                 )
             continue
-        for others in _unique_sets(model, fk):
-            mine = set(model._default_manager.filter(**{fk: kept}).values_list(*others))
-            for row in rows.filter():
+        for others, condition in _unique_sets(model, fk):
+            theirs = rows if condition is None else rows.filter(condition)
+            mine_rows = model._default_manager.filter(**{fk: kept})
+            if condition is not None:
+                mine_rows = mine_rows.filter(condition)
+            mine = set(mine_rows.values_list(*others))
+            for row in theirs:
                 values = tuple(
                     getattr(row, f"{name}_id", getattr(row, name, None)) for name in others
                 )
