@@ -46,6 +46,9 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 SITE_ROOT = os.environ.get("SITE_ROOT", "http://127.0.0.1:8000")
+#: The address the public reaches Tremplin at: in the credentials (issuer, status list) and the
+#: attestations' QR codes.
+TREMPLIN_PUBLIC_URL = os.environ.get("TREMPLIN_PUBLIC_URL", "http://127.0.0.1:8000")
 TREMPLIN_RETENTION_YEARS = int(os.environ.get("TREMPLIN_RETENTION_YEARS", "5"))
 
 INSTALLED_APPS = [
@@ -76,6 +79,7 @@ INSTALLED_APPS = [
     "tremplin.orientation",
     "tremplin.delivery",
     "tremplin.privacy",
+    "tremplin.credentials",
     "rest_framework",
     "django_filters",
     "drf_spectacular",

@@ -20,6 +20,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("tremplin.delivery.urls")),
     path("emergence/", include("tremplin.emergence.urls")),
     path("droits/", include("tremplin.privacy.urls")),
+    path("", include("tremplin.credentials.urls")),
     path("api/", include("tremplin.api.urls")),
     path("integrations/", include("tremplin.api.pages")),
     path("admin/", admin.site.urls),

@@ -28,6 +28,8 @@ MATRICES: dict[str, tuple[str, ...]] = {
     "privacy": ("privacy/test_subject_rights.py",),
     "api": ("api/test_scopes.py", "api/test_authentication.py", "api/test_schemathesis.py"),
     "api_pages": ("api/test_pages.py",),
+    # Public pages, no personal data but what a credential holds (tested there).
+    "credentials": ("credentials/test_credentials.py",),
 }
 
 

@@ -17,6 +17,7 @@ ROOT = Path(tremplin.__file__).parent
 WRITERS: dict[str, str] = {
     "*/services.py": "the services",
     "delivery/exams.py": "the exam sessions' services",
+    "credentials/keys.py": "the issuer's keys (made, rotated)",
     "learners/merge.py": "the merges' services (a file's records moved to another, and back)",
     "enrolment/certifications.py": "the certifications' services (rules engine)",
     "delivery/lifecycle.py": "the lifecycle consequences, run by the journal",

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from tremplin.accounts.models import User
 from tremplin.catalog.models import Formation, TeachingUnit
+from tremplin.credentials.services import issue as issue_credential
 from tremplin.delivery.models import (
     Delivery,
     ExamRegistration,
@@ -131,6 +132,7 @@ def full_person(
     CertificationEvent.objects.create(
         certification=awarded, status="awarded", by=coordinator, note=f"Délivrée à {name}"
     )
+    issue_credential(awarded)  # its verifiable credential names the person
     revoked = Certification.objects.create(
         learner=learner,
         formation=Formation.objects.exclude(code="CC13000").order_by("code").first(),

@@ -121,9 +121,18 @@ def attestation_pdf(certification: Certification) -> bytes:
             f"(celle-ci est « {certification.get_status_display().lower()} »)."
         )
     lines = counted_lines(certification)
+    # The verifiable credential of the certification, made when first needed for those awarded
+    # before credentials existed (every new award issues it at once).
+    import segno
+
+    from tremplin.credentials.services import issue, verification_url
+
+    url = verification_url(issue(certification))
     return render_pdf(
         "enrolment/pdf/attestation.html",
         {
+            "verification_url": url,
+            "verification_qr": segno.make(url, error="m").svg_data_uri(border=0),
             "certification": certification,
             "formation": certification.formation,
             "learner": certification.learner,

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from tremplin.catalog.academic import academic_year_bounds
 from tremplin.core.models import AuditEvent
+from tremplin.credentials.models import Credential
 from tremplin.delivery.models import Delivery, ExamRegistration, HandOver
 from tremplin.emergence.models import Attendance, Participant
 from tremplin.enrolment.models import (
@@ -71,6 +72,7 @@ PARTS: tuple[Part, ...] = (
         CertificationEvent,
         "Historique de la certification",
     ),
+    Part("credentials", "Attestations vérifiables (Open Badges)", Credential),
     Part("interviews", "Entretiens de suivi", Interview),
     Part(
         "emergence",
@@ -287,6 +289,11 @@ def subject_data(learner: Learner) -> dict[str, Any]:
         "enrolments": _rows(enrolments),
         "certifications": _rows(
             certifications, nested=lambda c: {"events": certification_events_of.get(c.pk, [])}
+        ),
+        "credentials": _rows(
+            Credential.objects.filter(certification__learner=learner)
+            .select_related("certification__formation", "key")
+            .order_by("issued_at", "id")
         ),
         "interviews": _rows(interviews),
         "emergence": _rows(
