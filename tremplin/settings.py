@@ -49,6 +49,22 @@ SITE_ROOT = os.environ.get("SITE_ROOT", "http://127.0.0.1:8000")
 #: The address the public reaches Tremplin at: in the credentials (issuer, status list) and the
 #: attestations' QR codes.
 TREMPLIN_PUBLIC_URL = os.environ.get("TREMPLIN_PUBLIC_URL", "http://127.0.0.1:8000")
+#: The Cnam as the organisme responsible for the formations in the LHEO export (catalog/lheo.py).
+#: Its numbers are never invented: without the SIRET, the numéro de déclaration d'activité and
+#: the FORMACODE codes of the publics aimed at, the export is refused with what is missing.
+TREMPLIN_ORGANISME = {
+    "siret": os.environ.get("TREMPLIN_ORGANISME_SIRET", ""),
+    "activity_number": os.environ.get("TREMPLIN_ORGANISME_NDA", ""),
+    "name": os.environ.get("TREMPLIN_ORGANISME_NOM", "Cnam"),
+    "legal_name": os.environ.get(
+        "TREMPLIN_ORGANISME_RAISON_SOCIALE", "Conservatoire national des arts et métiers"
+    ),
+    "street": os.environ.get("TREMPLIN_ORGANISME_ADRESSE", "292 rue Saint-Martin"),
+    "postcode": os.environ.get("TREMPLIN_ORGANISME_CODE_POSTAL", "75003"),
+    "city": os.environ.get("TREMPLIN_ORGANISME_VILLE", "Paris"),
+    "email": os.environ.get("TREMPLIN_ORGANISME_COURRIEL", ""),
+    "public_codes": os.environ.get("TREMPLIN_LHEO_PUBLICS", ""),
+}
 TREMPLIN_RETENTION_YEARS = int(os.environ.get("TREMPLIN_RETENTION_YEARS", "5"))
 
 INSTALLED_APPS = [

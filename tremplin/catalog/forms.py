@@ -45,6 +45,8 @@ class FormationForm(DsfrModelForm):
             "level",
             "min_credits",
             "description",
+            "formacode",
+            "nsf_code",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
         field_classes = {"code": CodeField, "rncp_code": CodeField}

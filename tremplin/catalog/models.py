@@ -35,6 +35,13 @@ def validate_academic_year(value: str) -> None:
         )
 
 
+FORMACODES = RegexValidator(
+    r"^[0-9]{5}(, ?[0-9]{5}){0,4}$",
+    "Jusqu'à cinq codes FORMACODE de 5 chiffres, séparés par des virgules (ex. 32663, 32654).",
+)
+NSF_CODE = RegexValidator(r"^[0-9]{3}$", "Un code NSF de 3 chiffres, ex. 314.")
+
+
 class Modality(models.TextChoices):
     DISTANCE = "distance", "À distance"
     ON_SITE = "on_site", "En présentiel"
@@ -160,6 +167,21 @@ class Formation(models.Model):
     )
     level = models.CharField("niveau", max_length=10, choices=Level.choices, default=Level.POST_BAC)
     description = models.TextField("présentation", blank=True)
+    formacode = models.CharField(
+        "codes FORMACODE",
+        max_length=29,
+        blank=True,
+        validators=[FORMACODES],
+        help_text="Domaine de la formation (thésaurus FORMACODE du Centre Inffo) : jusqu'à cinq "
+        "codes de 5 chiffres séparés par des virgules, ex. 32663",
+    )
+    nsf_code = models.CharField(
+        "code NSF",
+        max_length=3,
+        blank=True,
+        validators=[NSF_CODE],
+        help_text="Nomenclature des spécialités de formation : 3 caractères, ex. 314",
+    )
     min_credits = models.PositiveIntegerField("crédits ECTS exigés", default=0)
     mandatory_units = models.ManyToManyField(
         TeachingUnit, verbose_name="UE obligatoires", related_name="mandatory_for", blank=True

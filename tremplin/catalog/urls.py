@@ -30,6 +30,7 @@ urlpatterns = [
     path("formations/<str:code>/modifier/", views.formation_edit, name="formation_edit"),
     path("<year:year>/", views.edition, name="edition"),
     path("<year:year>/catalogue.pdf", views.edition_pdf, name="edition_pdf"),
+    path("<year:year>/offre-lheo.xml", views.edition_lheo_view, name="edition_lheo"),
     path("<year:year>/modifier/", views.edition_edit, name="edition_edit"),
     path("<year:year>/offres/", views.edition_add_offers, name="edition_add_offers"),
     path(

@@ -21,6 +21,7 @@ from .forms import (
     SectorForm,
     TeachingUnitForm,
 )
+from .lheo import LheoRefused, edition_lheo
 from .models import Edition, Formation, FormationOffer, Modality, Sector, TeachingUnit, UnitOffer
 from .pdf import catalogue_pdf
 
@@ -96,6 +97,23 @@ def edition_pdf(request: HttpRequest, year: str) -> HttpResponse:
     ed = get_object_or_404(_visible_editions(request), year=year)
     response = HttpResponse(catalogue_pdf(ed), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="catalogue-cnam-psmj-{ed.year}.pdf"'
+    return response
+
+
+@require_GET
+def edition_lheo_view(request: HttpRequest, year: str) -> HttpResponse:
+    """The edition in LHEO 2.3 for the Carif-Oref network; refused with the list of what is
+    missing (shown on the edition's page)."""
+    ed = get_object_or_404(_visible_editions(request), year=year)
+    try:
+        data = edition_lheo(ed)
+    except LheoRefused as exc:
+        messages.error(
+            request, "Export LHEO refusé. À compléter : " + " ; ".join(exc.problems) + "."
+        )
+        return redirect("catalog:edition", ed.year)
+    response = HttpResponse(data, content_type="application/xml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="offre-lheo-cnam-psmj-{ed.year}.xml"'
     return response
 
 

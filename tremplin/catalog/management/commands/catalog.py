@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
+from tremplin.catalog.lheo import LheoRefused, edition_lheo
 from tremplin.catalog.models import Edition
 from tremplin.catalog.pdf import catalogue_pdf
 from tremplin.catalog.selectors import edition_summary
@@ -18,7 +19,7 @@ class Command(TremplinCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("action", choices=["summary", "pdf"])
+        parser.add_argument("action", choices=["summary", "pdf", "lheo"])
         parser.add_argument("edition", help="année de l'édition, ex. 2020-2021")
         self.add_format_argument(parser)
         parser.add_argument("-o", "--output", type=Path, help="fichier PDF à écrire")
@@ -39,8 +40,15 @@ class Command(TremplinCommand):
             return
         output: Path | None = options["output"]
         if output is None:
-            raise CommandError("Indiquez le fichier à écrire : -o catalogue.pdf")
-        data = catalogue_pdf(edition)
+            example = "offre.xml" if options["action"] == "lheo" else "catalogue.pdf"
+            raise CommandError(f"Indiquez le fichier à écrire : -o {example}")
+        if options["action"] == "lheo":
+            try:
+                data = edition_lheo(edition)
+            except LheoRefused as exc:
+                raise CommandError(str(exc)) from exc
+        else:
+            data = catalogue_pdf(edition)
         tmp = output.with_name(output.name + ".part")
         try:
             tmp.write_bytes(data)
@@ -48,4 +56,5 @@ class Command(TremplinCommand):
         except OSError as exc:
             tmp.unlink(missing_ok=True)
             raise CommandError(f"{output} : écriture impossible ({exc.strerror}).") from exc
-        self.stderr.write(f"Catalogue {edition.year} écrit dans {output} ({len(data) // 1024} Ko).")
+        what = "Offre LHEO 2.3" if options["action"] == "lheo" else "Catalogue"
+        self.stderr.write(f"{what} {edition.year} écrit dans {output} ({len(data) // 1024} Ko).")
