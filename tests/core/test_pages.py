@@ -4,6 +4,7 @@ read what their role allows, and only catalogue editors reach the editing pages.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -57,6 +58,7 @@ def sample_url(name: str) -> str:
         "catalog:formation_edit": ["DIE3100"],
         "catalog:edition": ["2020-2021"],
         "catalog:edition_pdf": ["2020-2021"],
+        "catalog:edition_lheo": ["2020-2021"],
         "catalog:edition_edit": ["2021-2022"],
         "catalog:edition_add_offers": ["2021-2022"],
         "catalog:edition_withdraw_offer": ["2021-2022", "unit", 1],
@@ -64,6 +66,14 @@ def sample_url(name: str) -> str:
         "catalog:edition_copy": ["2021-2022"],
     }
     return reverse(name, args=samples.get(name, []))
+
+
+@pytest.fixture(autouse=True)
+def _organisme_configured(settings: Any) -> None:
+    """The LHEO download answers its document once the Cnam's numbers are configured."""
+    from tests.catalog.test_lheo import ORGANISME
+
+    settings.TREMPLIN_ORGANISME = ORGANISME
 
 
 REFERENCE_NAMESPACES = {"core", "accounts", "places", "catalog"}

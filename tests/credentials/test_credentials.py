@@ -175,3 +175,17 @@ def test_the_credential_is_downloaded_by_those_who_read_the_certification(
     assert verify(answer.json()["credential"]).status == Status.VALID
     outsider = User.objects.get(username="conseil-ml")
     assert client_as(outsider).get(url).status_code == 404
+
+
+def test_a_credential_signed_under_the_older_name_eddsa_still_verifies(record: Record) -> None:
+    import warnings
+
+    credential = issue(record.certification)
+    claims = payload(credential.token)
+    issuer_key, private = keys.signing_key()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        older = jwt.encode(
+            {"alg": "EdDSA", "kid": issuer_key.kid}, claims, private, algorithms=["EdDSA"]
+        )
+    assert verify(older).status == Status.VALID

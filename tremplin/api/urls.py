@@ -32,6 +32,11 @@ router.register("referrals", views.ReferralViewSet, basename="referral")
 urlpatterns = [
     path("v1/", include(router.urls)),
     re_path(r"^v1/bilan/(?P<year>\d{4}-\d{4})/$", views.BilanView.as_view(), name="bilan"),
+    re_path(
+        r"^v1/editions/(?P<year>\d{4}-\d{4})/lheo/$",
+        views.EditionLheoView.as_view(),
+        name="edition_lheo",
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "docs/",

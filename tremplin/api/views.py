@@ -8,6 +8,8 @@ from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, QuerySet
+from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers as drf_serializers
@@ -446,3 +448,46 @@ class BilanView(ConditionalMixin, StrictQueryMixin, APIView):
         if publication_for(request.user, publication):
             document, _ = publish(bilan, document, stored_tables(bilan))
         return Response(document)
+
+
+class EditionLheoView(StrictQueryMixin, APIView):
+    """Une édition du catalogue au format LHEO 2.3 (XML validé contre le schéma officiel), comme
+    `tremplin catalog lheo ANNÉE` ; refusée (409) avec la liste de ce qui manque."""
+
+    permission_classes = [ApiAccess]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "year", ACADEMIC_YEAR_SCHEMA, OpenApiParameter.PATH, description=filters.YEAR
+            )
+        ],
+        responses={
+            (200, "application/xml"): OpenApiResponse(
+                OpenApiTypes.STR, description="Le document LHEO 2.3"
+            ),
+            409: OpenApiResponse(
+                serializers.ErrorSerializer,
+                description="Export refusé : ce qui manque, une entrée par point (errors)",
+            ),
+        },
+    )
+    def get(self, request: Request, year: str) -> HttpResponseBase:
+        from tremplin.catalog.lheo import LheoRefused, edition_lheo
+        from tremplin.catalog.models import Edition
+
+        edition = Edition.objects.filter(year=year).first()
+        if edition is None:
+            raise NotFound(f"Aucune édition {year} du catalogue.")
+        try:
+            data = edition_lheo(edition)
+        except LheoRefused as exc:
+            return Response(
+                {
+                    "detail": "Export LHEO refusé : des informations manquent.",
+                    "code": "lheo_incomplete",
+                    "errors": [{"field": "", "message": p} for p in exc.problems],
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
+        return HttpResponse(data, content_type="application/xml; charset=utf-8")

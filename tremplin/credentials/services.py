@@ -66,6 +66,7 @@ def _achievement(certification: Certification) -> dict[str, Any]:
             else "Conditions de délivrance de la formation remplies."
         },
         "creditsAvailable": float(formation.min_credits),
+        "tag": [formation.get_level_display()],
         "humanCode": formation.code,
     }
     if formation.rncp_code:

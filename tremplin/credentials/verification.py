@@ -4,6 +4,7 @@ used), then its revocation. Works with no network: the keys and the statuses are
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -17,6 +18,10 @@ from tremplin.enrolment.models import Certification
 from . import keys
 from .models import Credential, IssuerKey
 from .services import ALGORITHM
+
+#: The JOSE names of Ed25519 signatures: the fully-specified one Tremplin issues, and "EdDSA",
+#: which other Open Badges issuers and verifiers still use.
+ACCEPTED = (ALGORITHM, "EdDSA")
 
 
 class Status(StrEnum):
@@ -108,11 +113,14 @@ def verify(text: str) -> Verdict:
         header = extract_compact(token.encode()).protected
     except (JoseError, ValueError, UnicodeDecodeError):
         return Verdict(Status.MALFORMED)
-    kid = header.get("kid")
-    if header.get("alg") != ALGORITHM or not IssuerKey.objects.filter(kid=kid).exists():
+    kid, alg = header.get("kid"), header.get("alg")
+    if alg not in ACCEPTED or not IssuerKey.objects.filter(kid=kid).exists():
         return Verdict(Status.UNKNOWN_KEY)
     try:
-        decoded = jwt.decode(token, keys.public_keys(), algorithms=[ALGORITHM])
+        with warnings.catch_warnings():
+            # "EdDSA" is the older name of the same algorithm (RFC 9864): accepted, not issued.
+            warnings.simplefilter("ignore")
+            decoded = jwt.decode(token, keys.public_keys(), algorithms=[alg])
     except (JoseError, ValueError):
         return Verdict(Status.TAMPERED)
     claims = dict(decoded.claims)
