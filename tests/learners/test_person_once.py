@@ -367,3 +367,17 @@ def test_the_same_formation_certified_in_both_files_forbids_the_merge() -> None:
     assert "dans les deux dossiers" in preview.conflicts[0]
     Certification.objects.filter(learner=other).update(status="revoked")
     assert merge.plan(kept, other).possible  # a revoked one may sit beside the other
+
+
+def test_the_api_names_the_file_a_merged_one_went_into(
+    client_as: Callable[[User], Client],
+) -> None:
+    from tests.api.conftest import token_for
+
+    kept, other = two_files()
+    merge.merge(kept, other, by=user("coordination"))
+    token = token_for(user("coordination"))
+    client = Client(headers={"Authorization": f"Bearer {token}"})
+    answer = client.get(f"/api/v1/learners/{other.pk}/").json()
+    assert (answer["status"], answer["merged_into"]) == ("merged", "MERGE-0001")
+    assert client.get(f"/api/v1/learners/{kept.pk}/").json()["merged_into"] is None

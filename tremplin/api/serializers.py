@@ -158,6 +158,10 @@ class FormationSerializer(ApiModelSerializer[Formation]):
 class LearnerSerializer(ApiModelSerializer[Learner]):
     establishment = slug("label", help_text="Établissement actuel ou dernier (libellé officiel)")
     mission_locale = slug("code")
+    merged_into = slug(
+        "reference",
+        help_text="Dossier fusionné (status « merged ») : la référence du dossier qui l'a reçu",
+    )
 
     class Meta:
         model = Learner
@@ -172,6 +176,7 @@ class LearnerSerializer(ApiModelSerializer[Learner]):
             "status",
             "establishment",
             "mission_locale",
+            "merged_into",
             "created_at",
             "updated_at",
         ]

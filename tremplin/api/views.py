@@ -195,7 +195,7 @@ class LearnerViewSet(ScopedViewSet):
     queryset = Learner.objects.all()
     serializer_class = serializers.LearnerSerializer
     filterset_class = filters.LearnerFilter
-    related = ("establishment", "mission_locale")
+    related = ("establishment", "mission_locale", "merged_into")
 
 
 class ApplicationViewSet(ScopedViewSet):
