@@ -381,3 +381,14 @@ def test_the_api_names_the_file_a_merged_one_went_into(
     answer = client.get(f"/api/v1/learners/{other.pk}/").json()
     assert (answer["status"], answer["merged_into"]) == ("merged", "MERGE-0001")
     assert client.get(f"/api/v1/learners/{kept.pk}/").json()["merged_into"] is None
+
+
+def test_a_merged_file_can_no_longer_be_edited_transferred_or_released(
+    client_as: Callable[[User], Client],
+) -> None:
+    kept, other = two_files()
+    merge.merge(kept, other, by=user("coordination"))
+    client = client_as(user("coordination"))
+    for action in ("modifier", "transfert", "liberation"):
+        assert client.get(f"/apprenants/{other.pk}/{action}/").status_code == 404, action
+        assert client.get(f"/apprenants/{kept.pk}/{action}/").status_code == 200, action

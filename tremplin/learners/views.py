@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,11 +18,16 @@ from tremplin.core.views import apply_errors
 from . import selectors, services
 from .forms import LearnerFilterForm, LearnerForm, ReleaseForm, TransferForm
 from .identity import CONFIRM_OTHER_PERSON, PossibleDuplicate
-from .models import Learner
+from .models import Learner, Status
 from .permissions import require_learner_role
 from .record import learner_record
 
 PAGE_SIZE = 50
+
+
+def _files() -> QuerySet[Learner]:
+    """The files that can be changed: a merged one is only a redirect to the kept file."""
+    return Learner.objects.exclude(status=Status.MERGED)
 
 
 @require_GET
@@ -133,7 +139,7 @@ def learner_create(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def learner_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    learner = changeable_or_404(request.user, Learner.objects.all(), pk=pk)
+    learner = changeable_or_404(request.user, _files(), pk=pk)
     form = LearnerForm(
         request.POST or None,
         instance=learner,
@@ -149,7 +155,7 @@ def learner_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def learner_transfer(request: HttpRequest, pk: int) -> HttpResponse:
-    learner = changeable_or_404(request.user, Learner.objects.all(), pk=pk)
+    learner = changeable_or_404(request.user, _files(), pk=pk)
     form = TransferForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -176,7 +182,7 @@ def learner_transfer(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def learner_release(request: HttpRequest, pk: int) -> HttpResponse:
-    learner = changeable_or_404(request.user, Learner.objects.all(), pk=pk)
+    learner = changeable_or_404(request.user, _files(), pk=pk)
     form = ReleaseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
