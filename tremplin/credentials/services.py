@@ -5,6 +5,8 @@ time: a JWT is verified without processing the JSON-LD contexts it names."""
 
 from __future__ import annotations
 
+import base64
+import gzip
 import uuid
 from datetime import UTC, datetime, time
 from typing import Any
@@ -177,9 +179,6 @@ def forget_erased(events: list[DomainEvent], learners: list[Any]) -> None:
 def status_list_token() -> str:
     """The revocation list (Bitstring Status List, signed like the credentials): bit i is set
     when the credential of rank i belongs to a revoked certification."""
-    import base64
-    import gzip
-
     revoked = Credential.objects.filter(
         certification__status=Certification.Status.REVOKED
     ).values_list("status_index", flat=True)

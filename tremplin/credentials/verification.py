@@ -4,6 +4,7 @@ used), then its revocation. Works with no network: the keys and the statuses are
 from __future__ import annotations
 
 import json
+import uuid
 import warnings
 from dataclasses import dataclass, field
 from datetime import date
@@ -12,6 +13,7 @@ from typing import Any
 
 from joserfc import jwt
 from joserfc.errors import JoseError
+from joserfc.jws import extract_compact
 
 from tremplin.enrolment.models import Certification
 
@@ -108,8 +110,6 @@ def verify(text: str) -> Verdict:
     if token.count(".") != 2:
         return Verdict(Status.MALFORMED)
     try:
-        from joserfc.jws import extract_compact
-
         header = extract_compact(token.encode()).protected
     except (JoseError, ValueError, UnicodeDecodeError):
         return Verdict(Status.MALFORMED)
@@ -139,8 +139,6 @@ def verify(text: str) -> Verdict:
 
 
 def _is_uuid(text: str) -> bool:
-    import uuid
-
     try:
         uuid.UUID(text)
     except ValueError:

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from tremplin.core.audit import Action, record
 from tremplin.core.forms import DsfrForm
+from tremplin.core.permissions import readable_or_404
+from tremplin.enrolment.models import Certification
 
 from . import keys, services
 from .models import Credential
@@ -59,12 +63,6 @@ def verifier_by_id(request: HttpRequest, uid: str) -> HttpResponse:
 def download(request: HttpRequest, pk: int) -> HttpResponse:
     """The credential of an awarded certification, as the file handed to the person (with the
     attestation): for those who read the certification."""
-    from django.core.exceptions import ValidationError
-
-    from tremplin.core.audit import Action, record
-    from tremplin.core.permissions import readable_or_404
-    from tremplin.enrolment.models import Certification
-
     certification = readable_or_404(
         request.user, Certification.objects.select_related("learner", "formation"), pk=pk
     )

@@ -29,15 +29,12 @@ def merge_record(learner: Learner, user: UserLike) -> dict[str, Any]:
     of the same person (same names, however written, and birth date) in their scope."""
     if not can(user, Action.MERGE_LEARNERS, learner):
         return {"can_merge": False}
-    from .selectors import visible_learners
+    from .selectors import with_readability
 
     same = identity.same_person(
         learner.last_name, learner.first_name, learner.birth_date, exclude=[learner.pk]
     )
-    readable = set(
-        visible_learners(user).filter(pk__in=[o.pk for o in same]).values_list("pk", flat=True)
-    )
-    others = [other for other in same if other.pk in readable]
+    others = [other for other, readable in with_readability(user, same) if readable]
     return {
         "can_merge": True,
         "pending_merges": merge.pending_merges(learner),

@@ -46,6 +46,7 @@ from tremplin.places.models import CnamCentre, Commune, MissionLocale
 
 from .models import MAX_PLACES, CentreOffer, Qualification, Rhythm, YouthProfile
 from .services import (
+    PHONE,
     YoungPersonWrite,
     age_problem,
     save_centre_offers,
@@ -56,7 +57,6 @@ CHUNK = 5_000
 DATE = "date JJ/MM/AAAA ou AAAA-MM-JJ"
 #: Separators between the sectors of one cell.
 SECTOR_SEPARATORS = re.compile(r"\s*[,;|/]\s*")
-PHONE = re.compile(r"^\+?[0-9][0-9 .\-]{5,18}[0-9]$")
 MAX_DISTANCE_KM = 1_000
 
 
