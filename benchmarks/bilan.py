@@ -33,9 +33,9 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from tremplin.catalog.demo import load_catalogue
     from tremplin.catalog.models import TeachingUnit
     from tremplin.core.csvimport import fast_insert
+    from tremplin.demo.catalog import load_catalogue
     from tremplin.enrolment.models import Enrolment
     from tremplin.learners.models import Learner
     from tremplin.places.models import Establishment

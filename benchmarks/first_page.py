@@ -84,8 +84,8 @@ def load(page: Any, url: str) -> tuple[float, int]:
 
 
 def sign_in(page: Any, url: str) -> None:
-    from tremplin.accounts.demo import DEMO_TOTP_KEY
     from tremplin.accounts.twofactor import current_code
+    from tremplin.demo.accounts import DEMO_TOTP_KEY
 
     page.goto(f"{url}/connexion/")
     page.get_by_label("Identifiant").fill("referent")

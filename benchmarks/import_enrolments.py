@@ -29,9 +29,9 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from tremplin.catalog.demo import load_catalogue
     from tremplin.catalog.models import TeachingUnit
     from tremplin.core.registry import importers
+    from tremplin.demo.catalog import load_catalogue
     from tremplin.learners.models import Learner
     from tremplin.places.models import Establishment
     from tremplin.places.refdata import load_reference_data

@@ -29,10 +29,10 @@ def main() -> None:
     from django.core.management import call_command
     from django.test.utils import override_settings
 
-    from tremplin.accounts.demo import load_accounts
-    from tremplin.catalog.demo import load_catalogue
+    from tremplin.demo.accounts import load_accounts
+    from tremplin.demo.catalog import load_catalogue
+    from tremplin.demo.places import load_partners
     from tremplin.learners.models import Learner, Placement
-    from tremplin.places.demo import load_partners
     from tremplin.places.models import Establishment
     from tremplin.places.refdata import load_reference_data
 

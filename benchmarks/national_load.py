@@ -30,7 +30,7 @@ def main() -> None:
     setup(existing=args.existing)
     from django.core.management import call_command
 
-    from tremplin.core.national import already_loaded
+    from tremplin.demo.national import already_loaded
 
     call_command("migrate", verbosity=0)
     if already_loaded():

@@ -111,8 +111,8 @@ def make_centres(n_centres: int, n_offers: int, rng: random.Random) -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from tremplin.catalog.demo import load_catalogue
     from tremplin.catalog.models import Formation
+    from tremplin.demo.catalog import load_catalogue
     from tremplin.orientation.models import CentreOffer
     from tremplin.places.models import CnamCentre, Commune
     from tremplin.places.refdata import load_reference_data

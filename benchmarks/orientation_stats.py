@@ -42,10 +42,10 @@ def main() -> None:
     from django.utils import timezone
 
     from tremplin.accounts.models import User
-    from tremplin.catalog.demo import load_catalogue
     from tremplin.catalog.models import Formation
     from tremplin.core.csvimport import fast_insert
     from tremplin.core.roles import Role
+    from tremplin.demo.catalog import load_catalogue
     from tremplin.learners.models import Learner
     from tremplin.orientation.models import CloseReason, Referral, month_of
     from tremplin.orientation.proposals import _haversine_km

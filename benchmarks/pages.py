@@ -149,7 +149,7 @@ def main() -> None:
     from tremplin.learners.models import Learner
 
     if not args.existing:
-        from tremplin.core.national import NATIONAL, Progress, Scale, load_national
+        from tremplin.demo.national import NATIONAL, Progress, Scale, load_national
 
         call_command("migrate", verbosity=0)
         call_command("demo", "load", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115

@@ -9,10 +9,10 @@ import pytest
 from django.conf import settings
 from django.test import Client, override_settings
 
-from tremplin.accounts.demo import load_accounts
 from tremplin.accounts.models import User
-from tremplin.catalog.demo import load_catalogue
-from tremplin.places.demo import load_partners
+from tremplin.demo.accounts import load_accounts
+from tremplin.demo.catalog import load_catalogue
+from tremplin.demo.places import load_partners
 from tremplin.places.refdata import load_reference_data
 
 

@@ -96,6 +96,8 @@ INSTALLED_APPS = [
     "tremplin.delivery",
     "tremplin.privacy",
     "tremplin.credentials",
+    "tremplin.site",
+    "tremplin.demo",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -141,7 +143,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "tremplin.core.context_processors.navigation",
+                "tremplin.site.navigation.navigation",
             ],
         },
     },
@@ -224,7 +226,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "site:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -361,4 +363,4 @@ SPECTACULAR_SETTINGS = {
         "CloseReasonEnum": "tremplin.orientation.models.CloseReason",
     },
 }
-CSRF_FAILURE_VIEW = "tremplin.core.views.csrf_failure"
+CSRF_FAILURE_VIEW = "tremplin.site.views.csrf_failure"

@@ -7,6 +7,7 @@ admin.site.site_title = "Tremplin"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("tremplin.core.urls")),
+    path("", include("tremplin.site.urls")),
     path("", include("tremplin.accounts.urls")),
     path("compte/", include("tremplin.accounts.security_urls")),
     path("lieux/", include("tremplin.places.urls")),

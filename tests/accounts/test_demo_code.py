@@ -8,8 +8,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tremplin.accounts.demo import DEMO_TOTP_KEY
 from tremplin.accounts.twofactor import current_code
+from tremplin.demo.accounts import DEMO_TOTP_KEY
 
 from .helpers import make_user
 

@@ -280,7 +280,7 @@ def test_an_api_call_with_a_token_is_left_to_the_api(client: Client) -> None:
 
 
 def test_demo_accounts_share_the_documented_demo_secret() -> None:
-    from tremplin.accounts.demo import DEMO_TOTP_KEY
+    from tremplin.demo.accounts import DEMO_TOTP_KEY
 
     for username in ("coordination", "referent", "enseignant"):
         device = TOTPDevice.objects.get(user__username=username)

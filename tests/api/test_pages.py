@@ -8,10 +8,10 @@ from collections.abc import Callable
 
 from django.test import Client
 
-from tremplin.accounts.demo import DEMO_PASSWORD
 from tremplin.accounts.models import User
 from tremplin.api.models import ApiToken, WebhookDelivery, WebhookEndpoint
 from tremplin.api.tokens import digest_of
+from tremplin.demo.accounts import DEMO_PASSWORD
 
 from .conftest import Api
 

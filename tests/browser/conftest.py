@@ -118,8 +118,8 @@ def totp_code(username: str) -> str:
     """The demo account's code, computed with django-otp from the documented demo secret: the
     current step's, or a later one within the server's tolerance (one step) when this account
     already used it; waits for the next step when even that one is taken."""
-    from tremplin.accounts.demo import DEMO_TOTP_KEY
     from tremplin.accounts.twofactor import current_code
+    from tremplin.demo.accounts import DEMO_TOTP_KEY
 
     now = time.time()
     current = int(now // 30)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tremplin.learners.demo import DEMO_NOW
+from tremplin.demo.learners import DEMO_NOW
 
 from .conftest import login
 

@@ -5,7 +5,7 @@ from collections import Counter
 
 import pytest
 
-from tremplin.catalog.demo_content import (
+from tremplin.demo.content import (
     EDITION,
     EXTRA_TEACHING_UNITS,
     FORMATIONS,

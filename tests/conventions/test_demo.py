@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 
-from tremplin.conventions.demo import DEMO_CONVENTIONS, load_conventions
 from tremplin.conventions.indicators import INDICATORS
 from tremplin.conventions.models import Convention, Objective
 from tremplin.conventions.selectors import scope_description
+from tremplin.demo.conventions import DEMO_CONVENTIONS, load_conventions
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ from django.test import Client
 from django.urls import reverse
 
 from tremplin.accounts.models import User
-from tremplin.conventions.demo import load_conventions
 from tremplin.conventions.models import Convention, Objective
+from tremplin.demo.conventions import load_conventions
 
 pytestmark = pytest.mark.django_db
 
@@ -133,7 +133,7 @@ def test_the_navigation_shows_conventions_to_coordinators_and_the_statistician(
     client_as: Callable[[User], Client],
 ) -> None:
     for username in USERS:
-        html = page(client_as(User.objects.get(username=username)), reverse("core:home"))
+        html = page(client_as(User.objects.get(username=username)), reverse("site:home"))
         shown = f'href="{reverse("conventions:list")}"' in html
         assert shown == (username in {"coordination", "coord-paris", "statistique"}), username
 

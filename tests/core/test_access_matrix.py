@@ -63,7 +63,7 @@ SPECIAL = {
     "enrolment:grids",
     "enrolment:grid",
     "core:audit",
-    "core:import",
+    "site:import",
     # Merging files: the coordinations only (test below).
     "learners:merge",
     "learners:merge_confirm",
@@ -86,7 +86,7 @@ def test_every_pattern_of_the_personal_apps_is_classified() -> None:
     for name, _ in named_patterns():
         if name.split(":")[0] in {"learners", "enrolment", "followup"} or name in {
             "core:audit",
-            "core:import",
+            "site:import",
         }:
             assert name in known, f"{name} is not in the access matrix"
 
@@ -167,7 +167,7 @@ def test_nobody_but_the_national_coordinator_reads_the_audit_log(
 
 def test_the_statistician_has_no_import_and_no_grid(client_as: Callable[[User], Client]) -> None:
     client = client_as(User.objects.get(username="statistique"))
-    assert client.get(reverse("core:import")).status_code == 403
+    assert client.get(reverse("site:import")).status_code == 403
     assert client.get(reverse("enrolment:grids")).status_code == 403
 
 

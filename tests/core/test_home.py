@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def home(client: Client) -> str:
-    return client.get(reverse("core:home")).content.decode()
+    return client.get(reverse("site:home")).content.decode()
 
 
 def card(page: str, title: str) -> str:

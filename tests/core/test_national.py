@@ -10,8 +10,8 @@ from datetime import date, timedelta
 import pytest
 from django.db import transaction
 
-from tremplin.core.management.commands.demo import Command as DemoCommand
-from tremplin.core.national import (
+from tremplin.demo.management.commands.demo import Command as DemoCommand
+from tremplin.demo.national import (
     CENTRE_PREFIX,
     LEARNER_PREFIX,
     ML_PREFIX,

@@ -15,7 +15,7 @@ from tremplin.places.models import Establishment
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC = {"accounts:login", "core:health", "core:sources", "core:accessibility", "core:privacy"}
+PUBLIC = {"accounts:login", "core:health", "site:sources", "site:accessibility", "site:privacy"}
 EDITOR_ONLY = {
     "catalog:unit_create",
     "catalog:unit_edit",
@@ -77,7 +77,7 @@ def _organisme_configured(settings: Any) -> None:
 
 
 REFERENCE_NAMESPACES = {"core", "accounts", "places", "catalog"}
-PERSONAL = {"core:audit", "core:import", "core:import-template"}  # in the access matrix
+PERSONAL = {"core:audit", "site:import", "site:import-template"}  # in the access matrix
 
 
 def reference_patterns() -> Iterator[tuple[str, str]]:
@@ -131,7 +131,7 @@ def test_login_with_a_wrong_password_is_refused(client: Client) -> None:
 
 
 def test_login_then_home_shows_the_role(client: Client) -> None:
-    from tremplin.accounts.demo import demo_code
+    from tremplin.demo.accounts import demo_code
 
     response = client.post(
         "/connexion/", {"username": "rle-melun", "password": "Tremplin-demo-2026"}, follow=True

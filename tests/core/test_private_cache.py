@@ -37,7 +37,7 @@ def test_every_personal_page_and_file_is_never_stored(
         reverse("privacy:export_pdf", args=[record.learner.pk]),
         reverse("core:audit"),
         reverse("core:audit") + "?format=csv",
-        reverse("core:home"),
+        reverse("site:home"),
     ]
     for url in urls:
         response = client.get(url)
@@ -65,6 +65,6 @@ def test_an_answer_that_chose_its_own_header_keeps_it(referent: User) -> None:
 
 
 def test_a_public_page_seen_signed_out_is_left_alone(db: None) -> None:
-    response = Client().get(reverse("core:sources"))
+    response = Client().get(reverse("site:sources"))
     assert response.status_code == 200
     assert "Cache-Control" not in response

@@ -13,6 +13,7 @@ TESTS = Path(__file__).resolve().parents[1]
 #: URL namespace -> the test modules holding its access matrix.
 MATRICES: dict[str, tuple[str, ...]] = {
     "core": ("core/test_pages.py", "core/test_access_matrix.py"),
+    "site": ("core/test_pages.py", "core/test_access_matrix.py", "core/test_web_import.py"),
     "accounts": ("core/test_pages.py", "accounts/test_two_factor.py"),
     "security": ("accounts/test_two_factor.py", "accounts/test_sessions.py"),
     "places": ("core/test_pages.py",),

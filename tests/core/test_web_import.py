@@ -73,7 +73,7 @@ def web_learners() -> list[str]:
 
 
 def test_the_url_of_the_import_page() -> None:
-    assert reverse("core:import") == URL
+    assert reverse("site:import") == URL
 
 
 def test_an_upload_shows_a_preview_and_writes_nothing(

@@ -25,8 +25,7 @@ WRITERS: dict[str, str] = {
     "*/importers.py": "the imports' bulk services: parsed rows checked by the services' rules, "
     "writes in bulk, events through the services (transfer, move_referral, results_recorded)",
     "core/csvimport.py": "the bulk write path of the imports (bulk_create, COPY)",
-    "*/demo.py": "the demo generators (fictitious data, bulk)",
-    "core/national.py": "the national demo generator (bulk, COPY)",
+    "demo/*": "the demo and national generators (fictitious data, bulk, COPY)",
     "places/refdata.py": "the shipped reference data loader",
     "*/models.py": "a model's own save() or manager",
     "core/journal.py": "the event journal (append)",

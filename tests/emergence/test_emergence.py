@@ -17,7 +17,8 @@ from tremplin.accounts.models import User
 from tremplin.catalog.academic import academic_year_bounds, academic_year_of
 from tremplin.core.models import AuditEvent
 from tremplin.core.roles import Role
-from tremplin.emergence import demo, selectors, services
+from tremplin.demo import emergence as demo
+from tremplin.emergence import selectors, services
 from tremplin.emergence.models import Attendance, Cohort, Participant, Session
 from tremplin.learners.models import Kind, Learner
 from tremplin.learners.services import create_learner, release, transfer

@@ -142,11 +142,11 @@ def test_the_navigation_shows_the_results_to_exactly_the_roles_of_the_matrix(
 ) -> None:
     for user in every_user:
         client = login_verified(Client(), user)
-        shown = reverse("enrolment:grids") in client.get(reverse("core:home")).content.decode()
+        shown = reverse("enrolment:grids") in client.get(reverse("site:home")).content.decode()
         assert shown is (user.is_superuser or user.role in roles_for(Action.ENTER_RESULTS))
         assert shown is (client.get(reverse("enrolment:grids")).status_code == 200), user.username
-        imports = reverse("core:import")
-        assert (f'href="{imports}"' in client.get(reverse("core:home")).content.decode()) is (
+        imports = reverse("site:import")
+        assert (f'href="{imports}"' in client.get(reverse("site:home")).content.decode()) is (
             client.get(imports).status_code == 200
         ), user.username
     assert roles_for(Action.ENTER_RESULTS) == {Role.TEACHER, Role.NATIONAL_COORDINATOR}

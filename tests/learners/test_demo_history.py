@@ -16,8 +16,9 @@ import pytest
 from django.db.models import QuerySet
 
 from tremplin.accounts.models import User
-from tremplin.catalog.demo_content import TEACHING_UNITS
 from tremplin.catalog.models import Formation, FormationKind
+from tremplin.demo.content import TEACHING_UNITS
+from tremplin.demo.learners import load_learners
 from tremplin.enrolment.certifications import learner_paths, progress_for
 from tremplin.enrolment.models import (
     Application,
@@ -30,7 +31,6 @@ from tremplin.enrolment.models import (
 )
 from tremplin.followup.models import Interview
 from tremplin.followup.selectors import caseload
-from tremplin.learners.demo import load_learners
 from tremplin.learners.models import Learner, Placement, Status
 from tremplin.places.models import Commune
 

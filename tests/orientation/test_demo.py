@@ -10,9 +10,9 @@ from django.db.models import Count
 from django.utils import timezone
 
 from tremplin.accounts.models import User
-from tremplin.learners.demo import DEMO_NOW
+from tremplin.demo.learners import DEMO_NOW
+from tremplin.demo.orientation import FIRST_SENT, LAST_SENT, load_orientation
 from tremplin.learners.models import Learner
-from tremplin.orientation.demo import FIRST_SENT, LAST_SENT, load_orientation
 from tremplin.orientation.models import MAX_AGE, MIN_AGE, CentreOffer, Referral, YouthProfile
 from tremplin.orientation.selectors import search_referrals
 from tremplin.orientation.services import age_on, reminders

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from tremplin.accounts.models import User
-from tremplin.orientation.demo import load_orientation
+from tremplin.demo.orientation import load_orientation
 from tremplin.orientation.models import Referral
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 import pytest
 from django.db import transaction
 
-from tremplin.emergence.demo import load_emergence
-from tremplin.learners.demo import load_learners
+from tremplin.demo.emergence import load_emergence
+from tremplin.demo.learners import load_learners
 
 
 @pytest.fixture(scope="module")

@@ -6,10 +6,10 @@ import time
 
 import pytest
 
-from tremplin.emergence.demo import COHORTS, SURNAMES, load_emergence
+from tremplin.demo import learners as history
+from tremplin.demo.emergence import COHORTS, SURNAMES, load_emergence
 from tremplin.emergence.models import Cohort, Participant
 from tremplin.enrolment.models import Enrolment
-from tremplin.learners import demo as history
 from tremplin.learners.models import Learner, Placement, Status
 from tremplin.reporting.bilan import compute_bilan, year_bounds
 from tremplin.reporting.tables import bilan_tables

@@ -18,7 +18,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .scope import scope_of
+from tremplin.core.scope import scope_of
 
 RECOVERY_CODES = 10
 DEVICE_NAME = "Application d'authentification"

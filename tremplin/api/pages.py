@@ -12,8 +12,8 @@ from django.urls import path
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tremplin.accounts.models import User
-from tremplin.accounts.scope import scope_of
 from tremplin.core.audit import Action, record
+from tremplin.core.scope import scope_of
 
 from .forms import EndpointForm, TokenForm
 from .models import ApiToken, WebhookDelivery, WebhookEndpoint

@@ -9,7 +9,7 @@ from typing import Any
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
-from tremplin.accounts.scope import scope_of
+from tremplin.core.scope import scope_of
 
 from .models import ApiToken
 

@@ -21,13 +21,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tremplin.accounts.scope import scope_of
 from tremplin.catalog.models import Formation, Sector, TeachingUnit
 from tremplin.core.audit import Action, Origin, filters_summary, record
 from tremplin.core.csvimport import ImportRejected
 from tremplin.core.models import AuditEvent
 from tremplin.core.permissions import permissions_of
 from tremplin.core.registry import importers
+from tremplin.core.scope import scope_of
 from tremplin.enrolment.models import Application, Certification, Enrolment
 from tremplin.followup.models import Interview
 from tremplin.learners.models import Learner

@@ -35,9 +35,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from tremplin.core import journal
 from tremplin.core.models import DomainEvent
 
-from .models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from .models import Event, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 RETRY_DELAYS = (
     timedelta(minutes=1),
@@ -293,8 +294,32 @@ def payload_of(event: DomainEvent) -> dict[str, Any]:
         "id": str(event.uid),
         "event": event.kind,
         "created_at": event.occurred_at.isoformat(),
-        "data": event.payload,
+        "data": _data_of(event),
     }
+
+
+def _data_of(event: DomainEvent) -> dict[str, Any]:
+    """The event's payload as partners receive it. A release carries the hand-over that its
+    consequence made in the same transaction (the `handover.created` event of the placement,
+    as it was then), and not the placement's internal number."""
+    if event.kind != Event.LEARNER_RELEASED or "placement" not in event.payload:
+        return dict(event.payload)
+    data = {k: v for k, v in event.payload.items() if k != "placement"}
+    handed = (
+        DomainEvent.objects.filter(
+            kind=journal.Kind.HANDOVER_CREATED, payload__placement=event.payload["placement"]
+        )
+        .order_by("sequence")
+        .first()
+    )
+    data["hand_over"] = (
+        None
+        if handed is None
+        else {
+            k: handed.payload[k] for k in ("id", "centre", "centre_name", "distance_km", "status")
+        }
+    )
+    return data
 
 
 def fan_out(endpoint: WebhookEndpoint, *, now: datetime, limit: int = 5_000) -> int:

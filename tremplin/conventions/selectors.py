@@ -9,6 +9,7 @@ from decimal import ROUND_DOWN, Decimal
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
+from tremplin.reporting.bilan import year_bounds
 from tremplin.reporting.stamps import remember
 
 from .indicators import (
@@ -184,3 +185,19 @@ def scope_description(convention: Convention) -> str:
     else:
         return ScopeKind.NATIONAL.label
     return ", ".join(sorted(names)) or "aucun lieu désigné"
+
+
+def conventions_of_year(year: str) -> list[tuple[ConventionOverview, list[ObjectiveProgress]]]:
+    """The conventions with an objective whose period overlaps the year, with that progress
+    (the bilan's dashboard shows them)."""
+    start, end = year_bounds(year)
+    shown = []
+    for overview in conventions_overview():
+        progress = [
+            p
+            for p in overview.progress
+            if p.objective.period_start <= end and p.objective.period_end >= start
+        ]
+        if progress:
+            shown.append((overview, progress))
+    return shown

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 
-from tremplin.accounts.scope import Scope, scope_of
+from tremplin.core.scope import Scope, scope_of
 
 from .roles import Role
 

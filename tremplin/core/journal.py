@@ -42,6 +42,7 @@ class Kind(StrEnum):
     RESULT_RECORDED = "enrolment.result_recorded"
     REFERRAL_STATUS_CHANGED = "referral.status_changed"
     CERTIFICATION_AWARDED = "certification.awarded"
+    HANDOVER_CREATED = "handover.created"
 
 
 #: A subscriber receives events of one kind and their records, in the same order (one event when

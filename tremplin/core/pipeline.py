@@ -16,7 +16,7 @@ from django.db import models
 from django.dispatch import Signal
 from django_fsm import TransitionNotAllowed
 
-from tremplin.accounts.scope import scope_of
+from tremplin.core.scope import scope_of
 
 M = TypeVar("M", bound=models.Model)
 

@@ -1,7 +1,10 @@
-"""Where each app declares its CSV importers (``<app>/importers.py``)."""
+"""Where the apps declare what others gather without importing them: their CSV importers
+(``<app>/importers.py``), the parts they add to a learner's record page (``<app>/record.py``),
+the services they provide to apps below them (``provide``/``provided``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.utils.module_loading import autodiscover_modules
@@ -19,3 +22,37 @@ def register(cls: type[Importer[Any]]) -> type[Importer[Any]]:
 def importers() -> dict[str, type[Importer[Any]]]:
     autodiscover_modules("importers")
     return dict(sorted(_IMPORTERS.items()))
+
+
+#: A part of a learner's record page: (learner, user) → the template context it adds.
+RecordPart = Callable[[Any, Any], dict[str, Any]]
+_RECORD_PARTS: dict[str, RecordPart] = {}
+
+
+def record_part(name: str) -> Callable[[RecordPart], RecordPart]:
+    """Declare `fn(learner, user)` as the `name` part of a learner's record page."""
+
+    def declare(fn: RecordPart) -> RecordPart:
+        _RECORD_PARTS[name] = fn
+        return fn
+
+    return declare
+
+
+def record_parts() -> list[RecordPart]:
+    """Every app's part of the record page, in a stable order (by name)."""
+    autodiscover_modules("record")
+    return [part for _, part in sorted(_RECORD_PARTS.items())]
+
+
+_PROVIDED: dict[str, Callable[..., Any]] = {}
+
+
+def provide(name: str, fn: Callable[..., Any]) -> None:
+    """An app above offers `fn` under `name` to the apps below it (called in its `ready`)."""
+    _PROVIDED[name] = fn
+
+
+def provided(name: str) -> Callable[..., Any] | None:
+    """What an app above provides under `name`, or None when it is not installed."""
+    return _PROVIDED.get(name)

@@ -1,3 +1,5 @@
+"""Views of the foundation: the health check, the audit log; the helpers every form view uses."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -9,31 +11,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
-
-from tremplin.accounts.models import User
-
-from .selectors import INTRODUCTIONS, home_cards
-
-
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    assert isinstance(user, User)
-    return render(
-        request,
-        "core/home.html",
-        {
-            "title": "Accueil",
-            "introduction": INTRODUCTIONS.get(user.role, ""),
-            "cards": home_cards(user),
-        },
-    )
-
-
-@login_not_required
-@require_GET
-def sources(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/sources.html", {"title": "Sources et licences des données"})
 
 
 @login_not_required
@@ -87,7 +64,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     from django.core.exceptions import PermissionDenied
     from django.core.paginator import Paginator
 
-    from tremplin.accounts.scope import scope_of
+    from tremplin.core.scope import scope_of
 
     from .audit import Action, filters_summary, person_directory, record, shown
     from .exports import csv_response
@@ -172,19 +149,3 @@ def _audit_csv_rows(request: HttpRequest, events: Any) -> Iterator[list[Any]]:
                     e.ip,
                 ]
             chunk = []
-
-
-def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    return render(request, "403_csrf.html", {"title": "Formulaire expiré"}, status=403)
-
-
-@login_not_required
-@require_GET
-def accessibility(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/accessibility.html", {"title": "Déclaration d’accessibilité"})
-
-
-@login_not_required
-@require_GET
-def privacy(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/privacy.html", {"title": "Données personnelles"})

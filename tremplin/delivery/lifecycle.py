@@ -20,10 +20,11 @@ from tremplin.core.models import DomainEvent
 from tremplin.enrolment.certifications import detect_certifications
 from tremplin.enrolment.models import Enrolment, Result
 from tremplin.enrolment.services import close_on_release
-from tremplin.learners.models import Learner
+from tremplin.learners.models import Learner, Placement
 
 from .exams import follow_transfer
 from .models import ExamRegistration
+from .services import hand_over, has_training_in_progress
 
 Kind = journal.Kind
 Apply = Callable[[list[DomainEvent], list[Any]], None]
@@ -43,6 +44,13 @@ def _actor(event: DomainEvent) -> Any:
 def exams_follow_transfer(events: list[DomainEvent], learners: list[Learner]) -> None:
     for event, learner in zip(events, learners, strict=True):
         follow_transfer(learner, on=date.fromisoformat(event.payload["on"]))
+
+
+def hand_over_training(events: list[DomainEvent], learners: list[Learner]) -> None:
+    for event, learner in zip(events, learners, strict=True):
+        placement = Placement.objects.get(pk=event.payload["placement"])
+        if has_training_in_progress(learner):
+            hand_over(placement, by=_actor(event))
 
 
 def withdraw_from_future_sessions(events: list[DomainEvent], learners: list[Learner]) -> None:
@@ -85,6 +93,12 @@ LIFECYCLE: tuple[Consequence, ...] = (
         "Les supports en attente de remise suivent la personne : listés au nouvel "
         "établissement, marqués « suit un transfert ».",
         None,
+    ),
+    Consequence(
+        Kind.LEARNER_RELEASED,
+        "Si une formation est en cours, la personne est confiée au centre Cnam le plus proche de "
+        "sa commune de sortie (reprise de formation, événement handover.created).",
+        hand_over_training,
     ),
     Consequence(
         Kind.LEARNER_RELEASED,

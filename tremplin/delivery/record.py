@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from tremplin.core.permissions import UserLike
+from tremplin.core.registry import record_part
 from tremplin.learners.models import Learner, Status
 
 from .models import Delivery, ExamRegistration, HandOver
 
 
+@record_part("delivery")
 def delivery_record(learner: Learner, user: UserLike) -> dict[str, Any]:
     return {
         "deliveries": Delivery.permissions.readable(

@@ -10,9 +10,9 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from tremplin.accounts.scope import scope_of
 from tremplin.catalog.models import Modality, TeachingUnit
 from tremplin.core.permissions import UserLike
+from tremplin.core.scope import scope_of
 from tremplin.enrolment.models import Enrolment, Result
 from tremplin.learners.models import Learner, Status
 from tremplin.places.models import Establishment

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tremplin.catalog.models import TeachingUnit
+from tremplin.core import journal
 from tremplin.enrolment.models import Enrolment, Result
 from tremplin.learners.models import Learner, Placement, Status
 from tremplin.places.models import CnamCentre, Commune, Establishment
@@ -290,7 +291,7 @@ def hand_over(placement: Placement, *, by: Any = None) -> HandOver | None:
     found = nearest_centre(commune) if commune is not None else None
     if found is None:
         return None
-    return HandOver.objects.create(
+    handed = HandOver.objects.create(
         learner=learner,
         placement=placement,
         centre=found.centre,
@@ -298,6 +299,21 @@ def hand_over(placement: Placement, *, by: Any = None) -> HandOver | None:
         recorded_by=None,
         note="",
     )
+    journal.record(
+        journal.Kind.HANDOVER_CREATED,
+        handed,
+        actor=by,
+        payload={
+            "id": handed.pk,
+            "learner": learner.reference,
+            "placement": placement.pk,
+            "centre": found.centre.code,
+            "centre_name": found.centre.name,
+            "distance_km": str(handed.distance_km),
+            "status": handed.status,
+        },
+    )
+    return handed
 
 
 @transaction.atomic

@@ -13,12 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tremplin.accounts.scope import scope_of
 from tremplin.catalog.academic import academic_year_of
 from tremplin.catalog.models import Modality, TeachingUnit
 from tremplin.core.audit import Action, record
 from tremplin.core.permissions import UserLike, changeable_or_404, readable_or_404
 from tremplin.core.roles import Role
+from tremplin.core.scope import scope_of
 from tremplin.core.views import apply_errors, form_errors_from
 from tremplin.enrolment.models import Enrolment, Result
 from tremplin.learners.models import Learner

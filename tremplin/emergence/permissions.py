@@ -16,9 +16,9 @@ from typing import TypeVar
 
 from django.db.models import Model, Q, QuerySet
 
-from tremplin.accounts.scope import Scope, scope_of
 from tremplin.core.permissions import Permissions, UserLike
 from tremplin.core.roles import Role
+from tremplin.core.scope import Scope, scope_of
 from tremplin.learners.permissions import learner_filter
 
 M = TypeVar("M", bound=Model)

@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from tremplin.accounts.scope import scope_of
 from tremplin.core.audit import Action, filters_summary, record
 from tremplin.core.permissions import UserLike, changeable_or_404, readable_or_404
+from tremplin.core.scope import scope_of
 from tremplin.core.views import apply_errors
 from tremplin.learners.models import Learner
 

@@ -29,10 +29,10 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django_fsm import TransitionNotAllowed
 
-from tremplin.accounts.scope import scope_of
-from tremplin.api import events as webhook_events
 from tremplin.catalog.models import ChoiceGroup, Formation, TeachingUnit
+from tremplin.core import journal
 from tremplin.core.roles import Role
+from tremplin.core.scope import scope_of
 from tremplin.learners.models import Learner
 
 from .models import Application, Certification, CertificationEvent, Enrolment, Result
@@ -456,7 +456,21 @@ def award(
         by=by,
         note=f"Numéro {current.number}, délivrée le {current.awarded_on:%d/%m/%Y}.",
     )
-    webhook_events.certification_awarded(current, by)
+    journal.record(
+        journal.Kind.CERTIFICATION_AWARDED,
+        current,
+        actor=by,
+        payload={
+            "certification": current.pk,
+            "number": current.number,
+            "learner": current.learner.reference,
+            "formation": current.formation.code,
+            "awarded_on": current.awarded_on,
+            "academic_year": current.academic_year,
+            "establishment": current.establishment.label if current.establishment else None,
+            "credits": current.credits,
+        },
+    )
     return current
 
 

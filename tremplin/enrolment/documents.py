@@ -15,6 +15,7 @@ from itertools import groupby
 from django.utils import timezone
 
 from tremplin.core.pdf import render_pdf
+from tremplin.core.registry import provided
 from tremplin.learners.models import Learner
 
 from .certifications import french_number, progress_for, validated_units
@@ -121,18 +122,18 @@ def attestation_pdf(certification: Certification) -> bytes:
             f"(celle-ci est « {certification.get_status_display().lower()} »)."
         )
     lines = counted_lines(certification)
-    # The verifiable credential of the certification, made when first needed for those awarded
-    # before credentials existed (every new award issues it at once).
+    # The verifiable credential of the certification (the credentials app provides its
+    # verification address, issuing it when first needed for those awarded before credentials
+    # existed; every new award issues it at once).
     import segno
 
-    from tremplin.credentials.services import issue, verification_url
-
-    url = verification_url(issue(certification))
+    verification = provided("certification.verification_url")
+    url = verification(certification) if verification is not None else ""
     return render_pdf(
         "enrolment/pdf/attestation.html",
         {
             "verification_url": url,
-            "verification_qr": segno.make(url, error="m").svg_data_uri(border=0),
+            "verification_qr": segno.make(url, error="m").svg_data_uri(border=0) if url else "",
             "certification": certification,
             "formation": certification.formation,
             "learner": certification.learner,

@@ -9,7 +9,6 @@ from typing import Any
 
 from django.utils import timezone
 
-from tremplin.accounts.scope import scope_of
 from tremplin.catalog.models import ACADEMIC_YEAR, TeachingUnit
 from tremplin.core.actions import REFUSALS, Action, can
 from tremplin.core.csvimport import (
@@ -25,6 +24,7 @@ from tremplin.core.csvimport import (
 )
 from tremplin.core.registry import register
 from tremplin.core.roles import Role
+from tremplin.core.scope import scope_of
 from tremplin.learners.importers import SCOPED_ROLES, establishment_index
 from tremplin.learners.models import Learner
 

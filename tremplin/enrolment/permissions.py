@@ -4,10 +4,10 @@ from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
 
-from tremplin.accounts.scope import Scope, scope_of
 from tremplin.core.actions import Action, can, register_scope
 from tremplin.core.permissions import UserLike
 from tremplin.core.roles import Role
+from tremplin.core.scope import Scope, scope_of
 from tremplin.learners.permissions import LearnerRecordPermissions, learner_filter
 
 M = TypeVar("M", bound=Model)

@@ -10,12 +10,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tremplin.accounts.scope import scope_of
 from tremplin.catalog.models import TeachingUnit
 from tremplin.core import actions
 from tremplin.core.audit import Action, record
 from tremplin.core.permissions import changeable_or_404, readable_or_404
 from tremplin.core.roles import Role
+from tremplin.core.scope import scope_of
 from tremplin.core.views import apply_errors
 from tremplin.learners.models import Learner
 from tremplin.learners.permissions import require_learner_role

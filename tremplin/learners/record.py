@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
-from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from tremplin.accounts.scope import scope_of
 from tremplin.core.actions import Action, can
 from tremplin.core.permissions import UserLike, permissions_of
-from tremplin.core.roles import Role
-from tremplin.delivery.record import delivery_record
-from tremplin.emergence.record import emergence_record
-from tremplin.enrolment.certifications import learner_paths
-from tremplin.enrolment.models import Application, ApplicationStep, Certification, Enrolment
-from tremplin.enrolment.services import allowed_moves
-from tremplin.followup.models import Interview
+from tremplin.core.registry import record_part, record_parts
 
 from . import identity, merge
 from .models import Learner, Status
@@ -54,42 +45,25 @@ def merge_record(learner: Learner, user: UserLike) -> dict[str, Any]:
     }
 
 
-def learner_record(learner: Learner, user: UserLike) -> dict[str, Any]:
-    enrolments = list(
-        Enrolment.objects.filter(learner=learner)
-        .select_related("unit", "establishment")
-        .order_by("-academic_year", "unit__code")
-    )
-    by_year: dict[str, list[Enrolment]] = defaultdict(list)
-    for enrolment in enrolments:
-        by_year[enrolment.academic_year].append(enrolment)
-    applications = list(
-        Application.objects.filter(learner=learner)
-        .select_related("formation")
-        .prefetch_related(
-            "units", Prefetch("steps", queryset=ApplicationStep.objects.select_related("by"))
-        )
-    )
+@record_part("learners")
+def learners_part(learner: Learner, user: UserLike) -> dict[str, Any]:
     can_change = permissions_of(Learner).can_change(user, learner)
-    scope = scope_of(user)
     return {
-        "learner": learner,
         "placements": learner.placements.select_related(
             "establishment", "release_commune"
         ).order_by("date", "id"),
-        "enrolments_by_year": sorted(by_year.items(), reverse=True),
-        "applications": [(a, allowed_moves(a, user)) for a in applications],
-        "paths": learner_paths(learner),
-        "certifications": Certification.objects.filter(learner=learner).select_related(
-            "formation", "establishment"
-        ),
-        "interviews": Interview.objects.filter(learner=learner).select_related("referent"),
         "can_change": can_change,
         "can_move": can_change and learner.status == Status.PLACED,
-        "can_interview": can_change
-        and (scope.everything or scope.role in {Role.REFERENT, Role.REGIONAL_COORDINATOR}),
         "can_apply": can_change and learner.status != Status.RELEASED,
         **merge_record(learner, user),
-        **delivery_record(learner, user),
-        **emergence_record(learner, user),
     }
+
+
+def learner_record(learner: Learner, user: UserLike) -> dict[str, Any]:
+    """The record page's context: what each app declares it shows of the learner
+    (``<app>/record.py``: the path here, the enrolments and applications, the interviews,
+    the material and exams, Émergence)."""
+    context: dict[str, Any] = {"learner": learner}
+    for part in record_parts():
+        context.update(part(learner, user))
+    return context

@@ -8,9 +8,9 @@ from django.db import connections
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
-from tremplin.accounts.scope import scope_of
 from tremplin.core.permissions import UserLike
 from tremplin.core.roles import Role
+from tremplin.core.scope import scope_of
 from tremplin.places.models import Establishment, MissionLocale
 
 from .models import Learner, Status, search_key

@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.forms import ModelForm
 
-from tremplin.api import events as webhook_events
 from tremplin.core import journal
 from tremplin.places.models import Commune, Establishment
 
@@ -195,8 +194,18 @@ def release(learner: Learner, *, on: date, commune: Commune | None, by: Any) -> 
     )
     learner.status = Status.RELEASED
     learner.save(update_fields=["status", "updated_at"])
-    from tremplin.delivery.services import hand_over, has_training_in_progress
-
-    handed = hand_over(placement, by=by) if has_training_in_progress(learner) else None
-    webhook_events.learner_released(placement, handed)
+    # Its consequences (the hand-over to a Cnam centre, exam sessions, applications):
+    # subscribers, see docs/lifecycle.md. A webhook event too (the hand-over joined to it).
+    journal.record(
+        journal.Kind.LEARNER_RELEASED,
+        learner,
+        actor=by,
+        payload={
+            "learner": learner.reference,
+            "placement": placement.pk,
+            "released_on": placement.date,
+            "establishment": placement.establishment.label if placement.establishment else None,
+            "release_commune": placement.release_commune_id,
+        },
+    )
     return placement

@@ -4,10 +4,10 @@ from typing import Any
 
 from django import forms
 
-from tremplin.accounts.scope import Scope
 from tremplin.catalog.models import Sector
 from tremplin.core.forms import DsfrForm, required_when
 from tremplin.core.roles import Role
+from tremplin.core.scope import Scope
 from tremplin.learners.forms import DateInput
 from tremplin.places import communes
 from tremplin.places.communes import CommuneField

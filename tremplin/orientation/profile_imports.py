@@ -169,7 +169,7 @@ class YouthProfileImporter(Importer[YouthProfile]):
     # -- reading -----------------------------------------------------------------------------------
 
     def prepare(self, rows: Sequence[Row]) -> None:
-        from tremplin.accounts.scope import scope_of
+        from tremplin.core.scope import scope_of
         from tremplin.learners.selectors import missions_locales_in_scope
 
         self.today = timezone.localdate()

@@ -17,12 +17,11 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from tremplin.accounts.scope import scope_of
-from tremplin.api import events as webhook_events
 from tremplin.catalog.models import Sector
 from tremplin.core import journal
 from tremplin.core.pipeline import Move, Pipeline, advance, history
 from tremplin.core.roles import Role
+from tremplin.core.scope import scope_of
 from tremplin.learners.models import Kind, Learner
 from tremplin.learners.models import Status as LearnerStatus
 from tremplin.learners.services import create_learner
@@ -475,7 +474,24 @@ def move_referral(
     current, from_status = advance(
         PIPELINE, referral, name, by=by, version=version, note=note, prepare=prepare
     )
-    webhook_events.referral_status_changed(current, from_status, by)
+    journal.record(
+        journal.Kind.REFERRAL_STATUS_CHANGED,
+        current,
+        actor=by,
+        payload={
+            "referral": current.pk,
+            "learner": current.learner.reference,
+            "mission_locale": current.mission_locale.code,
+            "centre": current.centre.code,
+            "formation": current.formation.code,
+            "from_status": from_status,
+            "to_status": current.status,
+            "close_reason": current.close_reason,
+            "version": current.version,
+            "at": current.updated_at,
+            "by": by.get_username() if getattr(by, "is_authenticated", False) else "",
+        },
+    )
     return current
 
 

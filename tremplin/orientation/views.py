@@ -13,11 +13,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tremplin.accounts.scope import scope_of
 from tremplin.core.audit import Action, record
 from tremplin.core.permissions import readable_or_404
 from tremplin.core.roles import Role
 from tremplin.core.routers import reports
+from tremplin.core.scope import scope_of
 from tremplin.core.views import apply_errors
 from tremplin.learners.identity import CONFIRM_OTHER_PERSON, PossibleDuplicate
 from tremplin.learners.models import Kind, Learner

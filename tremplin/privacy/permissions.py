@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from django.db.models import Model
 
-from tremplin.accounts.scope import scope_of
 from tremplin.core.permissions import UserLike
+from tremplin.core.scope import scope_of
 from tremplin.learners.permissions import LearnerPermissions
 
 

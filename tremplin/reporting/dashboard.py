@@ -7,12 +7,12 @@ from typing import Any
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
+from tremplin.core.registry import provided
 from tremplin.core.routers import reports
 from tremplin.places.maps import Marker, build_map
 from tremplin.places.models import Establishment
 from tremplin.places.selectors import disp_classes
 
-from .bilan import year_bounds
 from .formats.charts import Bar, hbar_chart
 from .formats.pdf import pdf_context, show
 from .stored import stored_bilan, stored_tables
@@ -57,20 +57,10 @@ def dashboard_context(
 
 
 def conventions_of_year(year: str) -> list[Any]:
-    """The conventions with an objective whose period overlaps the year, with that progress."""
-    from tremplin.conventions.selectors import conventions_overview
-
-    start, end = year_bounds(year)
-    shown = []
-    for overview in conventions_overview():
-        progress = [
-            p
-            for p in overview.progress
-            if p.objective.period_start <= end and p.objective.period_end >= start
-        ]
-        if progress:
-            shown.append((overview, progress))
-    return shown
+    """The conventions with an objective whose period overlaps the year, with that progress
+    (provided by the conventions app, which reads the bilan's figures; none without it)."""
+    provider = provided("bilan.conventions_of_year")
+    return list(provider(year)) if provider is not None else []
 
 
 def partner_map(figures: dict[str, Any]) -> Any:

@@ -37,8 +37,8 @@ from django.db.models import Case, CharField, Count, F, Min, Q, Value, When
 from django.utils import timezone
 
 from tremplin.catalog.models import FormationKind
+from tremplin.core.registry import provided
 from tremplin.core.roles import Role
-from tremplin.core.text import sort_key
 from tremplin.emergence.models import Cohort
 from tremplin.enrolment.models import AbandonReason, Result
 from tremplin.followup.models import Interview
@@ -481,29 +481,11 @@ def days(value: float | None) -> Days | None:
 
 
 def _orientation(year: str, *, threshold: int | None = None) -> list[OrientationRow]:
-    """The referrals of the year by region; published (`publish_stats`, the masks of the
-    orientation statistics pages) when a threshold is given."""
-    from tremplin.orientation.stats import Figures, publish_stats, referral_stats
-
-    stats = referral_stats(year=year)
-    if not stats.total.sent:
-        return []
-    if threshold is not None:
-        stats = publish_stats(stats, threshold)
-
-    def row(figures: Figures) -> OrientationRow:
-        return OrientationRow(
-            region=figures.label,
-            sent=figures.sent,
-            contacted=figures.contacted,
-            enrolled=figures.enrolled,
-            enrolment_rate=figures.enrolment_rate,
-            median_days_to_first_contact=days(figures.median_days_to_first_contact),
-            small_medium_share=figures.small_medium_share,
-        )
-
-    regions = sorted(stats.by_region, key=lambda f: sort_key(f.label))
-    return [*(row(f) for f in regions), row(stats.total)]
+    """The referrals of the year by region, provided by the orientation app (none without
+    it); published (the masks of the orientation statistics pages) when a threshold is
+    given."""
+    provider = provided("bilan.orientation_rows")
+    return list(provider(year, threshold=threshold)) if provider is not None else []
 
 
 def bilan_tables(bilan: Bilan, *, with_trends: bool = True) -> Tables:
@@ -1154,7 +1136,7 @@ def graduates_count(bilan: dict[str, Any]) -> Cell:
 def publication_for(user: Any, asked: bool) -> bool:
     """Whether `user` sees the published figures: when asked, and always for the roles that
     may only read published figures (the statistician)."""
-    from tremplin.accounts.scope import scope_of
+    from tremplin.core.scope import scope_of
 
     return asked or scope_of(user).role in PUBLISHED_ONLY
 

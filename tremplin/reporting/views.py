@@ -5,9 +5,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from tremplin.accounts.scope import scope_of
 from tremplin.core.roles import Role
 from tremplin.core.routers import reports
+from tremplin.core.scope import scope_of
 
 from .dashboard import dashboard_context
 from .formats import render_bilan

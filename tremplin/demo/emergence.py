@@ -6,7 +6,7 @@ Centre-Val de Loire, at Orléans-Saran.
 The participants are fictitious learners created for Émergence (references ``E17-0001``: the
 first year of the cohort's academic year, then a number), detained at the cohort's establishment
 (an arrival before the cohort starts), some released since. They are enrolled in no UE: the
-enrolment figures of the demo history (`tremplin.learners.demo`) do not move.
+enrolment figures of the demo history (`tremplin.demo.learners`) do not move.
 
 Each cohort met every other week from its start, ten sessions in all (one in three at distance),
 facilitated by the cohort's team; the attendance of every participant at every session is
@@ -28,17 +28,17 @@ from datetime import date, datetime, time, timedelta
 from django.db import transaction
 
 from tremplin.accounts.models import User
-from tremplin.learners.demo import (
+from tremplin.demo.learners import (
     EDUCATION_WEIGHTS,
     FEMALE_FIRST_NAMES,
     MALE_FIRST_NAMES,
     TZ,
     DemoDataMissing,
 )
+from tremplin.demo.names import NAMES
+from tremplin.emergence.models import Attendance, Cohort, Participant, Session
 from tremplin.learners.models import Kind, Learner, Placement, Status
 from tremplin.places.models import Commune, Establishment
-
-from .models import Attendance, Cohort, Participant, Session
 
 __all__ = [
     "COHORTS",
@@ -91,16 +91,7 @@ COHORTS: tuple[CohortPlan, ...] = (
 #: Share of women in a cohort (the women's quarters of Fleury-Mérogis and Fresnes).
 WOMEN_SHARE = {FLEURY: 0.25, FRESNES: 0.1}
 
-SURNAMES = (
-    "Abdallah", "Achour", "Aguilar", "Alves", "Amara", "Aubry", "Bah", "Bailly", "Baron",
-    "Barre", "Benhamou", "Besson", "Boucher", "Bouvier", "Carré", "Chauvin", "Cordier",
-    "Coste", "Da Costa", "Dembélé", "Devaux", "Diaby", "Diakité", "Doumbia", "Drouet",
-    "Ferrand", "Gasnier", "Gilbert", "Guillot", "Hamon", "Hébert", "Jacquet", "Kaci", "Kébé",
-    "Labbé", "Langlois", "Lebon", "Leblanc", "Lefort", "Léger", "Lemaître", "Lenoir",
-    "Maillard", "Maréchal", "Marty", "Meziane", "Millet", "Moulin", "Ndiaye", "Ouattara",
-    "Pasquier", "Pires", "Poulain", "Prévost", "Raymond", "Rolland", "Sanchez", "Sanogo",
-    "Sauvage", "Tessier", "Texier", "Vasseur", "Yahiaoui",
-)  # fmt: skip
+SURNAMES: tuple[str, ...] = tuple(NAMES["emergence_surnames"])
 
 
 @dataclass(frozen=True)

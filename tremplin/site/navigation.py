@@ -6,10 +6,9 @@ from dataclasses import dataclass
 from django.http import HttpRequest
 from django.urls import reverse
 
-from tremplin.accounts.scope import scope_of
-
-from .actions import Action, roles_for
-from .roles import Role
+from tremplin.core.actions import Action, roles_for
+from tremplin.core.roles import Role
+from tremplin.core.scope import scope_of
 
 R = Role
 ALL = frozenset(Role.values)
@@ -26,14 +25,14 @@ class NavItem:
 
 def importing_roles() -> frozenset[str]:
     """The roles that may run at least one import (each importer declares its own)."""
-    from .registry import importers
+    from tremplin.core.registry import importers
 
     return frozenset().union(*(cls.roles for cls in importers().values()))
 
 
 # (label, url name, path prefix that makes it active, roles that see it, or how to know them)
 _NAVIGATION: tuple[tuple[str, str, str, frozenset[str] | Callable[[], frozenset[str]]], ...] = (
-    ("Accueil", "core:home", "", ALL),
+    ("Accueil", "site:home", "", ALL),
     ("Apprenants", "learners:list", "/apprenants", PERSONAL),
     ("Suivi", "followup:caseload", "/suivi", COORDINATION | {R.REFERENT, R.RLE}),
     ("Candidatures", "enrolment:applications", "/candidatures", COORDINATION | {R.REFERENT, R.RLE}),
@@ -54,7 +53,7 @@ _NAVIGATION: tuple[tuple[str, str, str, frozenset[str] | Callable[[], frozenset[
     ("Carte", "places:map", "/lieux/carte", ALL),
     ("Catalogue", "catalog:index", "/catalogue", ALL),
     ("Conventions", "conventions:list", "/conventions", COORDINATION | {R.STATISTICIAN}),
-    ("Imports", "core:import", "/imports", importing_roles),
+    ("Imports", "site:import", "/imports", importing_roles),
     ("Journal d'audit", "core:audit", "/journal", frozenset({R.NATIONAL_COORDINATOR})),
     ("Comptes", "security:users", "/compte/comptes", frozenset({R.NATIONAL_COORDINATOR})),
 )

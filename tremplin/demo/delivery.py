@@ -1,5 +1,5 @@
 """Demo course material, deliveries, exam sessions and a hand-over for the 2026-2027 cohort of
-`tremplin.learners.demo`. Fixed dates, no randomness, idempotent: packages are keyed on their UE
+`tremplin.demo.learners`. Fixed dates, no randomness, idempotent: packages are keyed on their UE
 and title, deliveries on enrolment and package, the sessions on their establishment and start,
 the hand-over on the release.
 
@@ -16,13 +16,18 @@ from django.db import transaction
 from django.db.models import Q
 
 from tremplin.catalog.models import Modality, TeachingUnit
+from tremplin.delivery import exams, services
+from tremplin.delivery.models import (
+    Delivery,
+    ExamRegistration,
+    ExamSession,
+    HandOver,
+    MaterialPackage,
+)
+from tremplin.demo.learners import CURRENT_RELEASE, CURRENT_YEAR, MELUN, OSNY, TZ
 from tremplin.enrolment.models import Enrolment, Result
-from tremplin.learners.demo import CURRENT_RELEASE, CURRENT_YEAR, MELUN, OSNY, TZ
 from tremplin.learners.models import Placement
 from tremplin.places.models import Establishment
-
-from . import exams, services
-from .models import Delivery, ExamRegistration, ExamSession, HandOver, MaterialPackage
 
 __all__ = ["load_delivery"]
 

@@ -37,11 +37,12 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
-from tremplin.accounts.demo import SEED_PARIS_ESTABLISHMENTS
 from tremplin.accounts.models import User
-from tremplin.catalog import demo_content as content
 from tremplin.catalog.academic import academic_year_bounds, academic_year_of, previous_academic_year
 from tremplin.catalog.models import Formation, TeachingUnit
+from tremplin.demo import content
+from tremplin.demo.accounts import SEED_PARIS_ESTABLISHMENTS
+from tremplin.demo.names import NAMES
 from tremplin.enrolment.models import (
     AbandonReason,
     Application,
@@ -53,9 +54,8 @@ from tremplin.enrolment.models import (
     Result,
 )
 from tremplin.followup.models import Interview
+from tremplin.learners.models import EducationLevel, Kind, Learner, Placement, Status
 from tremplin.places.models import Commune, Establishment
-
-from .models import EducationLevel, Kind, Learner, Placement, Status
 
 __all__ = [
     "CURRENT_YEAR",
@@ -236,49 +236,9 @@ ALERTS_2020_2021 = 6
 # Names (common first names and surnames of varied origins, combined at random)
 # --------------------------------------------------------------------------------------------
 
-MALE_FIRST_NAMES = (
-    "Adam", "Adrien", "Ahmed", "Alain", "Alexandre", "Ali", "Amadou", "Anthony", "Antoine",
-    "Arnaud", "Arthur", "Axel", "Aziz", "Baptiste", "Bilal", "Boubacar", "Brahim", "Bruno",
-    "Cédric", "Cheikh", "Christophe", "Cyril", "Damien", "David", "Dimitri", "Djibril", "Duc",
-    "Dylan", "Emmanuel", "Enzo", "Éric", "Erwan", "Fabien", "Farid", "Florian", "Franck",
-    "Frédéric", "Gaël", "Grégory", "Guillaume", "Hakim", "Hamza", "Hichem", "Hugo", "Ibrahim",
-    "Idriss", "Ilyes", "Issa", "Jean-Baptiste", "Jean-Marc", "Jérémy", "Jérôme", "Joël",
-    "Jonathan", "Jordan", "Kamel", "Karim", "Kevin", "Kilian", "Lamine", "Laurent", "Loïc",
-    "Luca", "Lucas", "Ludovic", "Mahamadou", "Malik", "Mamadou", "Marius", "Mathieu", "Mathis",
-    "Maxime", "Mehdi", "Michaël", "Mickaël", "Minh", "Mohamed", "Moussa", "Nabil", "Nassim",
-    "Nicolas", "Noah", "Nordine", "Olivier", "Omar", "Ousmane", "Oussama", "Pascal", "Patrick",
-    "Paulo", "Pierre", "Quentin", "Rachid", "Rayan", "Riad", "Romain", "Ronan", "Rui", "Ryan",
-    "Saïd", "Samir", "Samuel", "Sébastien", "Seydou", "Sofiane", "Souleymane", "Stéphane",
-    "Steven", "Sylvain", "Tarek", "Théo", "Thierry", "Tiago", "Tony", "Valentin", "Vincent",
-    "Walid", "Wilfried", "Yacine", "Yanis", "Yannick", "Yassine", "Youssef", "Zakaria",
-)  # fmt: skip
-FEMALE_FIRST_NAMES = (
-    "Aïcha", "Amandine", "Amina", "Aurélie", "Awa", "Camille", "Carla", "Céline", "Chloé",
-    "Émilie", "Fatima", "Fatou", "Inès", "Jessica", "Julie", "Kadiatou", "Karima", "Laetitia",
-    "Laura", "Leïla", "Linda", "Lucie", "Manon", "Mariam", "Marie", "Mélanie", "Nadège",
-    "Naïma", "Nathalie", "Océane", "Rokia", "Sabrina", "Samia", "Sandra", "Sarah", "Sonia",
-    "Stéphanie", "Virginie", "Yasmina", "Zoé",
-)  # fmt: skip
-SURNAMES = (
-    "Alexandre", "Amrani", "André", "Arnaud", "Aubert", "Ba", "Barbier", "Belkacem",
-    "Benyahia", "Bernard", "Bertrand", "Blanc", "Blanchard", "Bourgeois", "Boukhari", "Bouzid",
-    "Boyer", "Brahimi", "Brun", "Brunet", "Camara", "Caron", "Carvalho", "Chaouch", "Charles",
-    "Cherif", "Chevalier", "Cissé", "Clément", "Colin", "Costa", "Coulibaly", "Da Silva",
-    "Demir", "Denis", "Diallo", "Diarra", "Diop", "Dufour", "Dumas", "Dumont", "Durand",
-    "Duval", "El Idrissi", "Esposito", "Fabre", "Faye", "Ferreira", "Fofana", "Fournier",
-    "François", "Gaillard", "Garcia", "Garnier", "Gauthier", "Giraud", "Gomes", "Gomis",
-    "Grondin", "Gueye", "Guérin", "Guillou", "Haddad", "Hamidi", "Henry", "Hoarau", "Hoffmann",
-    "Ionescu", "Joly", "Joseph", "Kanté", "Kaya", "Keïta", "Koné", "Konaté", "Kowalski",
-    "Lacroix", "Lahlou", "Laurent", "Le Bihan", "Le Gall", "Leclerc", "Legrand", "Lemaire",
-    "Lemoine", "Leroux", "Leroy", "Lopes", "Lubin", "Lucas", "Mansouri", "Marchand", "Martin",
-    "Martinez", "Martins", "Masson", "Mathieu", "Mbaye", "Mebarki", "Mendy", "Mercier",
-    "Meunier", "Meyer", "Michel", "Morel", "Morin", "Morvan", "Nguyen", "Nicolas", "Noël",
-    "Nowak", "Oliveira", "Olivier", "Payet", "Pereira", "Perrin", "Petit", "Petrovic", "Pham",
-    "Philippe", "Picard", "Popescu", "Rakotomalala", "Renard", "Renaud", "Rey", "Richard",
-    "Rivière", "Robert", "Robin", "Roche", "Rodrigues", "Roger", "Rossi", "Roussel", "Roux",
-    "Roy", "Russo", "Saidi", "Santos", "Sarr", "Schmitt", "Simon", "Sow", "Sylla", "Tanguy",
-    "Touré", "Trabelsi", "Tran", "Traoré", "Vidal", "Weber", "Yilmaz", "Ziani",
-)  # fmt: skip
+MALE_FIRST_NAMES: tuple[str, ...] = tuple(NAMES["male_first_names"])
+FEMALE_FIRST_NAMES: tuple[str, ...] = tuple(NAMES["female_first_names"])
+SURNAMES: tuple[str, ...] = tuple(NAMES["surnames"])
 
 #: Share of women among the learners of an establishment (the others: none).
 WOMEN_SHARE = {FLEURY: 0.25, FRESNES: 0.1, "CP RENNES": 1.0}

@@ -7,9 +7,17 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from . import demo_content as content
-from .models import Edition, Formation, Sector, TeachingUnit
-from .services import GroupSpec, Where, add_offers, copy_to_next_year, publish, set_requirements
+from tremplin.catalog.models import Edition, Formation, Sector, TeachingUnit
+from tremplin.catalog.services import (
+    GroupSpec,
+    Where,
+    add_offers,
+    copy_to_next_year,
+    publish,
+    set_requirements,
+)
+
+from . import content
 
 
 @transaction.atomic

@@ -52,9 +52,9 @@ from django.utils.text import slugify
 from tremplin.accounts.models import User
 from tremplin.catalog.models import Formation, TeachingUnit
 from tremplin.core.roles import Role
+from tremplin.demo.learners import FEMALE_FIRST_NAMES, HISTORY_YEARS, MALE_FIRST_NAMES, SURNAMES
 from tremplin.enrolment.models import Certification, Enrolment, Funding, Result
 from tremplin.followup.models import Interview
-from tremplin.learners.demo import FEMALE_FIRST_NAMES, HISTORY_YEARS, MALE_FIRST_NAMES, SURNAMES
 from tremplin.learners.models import EducationLevel, Learner, Placement, search_key
 from tremplin.orientation.models import (
     CentreOffer,

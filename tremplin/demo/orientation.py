@@ -3,7 +3,7 @@ by the fifteen demo missions locales, living in real communes near them, and a y
 (November 2025 to November 2026) in every state of the pipeline, with their steps.
 
 Everything comes from one seeded `random.Random` walked in a fixed order, and every date is
-fixed (the demo's "today" is `tremplin.learners.demo.DEMO_NOW`): two loads on the same reference
+fixed (the demo's "today" is `tremplin.demo.learners.DEMO_NOW`): two loads on the same reference
 data give the same rows, whatever the day. A second load creates nothing: offers are keyed on
 (centre, formation), young people on their reference (`J26-0001`…), and a young person's
 referrals are written with them.
@@ -29,12 +29,10 @@ from django.db import transaction
 
 from tremplin.accounts.models import User
 from tremplin.catalog.models import Formation, Level, Modality, Sector
-from tremplin.learners.demo import DEMO_NOW, FEMALE_FIRST_NAMES, MALE_FIRST_NAMES, SURNAMES
+from tremplin.demo.learners import DEMO_NOW, FEMALE_FIRST_NAMES, MALE_FIRST_NAMES, SURNAMES
+from tremplin.demo.places import CENTRES, MISSIONS_LOCALES
 from tremplin.learners.models import Kind, Learner, Status
-from tremplin.places.demo import CENTRES, MISSIONS_LOCALES
-from tremplin.places.models import CnamCentre, Commune, MissionLocale, SizeClass
-
-from .models import (
+from tremplin.orientation.models import (
     CentreOffer,
     CloseReason,
     Qualification,
@@ -43,8 +41,15 @@ from .models import (
     Rhythm,
     YouthProfile,
 )
-from .proposals import bounding_box, distance_between, geodesic_km, levels_for, propose
-from .services import elapsed_days
+from tremplin.orientation.proposals import (
+    bounding_box,
+    distance_between,
+    geodesic_km,
+    levels_for,
+    propose,
+)
+from tremplin.orientation.services import elapsed_days
+from tremplin.places.models import CnamCentre, Commune, MissionLocale, SizeClass
 
 __all__ = ["DEMO_SEED", "FIRST_SENT", "LAST_SENT", "load_orientation"]
 

@@ -5,7 +5,7 @@ the 15 July 2021 article on the State / UNML / Cnam convention). When a source g
 month or a year, the date kept is the first day of that month (or 1 January) and the summary
 says so; no source gives an end date, so none is set. The sources give no figures for the
 objectives: their targets are illustrative, chosen so that the demo history
-(`tremplin.learners.demo`) can compute every indicator but the missions locales' referrals,
+(`tremplin.demo.learners`) can compute every indicator but the missions locales' referrals,
 which Tremplin does not record yet.
 
 Idempotent: a convention is keyed on its title and an objective on its label within its
@@ -19,10 +19,14 @@ from datetime import date
 
 from django.db import transaction
 
+from tremplin.conventions.models import Convention, ConventionKind, ScopeKind
+from tremplin.conventions.services import (
+    ConventionSpec,
+    ObjectiveSpec,
+    add_objective,
+    create_convention,
+)
 from tremplin.places.models import Disp, Establishment, Region
-
-from .models import Convention, ConventionKind, ScopeKind
-from .services import ConventionSpec, ObjectiveSpec, add_objective, create_convention
 
 __all__ = ["DEMO_CONVENTIONS", "load_conventions"]
 

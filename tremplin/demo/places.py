@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from .models import CnamCentre, Commune, MissionLocale
+from tremplin.places.models import CnamCentre, Commune, MissionLocale
 
 # (code, name, kind, commune name, department)
 CENTRES: tuple[tuple[str, str, str, str, str], ...] = (

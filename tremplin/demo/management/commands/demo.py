@@ -4,15 +4,15 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
-from tremplin.accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, demo_code, load_accounts
-from tremplin.catalog.demo import load_catalogue
-from tremplin.conventions.demo import load_conventions
 from tremplin.core.management.base import TremplinCommand
-from tremplin.delivery.demo import load_delivery
-from tremplin.emergence.demo import load_emergence
-from tremplin.learners.demo import load_learners
-from tremplin.orientation.demo import load_orientation
-from tremplin.places.demo import load_partners
+from tremplin.demo.accounts import DEMO_PASSWORD, DEMO_TOTP_SECRET, demo_code, load_accounts
+from tremplin.demo.catalog import load_catalogue
+from tremplin.demo.conventions import load_conventions
+from tremplin.demo.delivery import load_delivery
+from tremplin.demo.emergence import load_emergence
+from tremplin.demo.learners import load_learners
+from tremplin.demo.orientation import load_orientation
+from tremplin.demo.places import load_partners
 from tremplin.places.models import Establishment
 from tremplin.places.refdata import load_reference_data
 
@@ -53,7 +53,7 @@ class Command(TremplinCommand):
         lines += load_delivery()  # after the learners: material, exams, hand-over of 2026-2027
         lines += load_orientation()  # after the partners, catalogue and accounts
         if options["scale"] == "national":
-            from tremplin.core.national import default_progress, load_national
+            from tremplin.demo.national import default_progress, load_national
 
             lines += load_national(progress=default_progress())
         if options["format"] == "json":

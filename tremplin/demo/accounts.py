@@ -8,12 +8,11 @@ from dataclasses import dataclass
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from tremplin.accounts.models import User
+from tremplin.accounts.twofactor import DEVICE_NAME, required_for
 from tremplin.catalog.models import TeachingUnit
 from tremplin.core.roles import Role
 from tremplin.places.models import CnamCentre, Disp, Establishment, MissionLocale, Region
-
-from .models import User
-from .twofactor import DEVICE_NAME, required_for
 
 DEMO_PASSWORD = "Tremplin-demo-2026"  # noqa: S105 - printed on purpose for the demo # nosec B105
 #: The TOTP secret of every demo account that needs two-factor authentication (base32, as an
@@ -127,7 +126,7 @@ def load_demo_device(user: User) -> TOTPDevice:
 
 def demo_code(username: str) -> str:
     """The current code of a demo account; refused for any other account."""
-    from .twofactor import current_code
+    from tremplin.accounts.twofactor import current_code
 
     user = User.objects.filter(username=username).first()
     if user is None or not is_demo_account(user):

@@ -15,14 +15,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from tremplin.accounts.scope import scope_of
-
-from . import import_templates
-from .audit import Action, record
-from .csvimport import MAX_FILE_BYTES, ImportRejected
-from .forms import DsfrForm
-from .models import AuditEvent
-from .registry import importers
+from tremplin.core import import_templates
+from tremplin.core.audit import Action, record
+from tremplin.core.csvimport import MAX_FILE_BYTES, ImportRejected
+from tremplin.core.forms import DsfrForm
+from tremplin.core.models import AuditEvent
+from tremplin.core.registry import importers
+from tremplin.core.scope import scope_of
 
 PENDING_DIR = "imports"
 MAX_SHOWN_ERRORS = 300
@@ -106,7 +105,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and request.POST.get("cancel"):
         _discard(request, request.POST["cancel"])
         messages.info(request, "Import annulé : le fichier a été supprimé.")
-        return redirect("core:import")
+        return redirect("site:import")
     if request.method == "POST" and request.POST.get("token"):
         return _confirm(request, kinds)
     form = UploadForm(request.POST or None, request.FILES or None, kinds=kinds)
@@ -127,7 +126,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
                 request.session[f"import-{token}"] = kind
                 context["token"] = token
     return render(
-        request, "core/import.html", context, status=400 if context.get("rejected") else 200
+        request, "site/import.html", context, status=400 if context.get("rejected") else 200
     )
 
 
@@ -146,17 +145,17 @@ def _confirm(request: HttpRequest, kinds: dict[str, str]) -> HttpResponse:
     path = _pending_path(token) if _valid_token(token) else None
     if kind is None or kind not in kinds or path is None or not path.exists():
         messages.error(request, "Cet aperçu a expiré : déposez le fichier à nouveau.")
-        return redirect("core:import")
+        return redirect("site:import")
     try:
         report = importers()[kind](user=request.user).run(path.read_bytes())
     except ImportRejected as exc:
         messages.error(request, f"Le fichier a été refusé à la confirmation : {exc}")
-        return redirect("core:import")
+        return redirect("site:import")
     finally:
         path.unlink(missing_ok=True)
     record(request, Action.IMPORT, AuditEvent, f"{kind} : {report.summary()}")
     messages.success(request, f"Import des {kinds[kind]} : {report.summary()}")
-    return redirect("core:import")
+    return redirect("site:import")
 
 
 @require_GET
