@@ -1,4 +1,4 @@
-"""One pipeline mechanism: applications and referrals move through the same `advance()` (lock,
+"""One pipeline mechanism: applications, referrals and certifications move through the same `advance()` (lock,
 version, role and scope from the declared moves, the move as data, one history shape, one
 signal); an illegal move is refused in French."""
 
@@ -13,8 +13,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from tests.api.test_bulk import young_person  # noqa: F401  (fixture)
 from tests.api.test_referral_moves import referral  # noqa: F401  (fixture)
 from tests.enrolment.test_applications import submitted, user
+from tests.enrolment.test_certifications import dgc_graduate
 from tremplin.core.pipeline import status_changed
+from tremplin.enrolment import certifications
 from tremplin.enrolment import services as applications
+from tremplin.enrolment.certifications import detect_certifications
+from tremplin.enrolment.models import Certification
 from tremplin.orientation import services as referrals
 from tremplin.orientation.models import Referral
 
@@ -91,3 +95,26 @@ def test_an_illegal_move_a_stale_version_and_a_role_without_the_move_are_refused
     with pytest.raises(PermissionDenied, match="Votre rôle ne permet pas de"):
         move(record, legal, by=user(other_role), **extra)
     assert signals == []
+
+
+@pytest.mark.django_db
+def test_a_certification_moves_through_the_same_mechanism(signals: Signals) -> None:
+    """Awarded then revoked through `advance()`: one signal and one history row per move; an
+    illegal move and a role without the move are refused in French, changing nothing."""
+    proposed = detect_certifications(dgc_graduate())[0]
+    with pytest.raises(PermissionDenied, match="Seule la coordination nationale ou régionale"):
+        certifications.award(proposed, by=user("referent"))
+    assert signals == []
+    awarded = certifications.award(proposed, by=user("coordination"))
+    with pytest.raises(ValidationError, match=r"déjà délivrée .* ne peut pas être délivrée"):
+        certifications.award(awarded, by=user("coordination"))
+    revoked = certifications.revoke(awarded, by=user("coordination"), reason="Erreur de saisie.")
+    assert [s[1:] for s in signals] == [
+        ("proposed", "awarded", "coordination"),
+        ("awarded", "revoked", "coordination"),
+    ]
+    assert [(e.status, e.by.username if e.by else None) for e in revoked.events.all()][1:] == [
+        ("awarded", "coordination"),
+        ("revoked", "coordination"),
+    ]
+    assert certifications.PIPELINE.model is Certification

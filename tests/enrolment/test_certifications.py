@@ -410,10 +410,19 @@ def test_award_defaults_to_today() -> None:
     assert awarded.number == f"CNAM-CERT-{today.year}-0001"
 
 
-@pytest.mark.parametrize("username", ["referent", "rle-melun", "enseignant", "statistique"])
-def test_only_a_coordinator_may_award(username: str) -> None:
+@pytest.mark.parametrize(
+    ("username", "message"),
+    [
+        ("referent", "Seule la coordination nationale ou régionale peut délivrer"),
+        ("rle-melun", "Seule la coordination nationale ou régionale peut délivrer"),
+        # Outside their scope, the refusal says so first (one mechanism for every pipeline).
+        ("enseignant", "Cette certification n'est pas dans votre périmètre."),
+        ("statistique", "Cette certification n'est pas dans votre périmètre."),
+    ],
+)
+def test_only_a_coordinator_may_award(username: str, message: str) -> None:
     proposed = detect_certifications(dgc_graduate())[0]
-    with pytest.raises(PermissionDenied, match="coordination nationale ou régionale"):
+    with pytest.raises(PermissionDenied, match=message):
         award(proposed, by=user(username))
     proposed = Certification.objects.get(pk=proposed.pk)
     assert proposed.status == Certification.Status.PROPOSED

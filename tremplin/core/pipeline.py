@@ -1,7 +1,8 @@
-"""One mechanism for the status pipelines (applications, referrals): the moves declared as
-data, and `advance()`, which makes one move the same way for all of them: lock the row, check
-the optimistic version, the role (from the move's declaration) and the scope, run the
-django-fsm transition, record the step in the pipeline's history, send one signal.
+"""One mechanism for the status pipelines (applications, referrals, certifications): the moves
+declared as data, and `advance()`, which makes one move the same way for all of them: lock the
+row, check the scope (outside it, the refusal says so first), the role (from the move's
+declaration) and the optimistic version (for the models that carry one), run the django-fsm transition, record the step in the
+pipeline's history, send one signal.
 
 An illegal move raises a ValidationError (or PermissionDenied) with a French message."""
 
@@ -35,6 +36,8 @@ class Move:
     target: str
     roles: frozenset[str]
     needs_reason: bool = False
+    #: The refusal for another role, when the generic one would not say who may.
+    refusal: str = ""
 
     def allows(self, user: Any) -> bool:
         scope = scope_of(user)
@@ -49,6 +52,9 @@ class Pipeline(Generic[M]):
     this: str
     #: Records the step: (record, from_status, by, note).
     history: Callable[[M, str, Any, str], None]
+    #: The refusal of a move the record's status does not allow, when the generic
+    #: « Impossible de passer de … à … » would not say why: (record, move) → message.
+    illegal: Callable[[M, Move], str] | None = None
 
     def label_of(self, status: str) -> str:
         choices = getattr(self.model._meta.get_field("status"), "choices", None) or ()
@@ -108,9 +114,11 @@ def advance(
         raise PermissionDenied(f"{pipeline.this} n'est pas dans votre périmètre.")
     if checked and not move.allows(by):
         raise PermissionDenied(
-            f"Votre rôle ne permet pas de : {move.label[0].lower()}{move.label[1:]}."
+            move.refusal
+            or f"Votre rôle ne permet pas de : {move.label[0].lower()}{move.label[1:]}."
         )
-    if version is not None and current.version != version:  # type: ignore[attr-defined]
+    versioned = any(f.name == "version" for f in pipeline.model._meta.concrete_fields)
+    if versioned and version is not None and current.version != version:  # type: ignore[attr-defined]
         raise ValidationError(
             f"{pipeline.this} a été modifiée entre-temps par quelqu'un d'autre : "
             "rechargez la page avant de recommencer."
@@ -121,11 +129,14 @@ def advance(
         getattr(current, name)()
     except TransitionNotAllowed as exc:
         raise ValidationError(
-            f"Impossible de passer de « {pipeline.label_of(from_status)} » à "
+            pipeline.illegal(current, move)
+            if pipeline.illegal is not None
+            else f"Impossible de passer de « {pipeline.label_of(from_status)} » à "
             f"« {pipeline.label_of(move.target)} »."
         ) from exc
-    current.version += 1  # type: ignore[attr-defined]  # the row is locked: no lost update
-    current.save(update_fields=sorted({"status", "version", *fields}))
+    if versioned:
+        current.version += 1  # type: ignore[attr-defined]  # the row is locked: no lost update
+    current.save(update_fields=sorted({"status", *(["version"] if versioned else []), *fields}))
     pipeline.history(current, from_status, by, note)
     status_changed.send(
         sender=pipeline.model,

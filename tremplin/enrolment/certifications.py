@@ -23,16 +23,15 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, Q
 from django.utils import timezone
-from django_fsm import TransitionNotAllowed
 
 from tremplin.catalog.models import ChoiceGroup, Formation, TeachingUnit
 from tremplin.core import journal
+from tremplin.core.pipeline import Move, Pipeline, advance
 from tremplin.core.roles import Role
-from tremplin.core.scope import scope_of
 from tremplin.learners.models import Learner
 
 from .models import Application, Certification, CertificationEvent, Enrolment, Result
@@ -392,14 +391,7 @@ AWARDING_ROLES = frozenset({Role.NATIONAL_COORDINATOR, Role.REGIONAL_COORDINATOR
 NUMBER_PREFIX = "CNAM-CERT"
 
 
-def _check_coordinator(certification: Certification, by: Any, what: str) -> None:
-    scope = scope_of(by)
-    if not (scope.everything or scope.role in AWARDING_ROLES):
-        raise PermissionDenied(
-            f"Seule la coordination nationale ou régionale peut {what} une certification."
-        )
-    if not Certification.permissions.can_read(by, certification):
-        raise PermissionDenied("Cette certification ne relève pas de votre périmètre.")
+_COORDINATORS_ONLY = "Seule la coordination nationale ou régionale peut {} une certification."
 
 
 def _status_label(certification: Certification) -> str:
@@ -408,6 +400,52 @@ def _status_label(certification: Certification) -> str:
         Certification.Status.AWARDED: f"déjà délivrée (n° {certification.number})",
         Certification.Status.REVOKED: "retirée",
     }.get(certification.status, certification.status)
+
+
+def _illegal(certification: Certification, move: Move) -> str:
+    if move.name == "revoke":
+        return "Cette certification est déjà retirée."
+    return (
+        f"Cette certification est {_status_label(certification)} : elle ne peut pas être délivrée."
+    )
+
+
+def _history(certification: Certification, from_status: str, by: Any, note: str) -> None:
+    if certification.status == Certification.Status.AWARDED and certification.awarded_on:
+        note = f"Numéro {certification.number}, délivrée le {certification.awarded_on:%d/%m/%Y}."
+    CertificationEvent.objects.create(
+        certification=certification,
+        status=certification.status,
+        by=by if getattr(by, "is_authenticated", False) else None,
+        note=note,
+    )
+
+
+#: The certifications' pipeline: proposed by the rules engine (detect_certifications), awarded
+#: with a number or revoked with a reason by a coordinator (core.pipeline.advance).
+PIPELINE = Pipeline(
+    Certification,
+    {
+        "award": Move(
+            "award",
+            "Délivrer la certification",
+            Certification.Status.AWARDED,
+            AWARDING_ROLES,
+            refusal=_COORDINATORS_ONLY.format("délivrer"),
+        ),
+        "revoke": Move(
+            "revoke",
+            "Retirer la certification",
+            Certification.Status.REVOKED,
+            AWARDING_ROLES,
+            needs_reason=True,
+            refusal=_COORDINATORS_ONLY.format("retirer"),
+        ),
+    },
+    "Cette certification",
+    _history,
+    illegal=_illegal,
+)
 
 
 def next_number(year: int) -> str:
@@ -430,32 +468,30 @@ def award(
     """Award a proposed certification, with the next number of the year of award. Only a national
     or regional coordinator (for a learner in their scope) may. Returns the updated
     certification (a fresh instance)."""
-    _check_coordinator(certification, by, "délivrer")
-    current = Certification.objects.select_for_update().get(pk=certification.pk)
-    try:
-        current.award()
-    except TransitionNotAllowed as exc:
-        raise ValidationError(
-            f"Cette certification est {_status_label(current)} : elle ne peut pas être délivrée."
-        ) from exc
-    current.awarded_on = on or timezone.localdate()
+    awarded_on = on or timezone.localdate()
+
+    def number(locked: Certification) -> list[str]:
+        if locked.status == Certification.Status.PROPOSED:
+            locked.awarded_on = awarded_on
+            locked.number = next_number(awarded_on.year)
+        return ["awarded_on", "number"]
+
     for attempt in range(attempts):
         # Two awards at the same time may pick the same number: the unique constraint refuses
         # the second one, which then takes the following number.
-        current.number = next_number(current.awarded_on.year)
         try:
             with transaction.atomic():
-                current.save()
+                current, _ = advance(
+                    PIPELINE,
+                    certification,
+                    "award",
+                    by=by,
+                    prepare=number,
+                )
             break
         except IntegrityError:
             if attempt == attempts - 1:
                 raise
-    CertificationEvent.objects.create(
-        certification=current,
-        status=current.status,
-        by=by,
-        note=f"Numéro {current.number}, délivrée le {current.awarded_on:%d/%m/%Y}.",
-    )
     journal.record(
         journal.Kind.CERTIFICATION_AWARDED,
         current,
@@ -478,17 +514,14 @@ def award(
 def revoke(certification: Certification, *, by: Any, reason: str) -> Certification:
     """Withdraw a proposed or awarded certification, with a reason. The record, its number and its
     history stay; the formation may be proposed again later. Returns a fresh instance."""
-    _check_coordinator(certification, by, "retirer")
     if not reason.strip():
         raise ValidationError({"reason": "Indiquez le motif du retrait de la certification."})
-    current = Certification.objects.select_for_update().get(pk=certification.pk)
-    try:
-        current.revoke()
-    except TransitionNotAllowed as exc:
-        raise ValidationError("Cette certification est déjà retirée.") from exc
-    current.revoke_reason = reason.strip()
-    current.save()
-    CertificationEvent.objects.create(
-        certification=current, status=current.status, by=by, note=current.revoke_reason
+
+    def with_reason(locked: Certification) -> list[str]:
+        locked.revoke_reason = reason.strip()
+        return ["revoke_reason"]
+
+    current, _ = advance(
+        PIPELINE, certification, "revoke", by=by, note=reason.strip(), prepare=with_reason
     )
     return current
