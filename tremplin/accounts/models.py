@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.crypto import salted_hmac
 
 from tremplin.catalog.models import TeachingUnit
+from tremplin.core.permissions import Actor
 from tremplin.core.roles import Role
 from tremplin.places.models import CnamCentre, Disp, Establishment, MissionLocale, Region
 
@@ -72,3 +73,9 @@ class User(AbstractUser):
         from tremplin.core.permissions import permissions_of
 
         return permissions_of(Edition).can_change(self)
+
+
+def acting_user(by: Actor) -> User | None:
+    """The user recorded as the author of a change: the one signed in, or nobody (the command
+    line, the system, a consequence)."""
+    return by if isinstance(by, User) and by.is_authenticated else None

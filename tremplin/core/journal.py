@@ -24,6 +24,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from .models import DomainEvent
+from .permissions import Actor
 
 Origin = DomainEvent.Origin
 
@@ -90,7 +91,7 @@ def plain(value: Any) -> Any:
     return value
 
 
-def _actor_id(actor: Any) -> int | None:
+def _actor_id(actor: Actor) -> int | None:
     if actor is None or not getattr(actor, "is_authenticated", False):
         return None
     pk = getattr(actor, "pk", None)
@@ -101,7 +102,7 @@ def record(
     kind: str,
     instance: models.Model,
     *,
-    actor: Any = None,
+    actor: Actor = None,
     payload: dict[str, Any] | None = None,
 ) -> DomainEvent:
     """Append `kind` about `instance` by `actor` to the journal, then run its subscribers.
@@ -115,7 +116,7 @@ def record_many(
     kind: str,
     instances: Sequence[models.Model],
     *,
-    actor: Any = None,
+    actor: Actor = None,
     payloads: Sequence[dict[str, Any]] | None = None,
 ) -> list[DomainEvent]:
     """The bulk variant (imports): one event per instance, appended in one statement, then the

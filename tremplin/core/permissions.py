@@ -21,6 +21,14 @@ M = TypeVar("M", bound=Model)
 
 #: Whoever makes the request: a user, or the anonymous visitor.
 UserLike: TypeAlias = AbstractBaseUser | AnonymousUser
+#: Whoever makes a change: a user (a form, the API, an import), the anonymous visitor, or nobody
+#: (the command line, the system, the consequence of a change already checked).
+Actor: TypeAlias = AbstractBaseUser | AnonymousUser | None
+
+
+def signed_in(by: Actor) -> AbstractBaseUser | None:
+    """The user who makes a change, when there is one signed in (None otherwise)."""
+    return by if by is not None and by.is_authenticated else None
 
 
 class Permissions:

@@ -19,6 +19,8 @@ from django_fsm import TransitionNotAllowed
 
 from tremplin.core.scope import scope_of
 
+from .permissions import Actor, signed_in
+
 M = TypeVar("M", bound=models.Model)
 
 #: Sent after every move: sender the model, `instance`, `from_status`, `to_status`, `by`.
@@ -72,12 +74,12 @@ def history(
     """The one shape of a pipeline's history: a row of `step` pointing to the record through
     `link`, with from/to status, who (when signed in), the note, and a date when `dated`."""
 
-    def record(instance: Any, from_status: str, by: Any, note: str) -> None:
+    def record(instance: Any, from_status: str, by: Actor, note: str) -> None:
         step._default_manager.create(
             **{link: instance},
             from_status=from_status,
             to_status=instance.status,
-            by=by if getattr(by, "is_authenticated", False) else None,
+            by=signed_in(by),
             note=note,
             **({"at": dated(instance)} if dated is not None else {}),
         )
@@ -90,7 +92,7 @@ def advance(
     record: M,
     name: str,
     *,
-    by: Any,
+    by: Actor,
     version: int | None = None,
     note: str = "",
     prepare: Callable[[M], list[str]] | None = None,

@@ -13,8 +13,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from tremplin.accounts.models import acting_user
 from tremplin.catalog.academic import academic_year_of
 from tremplin.catalog.models import TeachingUnit
+from tremplin.core.permissions import Actor
 from tremplin.enrolment.models import Enrolment, Result
 from tremplin.learners.models import Learner, Placement, Status
 from tremplin.places.models import Establishment
@@ -46,7 +48,7 @@ def create_session(
     invigilator: str,
     units: Iterable[TeachingUnit],
     duration_minutes: int = 180,
-    by: Any = None,
+    by: Actor = None,
 ) -> ExamSession:
     """A session and its candidates: every pending enrolment of the session's academic year in
     one of its UEs, of the learners detained in the establishment."""
@@ -59,7 +61,7 @@ def create_session(
         duration_minutes=duration_minutes,
         room=room.strip(),
         invigilator=invigilator.strip(),
-        created_by=by if getattr(by, "is_authenticated", False) else None,
+        created_by=acting_user(by),
     )
     session.units.set(units)
     year = academic_year_of(timezone.localtime(starts_at).date())

@@ -15,19 +15,16 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from tremplin.accounts.models import acting_user
 from tremplin.catalog.models import TeachingUnit
 from tremplin.core import journal
+from tremplin.core.permissions import Actor
 from tremplin.enrolment.models import Enrolment, Result
 from tremplin.learners.models import Learner, Placement, Status
 from tremplin.places.models import CnamCentre, Commune, Establishment
 
 from .filetypes import check_material
 from .models import Delivery, HandOver, MaterialPackage
-
-
-def _user(by: Any) -> Any:
-    return by if getattr(by, "is_authenticated", False) else None
-
 
 # --------------------------------------------------------------------------------------------
 # The packages of a UE
@@ -134,7 +131,7 @@ def send_packages_of_units(
     packages: Iterable[MaterialPackage],
     *,
     on: date,
-    by: Any,
+    by: Actor,
 ) -> list[Delivery]:
     """Send packages of one or several UEs at once: each UE's packages to the learners of the
     establishment enrolled in it (send_packages per UE), all or nothing."""
@@ -156,7 +153,7 @@ def send_packages(
     packages: Iterable[MaterialPackage],
     *,
     on: date,
-    by: Any,
+    by: Actor,
 ) -> list[Delivery]:
     """Send packages of a UE to every learner of the establishment enrolled (pending) in it. A
     package already sent for an enrolment is not sent twice. Returns the new deliveries."""
@@ -181,7 +178,7 @@ def send_packages(
             package=package,
             sent_to=establishment,
             sent_on=on,
-            recorded_by=_user(by),
+            recorded_by=acting_user(by),
         )
         for enrolment in enrolments
         for package in packages
@@ -191,7 +188,7 @@ def send_packages(
 
 
 @transaction.atomic
-def mark_handed(delivery: Delivery, *, on: date, by: Any) -> Delivery:
+def mark_handed(delivery: Delivery, *, on: date, by: Actor) -> Delivery:
     """The package was handed to the learner."""
     delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
     if delivery.handed_on is not None:
@@ -201,14 +198,14 @@ def mark_handed(delivery: Delivery, *, on: date, by: Any) -> Delivery:
     if on > timezone.localdate():
         raise ValidationError({"date": "La date de remise ne peut pas être dans le futur."})
     delivery.handed_on = on
-    delivery.recorded_by = _user(by)
+    delivery.recorded_by = acting_user(by)
     delivery.save(update_fields=["handed_on", "recorded_by", "updated_at"])
     return delivery
 
 
 @transaction.atomic
 def record_return(
-    delivery: Delivery, *, on: date, grade: Decimal | None, feedback: str, by: Any
+    delivery: Delivery, *, on: date, grade: Decimal | None, feedback: str, by: Actor
 ) -> Delivery:
     """An assignment came back on paper: when, and its grade (0 to 20) and feedback."""
     delivery = Delivery.objects.select_related("package").select_for_update().get(pk=delivery.pk)
@@ -225,7 +222,7 @@ def record_return(
     delivery.returned_on = on
     delivery.grade = grade
     delivery.feedback = feedback.strip()
-    delivery.recorded_by = _user(by)
+    delivery.recorded_by = acting_user(by)
     delivery.save(update_fields=["returned_on", "grade", "feedback", "recorded_by", "updated_at"])
     return delivery
 
@@ -273,7 +270,7 @@ def has_training_in_progress(learner: Learner) -> bool:
 
 
 @transaction.atomic
-def hand_over(placement: Placement, *, by: Any = None) -> HandOver | None:
+def hand_over(placement: Placement, *, by: Actor = None) -> HandOver | None:
     """Hand a released learner with training in progress over to the Cnam centre nearest to the
     release commune (or, when it is unknown, to the last establishment's commune). Idempotent."""
     if placement.kind != Placement.Kind.RELEASE:
@@ -317,13 +314,13 @@ def hand_over(placement: Placement, *, by: Any = None) -> HandOver | None:
 
 
 @transaction.atomic
-def record_outcome(hand_over: HandOver, *, status: str, note: str, by: Any) -> HandOver:
+def record_outcome(hand_over: HandOver, *, status: str, note: str, by: Actor) -> HandOver:
     """The centre records whether the learner continued the training."""
     if status not in (HandOver.Status.CONTINUED, HandOver.Status.NOT_CONTINUED):
         raise ValidationError({"status": "Indiquez si la formation a été poursuivie."})
     hand_over.status = status
     hand_over.note = note.strip()
-    hand_over.recorded_by = _user(by)
+    hand_over.recorded_by = acting_user(by)
     hand_over.recorded_at = timezone.now()
     hand_over.save(update_fields=["status", "note", "recorded_by", "recorded_at"])
     return hand_over

@@ -21,15 +21,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
+from tremplin.accounts.models import acting_user
 from tremplin.catalog.models import ChoiceGroup, Formation, TeachingUnit
 from tremplin.core import journal
+from tremplin.core.permissions import Actor
 from tremplin.core.pipeline import Move, Pipeline, advance
 from tremplin.core.roles import Role
 from tremplin.learners.models import Learner
@@ -337,7 +338,7 @@ def progress_for(certification: Certification) -> Progress:
 
 
 @transaction.atomic
-def detect_certifications(learner: Learner, *, by: Any = None) -> list[Certification]:
+def detect_certifications(learner: Learner, *, by: Actor = None) -> list[Certification]:
     """Propose a certification for every formation whose requirements the learner now meets and
     that has no live certification. A formation that names no UE (such as a business-creation
     programme run in cohorts) is never proposed automatically. Returns those proposed now."""
@@ -368,7 +369,7 @@ def detect_certifications(learner: Learner, *, by: Any = None) -> list[Certifica
         CertificationEvent.objects.create(
             certification=certification,
             status=certification.status,
-            by=by,
+            by=acting_user(by),
             note=(
                 f"Conditions remplies : {credits_label(path.progress.credits)} validés "
                 f"({', '.join(path.progress.counted)})."
@@ -379,7 +380,7 @@ def detect_certifications(learner: Learner, *, by: Any = None) -> list[Certifica
 
 
 @transaction.atomic
-def detect_for_learners(learner_ids: Iterable[int], *, by: Any = None) -> list[Certification]:
+def detect_for_learners(learner_ids: Iterable[int], *, by: Actor = None) -> list[Certification]:
     """`detect_certifications` for each of these learners, e.g. after a grid of results."""
     proposed: list[Certification] = []
     for learner in Learner.objects.filter(pk__in=set(learner_ids)):
@@ -410,13 +411,13 @@ def _illegal(certification: Certification, move: Move) -> str:
     )
 
 
-def _history(certification: Certification, from_status: str, by: Any, note: str) -> None:
+def _history(certification: Certification, from_status: str, by: Actor, note: str) -> None:
     if certification.status == Certification.Status.AWARDED and certification.awarded_on:
         note = f"Numéro {certification.number}, délivrée le {certification.awarded_on:%d/%m/%Y}."
     CertificationEvent.objects.create(
         certification=certification,
         status=certification.status,
-        by=by if getattr(by, "is_authenticated", False) else None,
+        by=acting_user(by),
         note=note,
     )
 
@@ -463,7 +464,7 @@ def next_number(year: int) -> str:
 
 @transaction.atomic
 def award(
-    certification: Certification, *, by: Any, on: date | None = None, attempts: int = 5
+    certification: Certification, *, by: Actor, on: date | None = None, attempts: int = 5
 ) -> Certification:
     """Award a proposed certification, with the next number of the year of award. Only a national
     or regional coordinator (for a learner in their scope) may. Returns the updated
@@ -511,7 +512,7 @@ def award(
 
 
 @transaction.atomic
-def revoke(certification: Certification, *, by: Any, reason: str) -> Certification:
+def revoke(certification: Certification, *, by: Actor, reason: str) -> Certification:
     """Withdraw a proposed or awarded certification, with a reason. The record, its number and its
     history stay; the formation may be proposed again later. Returns a fresh instance."""
     if not reason.strip():

@@ -13,9 +13,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from tremplin.accounts.models import acting_user
 from tremplin.catalog.models import Formation, TeachingUnit
 from tremplin.core import journal
 from tremplin.core.actions import REFUSALS, Action, can
+from tremplin.core.permissions import Actor, UserLike
 from tremplin.core.pipeline import Move, Pipeline, advance, history
 from tremplin.core.roles import Role
 from tremplin.learners.models import Learner, Status
@@ -68,7 +70,7 @@ def submit(
     unit_codes: Sequence[str],
     funding: str,
     motivation: str = "",
-    by: Any,
+    by: Actor,
 ) -> Application:
     if learner.status == Status.RELEASED:
         raise ValidationError("Cette personne est libérée : orientez-la vers un centre Cnam.")
@@ -96,12 +98,14 @@ def submit(
         formation=formation,
         funding=funding,
         motivation=motivation,
-        created_by=by,
+        created_by=acting_user(by),
     )
     application.full_clean(exclude=["units", "status"])
     application.save()
     application.units.set(units)
-    ApplicationStep.objects.create(application=application, to_status=application.status, by=by)
+    ApplicationStep.objects.create(
+        application=application, to_status=application.status, by=acting_user(by)
+    )
     return application
 
 
@@ -110,7 +114,7 @@ def move(
     application: Application,
     name: str,
     *,
-    by: Any,
+    by: Actor,
     reason: str = "",
     opinion: str = "",
     version: int | None = None,
@@ -146,7 +150,7 @@ UNDER_WAY = (
 RELEASE_REASON = "libération"
 
 
-def close_on_release(learners: Sequence[Learner], *, by: Any) -> list[Application]:
+def close_on_release(learners: Sequence[Learner], *, by: Actor) -> list[Application]:
     """A consequence of a release (docs/lifecycle.md): the learners' applications under way are
     withdrawn with the reason « libération » (the hand-over to a Cnam centre takes them on).
     Not a user's move: no role check, the release itself was checked."""
@@ -240,7 +244,7 @@ def check_result(entry: ResultEntry) -> str | None:
 
 
 @transaction.atomic
-def record_results(entries: Sequence[ResultEntry], *, by: Any) -> int:
+def record_results(entries: Sequence[ResultEntry], *, by: UserLike) -> int:
     """Record a grid of results: all or nothing; a row changed meanwhile by someone else is refused."""
     from .models import Enrolment as EnrolmentModel
 
@@ -285,7 +289,7 @@ def record_results(entries: Sequence[ResultEntry], *, by: Any) -> int:
             entry.grade,
             reason,
         )
-        enrolment.result_by = by
+        enrolment.result_by = acting_user(by)
         enrolment.result_at = timezone.now()
         enrolment.version += 1
         enrolment.save(
@@ -298,7 +302,7 @@ def record_results(entries: Sequence[ResultEntry], *, by: Any) -> int:
     return len(changed)
 
 
-def results_recorded(enrolments: Sequence[Enrolment], *, by: Any) -> None:
+def results_recorded(enrolments: Sequence[Enrolment], *, by: Actor) -> None:
     """The journal's events for results just written (the grid, the import, the API): their
     consequences follow (docs/lifecycle.md)."""
     journal.record_many(

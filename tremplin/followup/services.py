@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from tremplin.accounts.models import acting_user
+from tremplin.core.permissions import Actor
 from tremplin.learners.models import Learner
 
 from .models import Interview
@@ -17,7 +18,7 @@ def record_interview(
     *,
     on: date,
     kind: str,
-    by: Any,
+    by: Actor,
     duration_minutes: int | None = None,
     notes: str = "",
     next_steps: str = "",
@@ -32,7 +33,7 @@ def record_interview(
         learner=learner,
         date=on,
         kind=kind,
-        referent=by,
+        referent=acting_user(by),
         duration_minutes=duration_minutes,
         notes=notes,
         next_steps=next_steps,

@@ -16,8 +16,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
+from tremplin.accounts.models import acting_user
 from tremplin.core import journal
 from tremplin.core.actions import Action, require
+from tremplin.core.permissions import Actor
 
 from .models import Learner, LearnerMerge, Status
 
@@ -124,7 +126,7 @@ def _can_merge(user: Any, learner: Learner) -> bool:
 
 
 @transaction.atomic
-def merge(kept: Learner, merged: Learner, *, by: Any) -> LearnerMerge:
+def merge(kept: Learner, merged: Learner, *, by: Actor) -> LearnerMerge:
     """Move everything of `merged` to `kept`; `merged` becomes a redirect ("Dossier fusionné").
     Refused whole when the plan has a conflict or the user may not change both files."""
     require(by, Action.MERGE_LEARNERS)
@@ -150,7 +152,7 @@ def merge(kept: Learner, merged: Learner, *, by: Any) -> LearnerMerge:
         merged=merged,
         moved=dict(moved),
         previous_status=merged.status,
-        by=by if getattr(by, "is_authenticated", False) else None,
+        by=acting_user(by),
     )
     merged.status = Status.MERGED
     merged.merged_into = kept
@@ -168,7 +170,7 @@ def merge(kept: Learner, merged: Learner, *, by: Any) -> LearnerMerge:
     return record
 
 
-def _decide(merge_id: int, state: str, by: Any) -> LearnerMerge:
+def _decide(merge_id: int, state: str, by: Actor) -> LearnerMerge:
     """Settle a pending merge (undone or confirmed), as a coordinator of the kept file."""
     require(by, Action.MERGE_LEARNERS)
     record = (
@@ -179,14 +181,14 @@ def _decide(merge_id: int, state: str, by: Any) -> LearnerMerge:
     if not _can_merge(by, record.kept):
         raise PermissionDenied("Ce dossier n'est pas dans votre périmètre.")
     record.state = state
-    record.decided_by = by if getattr(by, "is_authenticated", False) else None
+    record.decided_by = acting_user(by)
     record.decided_at = timezone.now()
     record.save(update_fields=["state", "decided_by", "decided_at"])
     return record
 
 
 @transaction.atomic
-def undo(merge_id: int, *, by: Any) -> LearnerMerge:
+def undo(merge_id: int, *, by: Actor) -> LearnerMerge:
     """Put back what the merge moved (the rows it moved, not those added to the kept file
     since) and make the merged file a file again."""
     record = _decide(merge_id, LearnerMerge.State.UNDONE, by)
@@ -205,7 +207,7 @@ def undo(merge_id: int, *, by: Any) -> LearnerMerge:
 
 
 @transaction.atomic
-def confirm(merge_id: int, *, by: Any) -> LearnerMerge:
+def confirm(merge_id: int, *, by: Actor) -> LearnerMerge:
     """Make the merge final: it can no longer be undone."""
     record = _decide(merge_id, LearnerMerge.State.CONFIRMED, by)
     journal.record(

@@ -9,7 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.forms import ModelForm
 
+from tremplin.accounts.models import acting_user
 from tremplin.core import journal
+from tremplin.core.permissions import Actor
 from tremplin.places.models import Commune, Establishment
 
 from . import identity
@@ -19,7 +21,7 @@ from .models import Kind, Learner, Placement, Status
 @transaction.atomic
 def create_learner(
     *,
-    by: Any,
+    by: Actor,
     placed_on: date | None = None,
     numero_ecrou: str = "",
     other_person: bool = False,
@@ -69,13 +71,13 @@ def create_learner(
             date=placed_on or date.today(),
             establishment=learner.establishment,
             numero_ecrou=numero_ecrou.strip(),
-            recorded_by=by if getattr(by, "is_authenticated", False) else None,
+            recorded_by=acting_user(by),
         )
     return learner
 
 
 @transaction.atomic
-def update_learner(form: ModelForm[Learner], *, by: Any) -> Learner:
+def update_learner(form: ModelForm[Learner], *, by: Actor) -> Learner:
     """Save the record's validated form (identity, contact); the journal names the fields
     changed, never their values (nor the reference, which an erasure replaces)."""
     learner = form.save()
@@ -106,7 +108,7 @@ def _check_date(learner: Learner, on: date) -> None:
 
 @transaction.atomic
 def arrive(
-    learner: Learner, *, at: Establishment, on: date, by: Any, numero_ecrou: str = ""
+    learner: Learner, *, at: Establishment, on: date, by: Actor, numero_ecrou: str = ""
 ) -> Placement:
     """A released learner back in detention (the movements import): an arrival at `at`; the
     path, enrolments and results stay theirs."""
@@ -125,7 +127,7 @@ def arrive(
         date=on,
         establishment=at,
         numero_ecrou=numero_ecrou.strip(),
-        recorded_by=by,
+        recorded_by=acting_user(by),
     )
     learner.status = Status.PLACED
     learner.establishment = at
@@ -141,7 +143,7 @@ def arrive(
 
 @transaction.atomic
 def transfer(
-    learner: Learner, *, to: Establishment, on: date, by: Any, numero_ecrou: str = ""
+    learner: Learner, *, to: Establishment, on: date, by: Actor, numero_ecrou: str = ""
 ) -> Placement:
     """Move a detained learner; every enrolment, result and interview stays with them. The form,
     the learners import and the movements import all call this (same consequences)."""
@@ -157,7 +159,7 @@ def transfer(
         date=on,
         establishment=to,
         numero_ecrou=numero_ecrou.strip(),
-        recorded_by=by,
+        recorded_by=acting_user(by),
     )
     former = learner.establishment
     learner.establishment = to
@@ -178,7 +180,7 @@ def transfer(
 
 
 @transaction.atomic
-def release(learner: Learner, *, on: date, commune: Commune | None, by: Any) -> Placement:
+def release(learner: Learner, *, on: date, commune: Commune | None, by: Actor) -> Placement:
     """Record a release. The establishment stays as the last one, for the hand-over."""
     learner = Learner.objects.select_for_update().get(pk=learner.pk)
     if learner.status != Status.PLACED:
@@ -190,7 +192,7 @@ def release(learner: Learner, *, on: date, commune: Commune | None, by: Any) -> 
         date=on,
         establishment=learner.establishment,
         release_commune=commune,
-        recorded_by=by,
+        recorded_by=acting_user(by),
     )
     learner.status = Status.RELEASED
     learner.save(update_fields=["status", "updated_at"])

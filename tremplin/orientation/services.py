@@ -17,8 +17,10 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from tremplin.accounts.models import acting_user
 from tremplin.catalog.models import Sector
 from tremplin.core import journal
+from tremplin.core.permissions import Actor, UserLike
 from tremplin.core.pipeline import Move, Pipeline, advance, history
 from tremplin.core.roles import Role
 from tremplin.core.scope import scope_of
@@ -134,7 +136,7 @@ def create_young_person(
     email: str = "",
     contact_consent: bool = False,
     other_person: bool = False,
-    by: Any,
+    by: Actor,
 ) -> Learner:
     """Register a young person followed by a mission locale, with their orientation profile.
     Aged 16 to 25 today; a maximum distance when they can travel (ignored otherwise); their
@@ -182,7 +184,7 @@ def create_young_person(
         phone=phone,
         email=email,
         contact_consent_on=consent_on,
-        created_by=by if getattr(by, "is_authenticated", False) else None,
+        created_by=acting_user(by),
     )
     profile.full_clean()
     profile.save()
@@ -229,7 +231,7 @@ def check_contact(phone: str, email: str, consent_on: date | None) -> tuple[str,
 
 @transaction.atomic
 def update_contact(
-    learner: Learner, *, phone: str, email: str, contact_consent: bool, by: Any
+    learner: Learner, *, phone: str, email: str, contact_consent: bool, by: Actor
 ) -> YouthProfile:
     """The counselor changes the young person's contact details and the consent to pass them
     to the centre (dated the day it is given; withdrawn when unticked)."""
@@ -275,7 +277,7 @@ class YoungPersonWrite:
 
 
 @transaction.atomic
-def save_young_people(writes: Sequence[YoungPersonWrite], *, by: Any) -> None:
+def save_young_people(writes: Sequence[YoungPersonWrite], *, by: Actor) -> None:
     """The bulk writes of the youth-profiles import: new young people (followed by their mission
     locale) and profiles created, changed fields updated, sectors set; a changed identity is a
     `learner.updated` event (its fields named, never their values), as from the record's form."""
@@ -294,7 +296,7 @@ def save_young_people(writes: Sequence[YoungPersonWrite], *, by: Any) -> None:
             actor=by,
             payloads=[{"fields": sorted(w.learner_fields)} for w in changed],
         )
-    created_by = by if getattr(by, "is_authenticated", False) else None
+    created_by = acting_user(by)
     new_profiles: list[YouthProfile] = []
     for write in writes:
         if write.profile.pk is None:
@@ -341,7 +343,7 @@ def send_referral(
     *,
     offer: CentreOffer,
     message: str,
-    by: Any,
+    by: UserLike,
     now: datetime | None = None,
 ) -> Referral:
     """Refer a young person of the sender's mission locale to a centre's offer."""
@@ -390,7 +392,7 @@ def send_referral(
         message=message.strip(),
         sent_at=now,
         updated_at=now,
-        created_by=by if getattr(by, "is_authenticated", False) else None,
+        created_by=acting_user(by),
     )
     referral.full_clean(exclude=["status"])
     referral.save()
@@ -426,7 +428,7 @@ def move_referral(
     referral: Referral,
     name: str,
     *,
-    by: Any,
+    by: Actor,
     reason: str = "",
     note: str = "",
     version: int | None = None,
@@ -489,7 +491,7 @@ def move_referral(
             "close_reason": current.close_reason,
             "version": current.version,
             "at": current.updated_at,
-            "by": by.get_username() if getattr(by, "is_authenticated", False) else "",
+            "by": by.get_username() if by is not None and by.is_authenticated else "",
         },
     )
     return current

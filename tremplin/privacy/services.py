@@ -20,6 +20,7 @@ from django.utils import timezone
 from tremplin.catalog.academic import academic_year_bounds, academic_year_of
 from tremplin.core import journal
 from tremplin.core.audit import Action, record
+from tremplin.core.permissions import Actor
 from tremplin.delivery.models import Delivery, ExamRegistration, HandOver
 from tremplin.emergence.models import Attendance
 from tremplin.enrolment.models import (
@@ -128,7 +129,7 @@ def _scrub(text: str, words: Iterable[str]) -> str:
 @transaction.atomic
 def anonymise(
     learner: Learner,
-    by: Any,
+    by: Actor,
     reason: str,
     *,
     request: HttpRequest | None = None,
