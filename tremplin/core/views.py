@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
+
+from .audit import record
 
 
 @login_not_required
@@ -37,6 +40,45 @@ def apply_errors(form: forms.BaseForm, exc: ValidationError) -> None:
     else:
         for message in exc.messages:
             form.add_error(None, message)
+
+
+#: What a form's service returns (the record made or changed).
+T = TypeVar("T")
+
+
+def submitted(
+    request: HttpRequest,
+    form: forms.BaseForm,
+    save: Callable[[dict[str, Any]], T],
+    *,
+    audit: Callable[[T], tuple[str, Any, str]],
+    success: str | Callable[[T], str],
+    then: Callable[[T], HttpResponse],
+) -> HttpResponse | None:
+    """The one sequence of a form page: on a valid POST, the service (`save(cleaned_data)`),
+    whose ValidationError lands on the form (on the field it names); then the audit entry
+    (`audit(result)` → action, record or model, summary), the success message and the redirect
+    (`then(result)`). None when the page is to be shown (a GET, or errors to show)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        result = save(form.cleaned_data)
+    except ValidationError as exc:
+        apply_errors(form, exc)
+        return None
+    action, target, summary = audit(result)
+    record(request, action, target, summary)
+    messages.success(request, success(result) if callable(success) else success)
+    return then(result)
+
+
+def errors_as_messages(
+    request: HttpRequest, form: forms.BaseForm, response: HttpResponse
+) -> HttpResponse:
+    """For a form posted from another page: its errors as messages, back to that page."""
+    for line in form_errors_from(form):
+        messages.error(request, line)
+    return response
 
 
 AUDIT_PAGE = 100

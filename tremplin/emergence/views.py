@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tremplin.core.audit import Action, filters_summary, record
 from tremplin.core.permissions import UserLike, changeable_or_404, readable_or_404
 from tremplin.core.scope import scope_of
-from tremplin.core.views import apply_errors
+from tremplin.core.views import apply_errors, submitted
 from tremplin.learners.models import Learner
 
 from . import selectors, services
@@ -137,22 +137,22 @@ def session_create(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None,
         initial={"modality": Session.Modality.ON_SITE, "facilitator": cohort.facilitator},
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            session = services.save_session(
-                cohort,
-                on=data["date"],
-                modality=data["modality"],
-                topic=data["topic"],
-                facilitator=data["facilitator"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            record(request, Action.CREATE, session, f"{cohort} : {session}")
-            messages.success(request, f"Séance du {session.date:%d/%m/%Y} enregistrée.")
-            return redirect("emergence:cohort", cohort.pk)
+    done = submitted(
+        request,
+        form,
+        lambda data: services.save_session(
+            cohort,
+            on=data["date"],
+            modality=data["modality"],
+            topic=data["topic"],
+            facilitator=data["facilitator"],
+        ),
+        audit=lambda session: (Action.CREATE, session, f"{cohort} : {session}"),
+        success=lambda session: f"Séance du {session.date:%d/%m/%Y} enregistrée.",
+        then=lambda session: redirect("emergence:cohort", cohort.pk),
+    )
+    if done is not None:
+        return done
     return _form_page(request, form, "Nouvelle séance", cohort)
 
 
@@ -293,15 +293,16 @@ def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
     cohort = changeable_or_404(request.user, _cohorts(), pk=pk)
     learners = selectors.candidates(cohort, request.user)
     form = ParticipantForm(request.POST or None, learners=learners)
-    if request.method == "POST" and form.is_valid():
-        try:
-            participant = services.add_participant(cohort, form.cleaned_data["learner"])
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            record(request, Action.CREATE, participant, f"rejoint {cohort}")
-            messages.success(request, f"{participant.learner.full_name} rejoint la cohorte.")
-            return redirect("emergence:cohort", cohort.pk)
+    done = submitted(
+        request,
+        form,
+        lambda _data: services.add_participant(cohort, form.cleaned_data["learner"]),
+        audit=lambda participant: (Action.CREATE, participant, f"rejoint {cohort}"),
+        success=lambda participant: f"{participant.learner.full_name} rejoint la cohorte.",
+        then=lambda participant: redirect("emergence:cohort", cohort.pk),
+    )
+    if done is not None:
+        return done
     if request.method == "GET":
         record(
             request,

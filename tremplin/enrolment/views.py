@@ -16,7 +16,7 @@ from tremplin.core.audit import Action, record
 from tremplin.core.permissions import changeable_or_404, readable_or_404
 from tremplin.core.roles import Role
 from tremplin.core.scope import scope_of
-from tremplin.core.views import apply_errors
+from tremplin.core.views import submitted
 from tremplin.learners.models import Learner
 from tremplin.learners.permissions import require_learner_role
 
@@ -37,24 +37,24 @@ def _pdf(content: bytes, filename: str) -> HttpResponse:
 def application_create(request: HttpRequest, learner_pk: int) -> HttpResponse:
     learner = changeable_or_404(request.user, Learner.objects.all(), pk=learner_pk)
     form = ApplicationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            application = services.submit(
-                learner,
-                academic_year=data["academic_year"],
-                formation=data["formation"],
-                unit_codes=data["units"],
-                funding=data["funding"],
-                motivation=data["motivation"],
-                by=request.user,
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            record(request, Action.CREATE, application)
-            messages.success(request, "Candidature déposée : le RLE peut donner son avis.")
-            return redirect("enrolment:application", application.pk)
+    done = submitted(
+        request,
+        form,
+        lambda data: services.submit(
+            learner,
+            academic_year=data["academic_year"],
+            formation=data["formation"],
+            unit_codes=data["units"],
+            funding=data["funding"],
+            motivation=data["motivation"],
+            by=request.user,
+        ),
+        audit=lambda application: (Action.CREATE, application, ""),
+        success=lambda application: "Candidature déposée : le RLE peut donner son avis.",
+        then=lambda application: redirect("enrolment:application", application.pk),
+    )
+    if done is not None:
+        return done
     record(request, Action.VIEW, learner, "formulaire « Déposer une candidature »")
     return render(
         request,

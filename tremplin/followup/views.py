@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -9,7 +7,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from tremplin.core.audit import Action, record
 from tremplin.core.permissions import changeable_or_404
-from tremplin.core.views import apply_errors
+from tremplin.core.views import submitted
 from tremplin.learners.models import Learner
 from tremplin.learners.permissions import require_learner_role
 
@@ -22,24 +20,24 @@ from .models import Interview
 def interview_create(request: HttpRequest, learner_pk: int) -> HttpResponse:
     learner = changeable_or_404(request.user, Learner.objects.all(), pk=learner_pk)
     form = InterviewForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            interview = services.record_interview(
-                learner,
-                on=data["date"],
-                kind=data["kind"],
-                by=request.user,
-                duration_minutes=data["duration_minutes"],
-                notes=data["notes"],
-                next_steps=data["next_steps"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            record(request, Action.CREATE, interview)
-            messages.success(request, "Entretien enregistré.")
-            return redirect("learners:detail", learner.pk)
+    done = submitted(
+        request,
+        form,
+        lambda data: services.record_interview(
+            learner,
+            on=data["date"],
+            kind=data["kind"],
+            by=request.user,
+            duration_minutes=data["duration_minutes"],
+            notes=data["notes"],
+            next_steps=data["next_steps"],
+        ),
+        audit=lambda interview: (Action.CREATE, interview, ""),
+        success=lambda interview: "Entretien enregistré.",
+        then=lambda interview: redirect("learners:detail", learner.pk),
+    )
+    if done is not None:
+        return done
     record(request, Action.VIEW, learner, "formulaire « Saisir un entretien »")
     return render(
         request,

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from tremplin.core.audit import Action, filters_summary, record
 from tremplin.core.permissions import changeable_or_404, permissions_of
-from tremplin.core.views import apply_errors
+from tremplin.core.views import apply_errors, submitted
 
 from . import selectors, services
 from .forms import LearnerFilterForm, LearnerForm, ReleaseForm, TransferForm
@@ -145,60 +145,57 @@ def learner_edit(request: HttpRequest, pk: int) -> HttpResponse:
         instance=learner,
         missions_locales=selectors.missions_locales_in_scope(request.user),
     )
-    if request.method == "POST" and form.is_valid():
-        services.update_learner(form, by=request.user)
-        record(request, Action.UPDATE, learner, "identité")
-        messages.success(request, "Dossier enregistré.")
-        return redirect("learners:detail", learner.pk)
-    return _form_page(request, learner, form, "Modifier le dossier")
+    done = submitted(
+        request,
+        form,
+        lambda _: services.update_learner(form, by=request.user),
+        audit=lambda _: (Action.UPDATE, learner, "identité"),
+        success="Dossier enregistré.",
+        then=lambda _: redirect("learners:detail", learner.pk),
+    )
+    return done or _form_page(request, learner, form, "Modifier le dossier")
 
 
 @require_http_methods(["GET", "POST"])
 def learner_transfer(request: HttpRequest, pk: int) -> HttpResponse:
     learner = changeable_or_404(request.user, _files(), pk=pk)
     form = TransferForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.transfer(
-                learner,
-                to=form.cleaned_data["establishment"],
-                on=form.cleaned_data["date"],
-                by=request.user,
-                numero_ecrou=form.cleaned_data["numero_ecrou"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            record(
-                request,
-                Action.UPDATE,
-                learner,
-                f"transfert vers {form.cleaned_data['establishment']}",
-            )
-            messages.success(request, "Transfert enregistré : le parcours suit la personne.")
-            return redirect("learners:detail", learner.pk)
-    return _form_page(request, learner, form, "Enregistrer un transfert")
+    done = submitted(
+        request,
+        form,
+        lambda data: services.transfer(
+            learner,
+            to=data["establishment"],
+            on=data["date"],
+            by=request.user,
+            numero_ecrou=data["numero_ecrou"],
+        ),
+        audit=lambda placement: (
+            Action.UPDATE,
+            learner,
+            f"transfert vers {placement.establishment}",
+        ),
+        success="Transfert enregistré : le parcours suit la personne.",
+        then=lambda _: redirect("learners:detail", learner.pk),
+    )
+    return done or _form_page(request, learner, form, "Enregistrer un transfert")
 
 
 @require_http_methods(["GET", "POST"])
 def learner_release(request: HttpRequest, pk: int) -> HttpResponse:
     learner = changeable_or_404(request.user, _files(), pk=pk)
     form = ReleaseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.release(
-                learner,
-                on=form.cleaned_data["date"],
-                commune=form.cleaned_data["commune"],
-                by=request.user,
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            record(request, Action.UPDATE, learner, "libération")
-            messages.success(request, "Libération enregistrée.")
-            return redirect("learners:detail", learner.pk)
-    return _form_page(request, learner, form, "Enregistrer une libération")
+    done = submitted(
+        request,
+        form,
+        lambda data: services.release(
+            learner, on=data["date"], commune=data["commune"], by=request.user
+        ),
+        audit=lambda _: (Action.UPDATE, learner, "libération"),
+        success="Libération enregistrée.",
+        then=lambda _: redirect("learners:detail", learner.pk),
+    )
+    return done or _form_page(request, learner, form, "Enregistrer une libération")
 
 
 def _form_page(request: HttpRequest, learner: Learner, form: object, title: str) -> HttpResponse:

@@ -1,0 +1,1 @@
+"""The delivery pages, by sub-area: material, packages, exams, hand-overs."""
