@@ -22,9 +22,8 @@ WRITERS: dict[str, str] = {
     "enrolment/certifications.py": "the certifications' services (rules engine)",
     "delivery/lifecycle.py": "the lifecycle consequences, run by the journal",
     "core/pipeline.py": "the pipelines' one move mechanism, called by the services",
-    "*/importers.py": "the imports' bulk services: parsed rows checked by the services' rules, "
-    "writes in bulk, events through the services (transfer, move_referral, results_recorded)",
-    "core/csvimport.py": "the bulk write path of the imports (bulk_create, COPY)",
+    "core/csvimport.py": "the bulk write primitives (bulk_create, COPY) of the services' bulk "
+    "variants, and the default save of the reference data's imports (places)",
     "demo/*": "the demo and national generators (fictitious data, bulk, COPY)",
     "places/refdata.py": "the shipped reference data loader",
     "*/models.py": "a model's own save() or manager",
@@ -37,6 +36,8 @@ WRITERS: dict[str, str] = {
     "*/migrations/*": "schema and data migrations",
 }
 WRITES = {"save", "delete", "bulk_create", "bulk_update", "get_or_create", "update_or_create"}
+#: The bulk write primitives (core.csvimport), called as functions.
+BULK_WRITES = {"fast_insert", "save_objects"}
 QUERYSETS = {"objects", "filter", "exclude", "all", "select_for_update", "select_related"}
 
 
@@ -55,6 +56,13 @@ def _receiver(node: ast.expr) -> str:
 def writes_in(path: Path, root: Path = ROOT) -> list[str]:
     found = []
     for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in BULK_WRITES
+        ):
+            found.append(f"{path.relative_to(root)}:{node.lineno} {node.func.id}()")
+            continue
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
             continue
         name, receiver = node.func.attr, _receiver(node.func.value)
@@ -94,9 +102,11 @@ def test_the_scan_sees_a_write_in_a_view(tmp_path: Path) -> None:
         "    Learner.objects.filter(pk=1).update(reference='y')\n"
         "    context = {}\n"
         "    context.update(a=1)\n"
+        "    fast_insert(Learner, [])\n"
     )
     assert [w.split(" ")[1] for w in writes_in(sample, tmp_path)] == [
         ".save()",
         ".create()",
         ".update()",
+        "fast_insert()",
     ]

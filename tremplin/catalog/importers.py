@@ -20,6 +20,7 @@ from tremplin.core.csvimport import (
 from tremplin.core.registry import register
 
 from .models import UE_CODE, Modality, Sector, TeachingUnit
+from .services import save_teaching_units
 
 
 @register
@@ -63,3 +64,8 @@ class TeachingUnitImporter(Importer[TeachingUnit]):
         if row.errors:
             return None
         return {"code": code, "title": title, "ects": ects, "modality": modality, "sector": sector}
+
+    def save(
+        self, to_create: list[TeachingUnit], to_update: list[TeachingUnit], fields: list[str]
+    ) -> None:
+        save_teaching_units(to_create, to_update, fields)

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.forms import ModelForm
 from django_fsm import TransitionNotAllowed
 
+from tremplin.core.csvimport import save_objects
 from tremplin.places.models import Disp, Establishment
 
 from .academic import next_academic_year
@@ -261,3 +262,12 @@ def copy_to_next_year(edition: Edition) -> Edition:
             offer.disps.set(disps)
             offer.establishments.set(establishments)
     return copy
+
+
+def save_teaching_units(
+    to_create: list[TeachingUnit], to_update: list[TeachingUnit], fields: list[str]
+) -> None:
+    """The bulk variant for the teaching units import (codes, credits and sectors checked by the
+    importer with the form's rules; the published editions keep their own copy of the content,
+    so a unit's change never alters them)."""
+    save_objects(TeachingUnit, to_create, to_update, fields)

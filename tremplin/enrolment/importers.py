@@ -7,8 +7,6 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.utils import timezone
-
 from tremplin.catalog.models import ACADEMIC_YEAR, TeachingUnit
 from tremplin.core.actions import REFUSALS, Action, can
 from tremplin.core.csvimport import (
@@ -17,10 +15,8 @@ from tremplin.core.csvimport import (
     Key,
     Row,
     choices_from,
-    fast_insert,
     parse_choice,
     parse_decimal,
-    save_objects,
 )
 from tremplin.core.registry import register
 from tremplin.core.roles import Role
@@ -29,7 +25,7 @@ from tremplin.learners.importers import SCOPED_ROLES, establishment_index
 from tremplin.learners.models import Learner
 
 from .models import Enrolment, Result
-from .services import ResultEntry, check_result, results_recorded
+from .services import ResultEntry, check_result, save_enrolments
 
 CHUNK = 5_000
 
@@ -173,29 +169,7 @@ class EnrolmentImporter(Importer[Enrolment]):
     def save(
         self, to_create: list[Enrolment], to_update: list[Enrolment], fields: list[str]
     ) -> None:
-        fast_insert(Enrolment, to_create)
-        if to_update:
-            # A results grid opened before the import must not overwrite it unnoticed.
-            now = timezone.now()
-            for enrolment in to_update:
-                enrolment.version += 1
-                enrolment.result_at = now
-                enrolment.result_by = self.user
-            fields = sorted({*fields, "version", "result_at", "result_by"})
-        save_objects(Enrolment, [], to_update, fields)
-        graded = {"result", "grade"} & set(fields)
-        results = [e for e in to_update if graded] + self._created_with_result(to_create)
-        results_recorded(results, by=self.user)
-
-    def _created_with_result(self, created: list[Enrolment]) -> list[Enrolment]:
-        """The enrolments just inserted (without their ids: the bulk path) that carry a result."""
-        keys = {self.key_of(e) for e in created if e.result != Result.PENDING}
-        if not keys:
-            return []
-        found = Enrolment.objects.filter(
-            learner_id__in={k[0] for k in keys}, unit_id__in={k[2] for k in keys}
-        )
-        return [e for e in found if self.key_of(e) in keys]
+        save_enrolments(to_create, to_update, fields, by=self.user)
 
     def existing(self, keys: set[Key]) -> dict[Key, Enrolment]:
         learner_ids = sorted({k[0] for k in keys})

@@ -17,6 +17,7 @@ from tremplin.accounts.models import acting_user
 from tremplin.catalog.models import Formation, TeachingUnit
 from tremplin.core import journal
 from tremplin.core.actions import REFUSALS, Action, can
+from tremplin.core.csvimport import fast_insert, save_objects
 from tremplin.core.permissions import Actor, UserLike
 from tremplin.core.pipeline import Move, Pipeline, advance, history
 from tremplin.core.roles import Role
@@ -321,3 +322,37 @@ def results_recorded(enrolments: Sequence[Enrolment], *, by: Actor) -> None:
             for e in enrolments
         ],
     )
+
+
+def save_enrolments(
+    to_create: list[Enrolment], to_update: list[Enrolment], fields: list[str], *, by: Actor
+) -> None:
+    """The bulk variant for the enrolments import (rows already checked by the same rules as the
+    grid: `check_result`, the action matrix): new rows through the database's bulk path,
+    changed ones with a new version (a results grid opened before the import must not overwrite
+    them unnoticed), then the results' journal events and their consequences."""
+    fast_insert(Enrolment, to_create)
+    if to_update:
+        now = timezone.now()
+        for enrolment in to_update:
+            enrolment.version += 1
+            enrolment.result_at = now
+            enrolment.result_by = acting_user(by)
+        fields = sorted({*fields, "version", "result_at", "result_by"})
+    save_objects(Enrolment, [], to_update, fields)
+    graded = {"result", "grade"} & set(fields)
+    results = [e for e in to_update if graded] + _inserted_with_result(to_create)
+    results_recorded(results, by=by)
+
+
+def _inserted_with_result(created: list[Enrolment]) -> list[Enrolment]:
+    """The enrolments just inserted (without their ids: the bulk path) that carry a result."""
+    keys = {
+        (e.learner_id, e.academic_year, e.unit_id) for e in created if e.result != Result.PENDING
+    }
+    if not keys:
+        return []
+    found = Enrolment.objects.filter(
+        learner_id__in={k[0] for k in keys}, unit_id__in={k[2] for k in keys}
+    )
+    return [e for e in found if (e.learner_id, e.academic_year, e.unit_id) in keys]

@@ -13,17 +13,16 @@ from tremplin.core.csvimport import (
     Key,
     Row,
     choices_from,
-    fast_insert,
     parse_choice,
     parse_date,
     parse_text,
-    save_objects,
 )
 from tremplin.core.registry import register
 from tremplin.core.roles import Role
 from tremplin.enrolment.importers import CHUNK, learner_index
 
 from .models import Interview
+from .services import save_interviews
 
 #: Who conducts follow-up interviews (a statistician or a teacher never does).
 INTERVIEWERS = (
@@ -148,8 +147,7 @@ class InterviewImporter(Importer[Interview]):
     def save(
         self, to_create: list[Interview], to_update: list[Interview], fields: list[str]
     ) -> None:
-        fast_insert(Interview, to_create)
-        save_objects(Interview, [], to_update, fields)
+        save_interviews(to_create, to_update, fields)
 
     def existing(self, keys: set[Key]) -> dict[Key, Interview]:
         learner_ids = sorted({k[0] for k in keys})

@@ -15,16 +15,15 @@ from tremplin.core.csvimport import (
     parse_choice,
     parse_date,
     parse_text,
-    save_objects,
 )
 from tremplin.core.registry import register
 from tremplin.core.roles import Role
 from tremplin.places.models import Establishment, MissionLocale
 
 from . import identity
-from .models import Kind, Learner, Placement, Status
+from .models import Kind, Learner, Status
 from .movements import MovementImporter
-from .services import transfer
+from .services import save_learners
 
 SCOPED_ROLES = frozenset(
     {
@@ -43,9 +42,6 @@ def establishment_index(user: Any) -> dict[str, int]:
 
     qs = establishments_in_scope(user) if user is not None else Establishment.objects.all()
     return {label.upper(): pk for label, pk in qs.values_list("label", "id")}
-
-
-INITIAL_STATUS: dict[str, str] = {Kind.DETAINED: Status.PLACED, Kind.YOUTH: Status.FOLLOWED}
 
 
 @register
@@ -203,43 +199,15 @@ class LearnerImporter(Importer[Learner]):
         return found
 
     def save(self, to_create: list[Learner], to_update: list[Learner], fields: list[str]) -> None:
-        for learner in to_create:
-            learner.status = INITIAL_STATUS.get(learner.kind, Status.OTHER)
-        # A changed establishment is a transfer: made by the transfer service, as on the form
-        # (its consequences follow), after the other fields are saved.
-        moves = {
-            learner.pk: learner.establishment_id
-            for learner in to_update
-            if learner.establishment_id is not None
-            and self.before.get((learner.reference,)) not in (None, learner.establishment_id)
-        }
-        for learner in to_update:
-            if learner.pk in moves:
-                learner.establishment_id = self.before[(learner.reference,)]
-        save_objects(Learner, to_create, to_update, fields)
-        by = self.user if self.user is not None else None
-        Placement.objects.bulk_create(
-            Placement(
-                learner=learner,
-                kind=Placement.Kind.ARRIVAL,
-                date=self.today,
-                establishment_id=learner.establishment_id,
-                numero_ecrou=self.extras[learner.reference][0],
-                recorded_by=by,
-            )
-            for learner in to_create
-            if learner.establishment_id is not None
+        save_learners(
+            to_create,
+            to_update,
+            fields,
+            establishments_before={key[0]: pk for key, pk in self.before.items()},
+            numeros_ecrou={ref: extras[0] for ref, extras in self.extras.items()},
+            on=self.today,
+            by=self.user,
         )
-        destinations = Establishment.objects.in_bulk(set(moves.values()))
-        for learner in to_update:
-            if learner.pk in moves:
-                transfer(
-                    learner,
-                    to=destinations[moves[learner.pk]],
-                    on=self.today,
-                    by=by,
-                    numero_ecrou=self.extras[learner.reference][0],
-                )
 
 
 register(MovementImporter)

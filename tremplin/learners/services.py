@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -11,11 +12,15 @@ from django.forms import ModelForm
 
 from tremplin.accounts.models import acting_user
 from tremplin.core import journal
+from tremplin.core.csvimport import save_objects
 from tremplin.core.permissions import Actor
 from tremplin.places.models import Commune, Establishment
 
 from . import identity
 from .models import Kind, Learner, Placement, Status
+
+#: The status of a new file, by kind (the import's; the form's create_learner says the same).
+INITIAL_STATUS: dict[str, str] = {Kind.DETAINED: Status.PLACED, Kind.YOUTH: Status.FOLLOWED}
 
 
 @transaction.atomic
@@ -211,3 +216,53 @@ def release(learner: Learner, *, on: date, commune: Commune | None, by: Actor) -
         },
     )
     return placement
+
+
+def save_learners(
+    to_create: list[Learner],
+    to_update: list[Learner],
+    fields: list[str],
+    *,
+    establishments_before: Mapping[str, int | None],
+    numeros_ecrou: Mapping[str, str],
+    on: date,
+    by: Actor,
+) -> None:
+    """The bulk variant for the learners import (rows checked by the importer with the form's
+    rules: identity, duplicates, scope): new files with their arrival, changed ones in bulk. A
+    changed establishment is a transfer, made by `transfer()` as on the form (its consequences
+    follow), after the other fields are saved."""
+    for learner in to_create:
+        learner.status = INITIAL_STATUS.get(learner.kind, Status.OTHER)
+    moves = {
+        learner.pk: learner.establishment_id
+        for learner in to_update
+        if learner.establishment_id is not None
+        and establishments_before.get(learner.reference) not in (None, learner.establishment_id)
+    }
+    for learner in to_update:
+        if learner.pk in moves:
+            learner.establishment_id = establishments_before[learner.reference]
+    save_objects(Learner, to_create, to_update, fields)
+    Placement.objects.bulk_create(
+        Placement(
+            learner=learner,
+            kind=Placement.Kind.ARRIVAL,
+            date=on,
+            establishment_id=learner.establishment_id,
+            numero_ecrou=numeros_ecrou.get(learner.reference, ""),
+            recorded_by=acting_user(by),
+        )
+        for learner in to_create
+        if learner.establishment_id is not None
+    )
+    destinations = Establishment.objects.in_bulk(set(moves.values()))
+    for learner in to_update:
+        if learner.pk in moves:
+            transfer(
+                learner,
+                to=destinations[moves[learner.pk]],
+                on=on,
+                by=by,
+                numero_ecrou=numeros_ecrou.get(learner.reference, ""),
+            )

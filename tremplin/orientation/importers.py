@@ -25,7 +25,6 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from tremplin.catalog.models import Formation
@@ -40,17 +39,16 @@ from tremplin.core.csvimport import (
     parse_choice,
     parse_date,
     parse_text,
-    save_objects,
 )
 from tremplin.core.registry import register
 from tremplin.core.roles import Role
 from tremplin.learners.models import Kind, Learner
 from tremplin.places.models import CnamCentre, size_class
 
-from .models import CentreOffer, CloseReason, Referral, ReferralEvent
+from .models import CentreOffer, CloseReason, Referral
 from .profile_imports import CentreOfferImporter, YouthProfileImporter  # registered there
 from .proposals import geodesic_km
-from .services import age_problem, move_referral
+from .services import age_problem, moves_between, save_referrals
 
 Status = Referral.Status
 CHUNK = 5_000
@@ -58,39 +56,6 @@ __all__ = ["CentreOfferImporter", "ReferralImporter", "YouthProfileImporter", "m
 #: An imported referral is dated at this local time of its sending day.
 SENT_TIME = time(9, 0)
 IMPORT_NOTE = "Import CSV"
-ORDER: dict[str, int] = {
-    Status.SENT: 0,
-    Status.CONTACTED: 1,
-    Status.INFORMATION_MEETING: 2,
-    Status.ENROLLED: 3,
-}
-
-
-def moves_between(current: str, target: str) -> list[str] | None:
-    """The transitions (method names) that bring a referral from `current` to `target`, in
-    order; [] when equal; None when the pipeline does not allow it (backwards, or out of
-    "closed" or "enrolled")."""
-    if current == target:
-        return []
-    if current in (Status.CLOSED, Status.ENROLLED):
-        return None
-    if target == Status.CLOSED:
-        return ["close"]
-    if ORDER[target] < ORDER[current]:
-        return None
-    moves: list[str] = []
-    state = current
-    while state != target:
-        if state == Status.SENT:
-            moves.append("contact")
-            state = Status.CONTACTED
-        elif state == Status.CONTACTED and target == Status.INFORMATION_MEETING:
-            moves.append("meet")
-            state = Status.INFORMATION_MEETING
-        else:
-            moves.append("enrol")
-            state = Status.ENROLLED
-    return moves
 
 
 def _label(status: str) -> str:
@@ -373,71 +338,29 @@ class ReferralImporter(Importer[Referral]):
     # -- writing: the steps of the pipeline are recorded ------------------------------------------
 
     def save(self, to_create: list[Referral], to_update: list[Referral], fields: list[str]) -> None:
-        created = Referral.objects.bulk_create(to_create, batch_size=2_000)
-        events: list[ReferralEvent] = []
-        for referral in created:
-            events.append(
-                ReferralEvent(
-                    referral=referral,
-                    from_status="",
-                    to_status=Status.SENT,
-                    by=self.user,
-                    at=referral.sent_at,
-                    note=IMPORT_NOTE,
-                )
+        refused = save_referrals(
+            to_create,
+            to_update,
+            fields,
+            moves={
+                referral.pk: self.moves[self.key_of(referral)]
+                for referral in to_update
+                if self.key_of(referral) in self.moves
+            },
+            note=IMPORT_NOTE,
+            by=self.user,
+            now=self.now,
+        )
+        errors = [
+            RowError(
+                self.lines.get(self.key_of(referral), 0),
+                "status",
+                message
+                if denied
+                else f"l'orientation est maintenant « {_label(before)} » : elle ne peut pas "
+                f"passer à « {_label(self.moves[self.key_of(referral)])} ».",
             )
-            if referral.status != Status.SENT:
-                events.append(
-                    ReferralEvent(
-                        referral=referral,
-                        from_status=Status.SENT,
-                        to_status=referral.status,
-                        by=self.user,
-                        at=max(self.now, referral.sent_at),
-                        note=f"{IMPORT_NOTE} : statut repris du fichier",
-                    )
-                )
-        # The status moves below, by the service (which dates the change itself).
-        fields = sorted(set(fields) - {"status", "updated_at"})
-        changed = to_update if fields else []
-        for referral in changed:
-            referral.version += 1
-            referral.updated_at = self.now
-        save_objects(Referral, [], changed, sorted({*fields, "version", "updated_at"}))
-        ReferralEvent.objects.bulk_create(events, batch_size=2_000)
-        # The moves of existing referrals go through the referral service, as on the page: its
-        # checks, its history, its journal event (and so its webhook).
-        errors: list[RowError] = []
-        for referral in to_update:
-            key = self.key_of(referral)
-            target = self.moves.get(key)
-            if target is None:
-                continue
-            before = Referral.objects.values_list("status", flat=True).get(pk=referral.pk)
-            try:
-                moves = moves_between(before, target)
-                if moves is None:
-                    raise ValidationError(target)
-                for name in moves:
-                    move_referral(
-                        referral,
-                        name,
-                        by=self.user,
-                        reason=referral.close_reason if name == "close" else "",
-                        note=IMPORT_NOTE,
-                        now=self.now,
-                        contact_known=False,
-                    )
-            except PermissionDenied as refused:  # the same matrix as the page's
-                errors.append(RowError(self.lines.get(key, 0), "status", str(refused)))
-            except ValidationError:
-                errors.append(
-                    RowError(
-                        self.lines.get(key, 0),
-                        "status",
-                        f"l'orientation est maintenant « {_label(before)} » : elle ne peut pas "
-                        f"passer à « {_label(target)} ».",
-                    )
-                )
+            for referral, before, denied, message in refused
+        ]
         if errors:
             raise ImportRejected(errors)  # inside the import's transaction: nothing is written

@@ -6,7 +6,7 @@ needs); anything else is refused and changes nothing."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -20,6 +20,7 @@ from django.utils import timezone
 from tremplin.accounts.models import acting_user
 from tremplin.catalog.models import Sector
 from tremplin.core import journal
+from tremplin.core.csvimport import save_objects
 from tremplin.core.permissions import Actor, UserLike
 from tremplin.core.pipeline import Move, Pipeline, advance, history
 from tremplin.core.roles import Role
@@ -399,7 +400,7 @@ def send_referral(
     ReferralEvent.objects.create(
         referral=referral,
         from_status="",
-        to_status=Status.SENT,
+        to_status=Referral.Status.SENT,
         by=referral.created_by,
         at=now,
         note="",
@@ -528,3 +529,115 @@ def days_waiting(referral: Referral, today: date | None = None) -> int:
     """Calendar days since the referral was sent."""
     today = today or timezone.localdate()
     return (today - timezone.localdate(referral.sent_at)).days
+
+
+#: The forward order of the statuses (the moves_between path).
+ORDER: dict[str, int] = {
+    Referral.Status.SENT: 0,
+    Referral.Status.CONTACTED: 1,
+    Referral.Status.INFORMATION_MEETING: 2,
+    Referral.Status.ENROLLED: 3,
+}
+
+
+def moves_between(current: str, target: str) -> list[str] | None:
+    """The transitions (method names) that bring a referral from `current` to `target`, in
+    order; [] when equal; None when the pipeline does not allow it (backwards, or out of
+    "closed" or "enrolled")."""
+    if current == target:
+        return []
+    if current in (Referral.Status.CLOSED, Referral.Status.ENROLLED):
+        return None
+    if target == Referral.Status.CLOSED:
+        return ["close"]
+    if ORDER[target] < ORDER[current]:
+        return None
+    moves: list[str] = []
+    state = current
+    while state != target:
+        if state == Referral.Status.SENT:
+            moves.append("contact")
+            state = Referral.Status.CONTACTED
+        elif state == Referral.Status.CONTACTED and target == Referral.Status.INFORMATION_MEETING:
+            moves.append("meet")
+            state = Referral.Status.INFORMATION_MEETING
+        else:
+            moves.append("enrol")
+            state = Referral.Status.ENROLLED
+    return moves
+
+
+def save_referrals(
+    to_create: list[Referral],
+    to_update: list[Referral],
+    fields: list[str],
+    *,
+    moves: Mapping[int, str],
+    note: str,
+    by: Actor,
+    now: datetime,
+) -> list[tuple[Referral, str, bool, str]]:
+    """The bulk variant for the referrals import (rows checked by the importer with the form's
+    rules). New referrals with their history (sent, then the file's status); changed fields in
+    bulk with a new version; then each status change (`moves`: referral id → status) through
+    `move_referral`, as on the page: its checks, its history, its journal event and webhook.
+    Returns the refused moves: (referral, status before, refused by the role matrix, message);
+    the caller rejects the import when there is any (its transaction writes nothing)."""
+    created = Referral.objects.bulk_create(to_create, batch_size=2_000)
+    author = acting_user(by)
+    events: list[ReferralEvent] = []
+    for referral in created:
+        events.append(
+            ReferralEvent(
+                referral=referral,
+                from_status="",
+                to_status=Referral.Status.SENT,
+                by=author,
+                at=referral.sent_at,
+                note=note,
+            )
+        )
+        if referral.status != Referral.Status.SENT:
+            events.append(
+                ReferralEvent(
+                    referral=referral,
+                    from_status=Referral.Status.SENT,
+                    to_status=referral.status,
+                    by=author,
+                    at=max(now, referral.sent_at),
+                    note=f"{note} : statut repris du fichier",
+                )
+            )
+    # The status moves below, by the service (which dates the change itself).
+    fields = sorted(set(fields) - {"status", "updated_at"})
+    changed = to_update if fields else []
+    for referral in changed:
+        referral.version += 1
+        referral.updated_at = now
+    save_objects(Referral, [], changed, sorted({*fields, "version", "updated_at"}))
+    ReferralEvent.objects.bulk_create(events, batch_size=2_000)
+    refused: list[tuple[Referral, str, bool, str]] = []
+    for referral in to_update:
+        target = moves.get(referral.pk)
+        if target is None:
+            continue
+        before = Referral.objects.values_list("status", flat=True).get(pk=referral.pk)
+        try:
+            steps = moves_between(before, target)
+            if steps is None:
+                raise ValidationError(target)
+            for name in steps:
+                move_referral(
+                    referral,
+                    name,
+                    by=by,
+                    reason=referral.close_reason if name == "close" else "",
+                    note=note,
+                    now=now,
+                    contact_known=False,
+                )
+        except PermissionDenied as denied:  # the same matrix as the page's
+            refused.append((referral, before, True, str(denied)))
+        except ValidationError:
+            refused.append((referral, before, False, ""))
+    return refused
