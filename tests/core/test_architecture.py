@@ -89,3 +89,21 @@ def test_the_scan_sees_a_cycle_hidden_in_a_function(tmp_path: Path) -> None:
     edges = imports_between_apps(tmp_path)
     assert set(edges) == {("alpha", "beta"), ("beta", "alpha"), ("gamma", "alpha")}
     assert cycles(edges) == [("alpha", "beta"), ("beta", "alpha")]
+
+
+def test_no_default_ordering_crosses_a_join() -> None:
+    """A model's default order reads only its own columns: ordering by a relation (its name
+    or a `__` path) would join another table into every query of the model, lists and
+    counts included. A page that wants another order says so in its selector."""
+    from django.apps import apps
+
+    crossing = []
+    for model in apps.get_models():
+        if not model.__module__.startswith("tremplin."):
+            continue
+        relations = {f.name for f in model._meta.get_fields() if f.is_relation}
+        for field in model._meta.ordering:
+            name = str(field).lstrip("-")
+            if "__" in name or name in relations:
+                crossing.append(f"{model._meta.label}: {field}")
+    assert crossing == []

@@ -150,7 +150,7 @@ class WebhookAttempt(models.Model):
     duration_ms = models.PositiveIntegerField("durée (ms)", default=0)
 
     class Meta:
-        ordering = ["delivery", "at", "id"]
+        ordering = ["delivery_id", "at", "id"]
         verbose_name = "tentative d'envoi"
 
     def __str__(self) -> str:

@@ -213,7 +213,7 @@ class ChoiceGroup(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
-        ordering = ["formation", "position", "id"]
+        ordering = ["formation_id", "position", "id"]
         verbose_name = "groupe d'UE au choix"
 
     def __str__(self) -> str:
@@ -297,7 +297,7 @@ class FormationOffer(Offer):
     formation = models.ForeignKey(Formation, on_delete=models.PROTECT, related_name="offers")
 
     class Meta:
-        ordering = ["formation__code"]
+        ordering = ["id"]
         verbose_name = "formation proposée"
         verbose_name_plural = "formations proposées"
         default_related_name = "formation_offers"
@@ -313,7 +313,7 @@ class UnitOffer(Offer):
     unit = models.ForeignKey(TeachingUnit, on_delete=models.PROTECT, related_name="offers")
 
     class Meta:
-        ordering = ["unit__code"]
+        ordering = ["id"]
         verbose_name = "UE proposée"
         verbose_name_plural = "UE proposées"
         default_related_name = "unit_offers"

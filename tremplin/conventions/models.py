@@ -95,7 +95,7 @@ class Objective(models.Model):
     position = models.PositiveSmallIntegerField("ordre", default=0)
 
     class Meta:
-        ordering = ["convention", "position", "id"]
+        ordering = ["convention_id", "position", "id"]
         verbose_name = "objectif"
 
     def __str__(self) -> str:

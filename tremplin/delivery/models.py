@@ -50,7 +50,7 @@ class MaterialPackage(models.Model):
     position = models.PositiveSmallIntegerField("ordre", default=0)
 
     class Meta:
-        ordering = ["unit__code", "position", "id"]
+        ordering = ["unit_id", "position", "id"]
         verbose_name = "support de cours"
         verbose_name_plural = "supports de cours"
         constraints = [
@@ -101,7 +101,7 @@ class Delivery(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["sent_on", "package__unit__code", "package__position", "id"]
+        ordering = ["sent_on", "id"]
         verbose_name = "remise de support"
         verbose_name_plural = "remises de supports"
         constraints = [
@@ -189,7 +189,7 @@ class ExamRegistration(models.Model):
     present = models.BooleanField("présent(e) à l'épreuve", null=True, blank=True)
 
     class Meta:
-        ordering = ["session", "enrolment__learner__last_name", "enrolment__unit__code"]
+        ordering = ["session_id", "id"]
         verbose_name = "inscription à une session d'examens"
         verbose_name_plural = "inscriptions aux sessions d'examens"
         constraints = [
@@ -233,7 +233,7 @@ class HandOver(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["-placement__date", "id"]
+        ordering = ["-id"]
         verbose_name = "reprise de formation"
         verbose_name_plural = "reprises de formation"
 

@@ -37,7 +37,7 @@ class Cohort(models.Model):
     facilitator = models.CharField("animation", max_length=150, blank=True)
 
     class Meta:
-        ordering = ["academic_year", "establishment__label"]
+        ordering = ["academic_year", "id"]
         verbose_name = "cohorte Émergence"
         verbose_name_plural = "cohortes Émergence"
         constraints = [
@@ -68,7 +68,7 @@ class Participant(models.Model):
     continued_after_release = models.BooleanField("projet poursuivi après la sortie", default=False)
 
     class Meta:
-        ordering = ["cohort", "learner__last_name"]
+        ordering = ["cohort_id", "id"]
         verbose_name = "participant Émergence"
         constraints = [
             models.UniqueConstraint(
@@ -149,7 +149,7 @@ class Attendance(models.Model):
     note = models.CharField("observation", max_length=255, blank=True)
 
     class Meta:
-        ordering = ["session", "participant"]
+        ordering = ["session_id", "participant_id"]
         verbose_name = "présence Émergence"
         verbose_name_plural = "présences Émergence"
         constraints = [

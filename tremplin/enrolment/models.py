@@ -127,7 +127,7 @@ class ApplicationStep(models.Model):
     note = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["application", "at", "id"]
+        ordering = ["application_id", "at", "id"]
         verbose_name = "étape de candidature"
 
     def __str__(self) -> str:
@@ -196,7 +196,7 @@ class Enrolment(models.Model):
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
-        ordering = ["academic_year", "unit__code"]
+        ordering = ["academic_year", "unit_id"]
         verbose_name = "inscription à une UE"
         verbose_name_plural = "inscriptions aux UE"
         constraints = [
@@ -295,7 +295,7 @@ class CertificationEvent(models.Model):
     note = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["certification", "at", "id"]
+        ordering = ["certification_id", "at", "id"]
 
     def __str__(self) -> str:
         return f"{self.get_status_display()} le {self.at:%d/%m/%Y}"

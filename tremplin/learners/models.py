@@ -192,7 +192,7 @@ class Placement(models.Model):
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["learner", "date", "id"]
+        ordering = ["learner_id", "date", "id"]
         verbose_name = "étape du parcours"
         verbose_name_plural = "étapes du parcours"
         indexes = [

@@ -108,7 +108,7 @@ class CentreOffer(models.Model):
     )
 
     class Meta:
-        ordering = ["centre__name", "formation__code"]
+        ordering = ["centre_id", "formation_id"]
         verbose_name = "offre d'un centre"
         verbose_name_plural = "offres des centres"
         constraints = [
@@ -267,7 +267,7 @@ class ReferralEvent(models.Model):
     note = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["referral", "at", "id"]
+        ordering = ["referral_id", "at", "id"]
 
     def __str__(self) -> str:
         return f"{self.get_to_status_display()} le {self.at:%d/%m/%Y}"

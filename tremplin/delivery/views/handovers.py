@@ -39,7 +39,8 @@ def _require_handover_role(user: UserLike) -> None:
 @require_GET
 def handover_list(request: HttpRequest) -> HttpResponse:
     _require_handover_role(request.user)
-    items = list(selectors.hand_overs_for(request.user))
+    # The latest releases first.
+    items = list(selectors.hand_overs_for(request.user).order_by("-placement__date", "id"))
     record(request, Action.LIST, HandOver, f"{len(items)} reprises")
     return render(
         request,
