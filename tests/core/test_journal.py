@@ -36,10 +36,11 @@ def test_events_are_numbered_in_order_and_listed_per_record(coordinator: User) -
 
 
 def test_a_rolled_back_change_leaves_no_event(coordinator: User) -> None:
+    before = DomainEvent.objects.count()  # the base data's own events (catalogue, accounts)
     with pytest.raises(ValueError), transaction.atomic():
         journal.record("account.touched", coordinator)
         raise ValueError
-    assert not DomainEvent.objects.exists()
+    assert DomainEvent.objects.count() == before
 
 
 def test_subscribers_run_in_the_same_transaction(coordinator: User) -> None:
@@ -64,7 +65,8 @@ def test_many_events_are_appended_at_once_with_their_sequence_numbers(
         )
     assert [e.sequence for e in events] == sorted(e.sequence for e in events)
     assert all(e.sequence for e in events)
-    assert [(e.object_id, e.payload["n"], e.origin) for e in DomainEvent.objects.all()] == [
+    touched = DomainEvent.objects.filter(kind="account.touched").order_by("sequence")
+    assert [(e.object_id, e.payload["n"], e.origin) for e in touched] == [
         (str(u.pk), i, "api") for i, u in enumerate(every_user)
     ]
 
@@ -80,10 +82,33 @@ def test_the_journal_cannot_be_changed_nor_erased(coordinator: User) -> None:
     for sql in (f"UPDATE {table} SET kind = 'x'", f"DELETE FROM {table}"):
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql)
-    assert DomainEvent.objects.get().kind == "account.touched"
+    assert DomainEvent.objects.get(pk=event.pk).kind == "account.touched"
 
 
 def test_the_journal_is_part_of_the_backup(coordinator: User) -> None:
     with transaction.atomic():
         journal.record("account.touched", coordinator)
-    assert current_state().tables[DomainEvent._meta.db_table] == 1
+    assert current_state().tables[DomainEvent._meta.db_table] == DomainEvent.objects.count()
+    assert DomainEvent.objects.filter(kind="account.touched").count() == 1
+
+
+def test_a_change_from_the_establishment_copy_is_audited_from_the_journal(
+    coordinator: User,
+) -> None:
+    """A bundle's changes come without a request: the journal's events, origin « sync », are
+    the audit entries (by the event's actor, naming the record); other origins are audited
+    where their request is."""
+    from tremplin.core.models import AuditEvent
+
+    with journal.origin("sync"), transaction.atomic():
+        journal.record("account.touched", coordinator, actor=coordinator)
+    with journal.origin("form"), transaction.atomic():
+        journal.record("account.touched", coordinator, actor=coordinator)
+    [entry] = AuditEvent.objects.filter(origin="sync")
+    assert (entry.user, entry.model, entry.object_id, entry.summary) == (
+        coordinator,
+        "accounts.User",
+        str(coordinator.pk),
+        "synchronisation : account.touched",
+    )
+    assert entry.get_origin_display() == "Synchronisation"

@@ -110,3 +110,98 @@ def test_the_scan_sees_a_write_in_a_view(tmp_path: Path) -> None:
         ".update()",
         "fast_insert()",
     ]
+
+
+#: Service modules (relative to the package) whose every change is journalled.
+SERVICES = (
+    "*/services.py",
+    "delivery/exams.py",
+    "learners/merge.py",
+    "enrolment/certifications.py",
+)
+#: Public atomic services that record no event of their own, and why.
+UNJOURNALLED: dict[str, str] = {
+    "accounts/services.py": "user accounts' sessions and authenticators: not domain records",
+    "credentials/services.py": "credentials are derived from certification.awarded and "
+    "learner.erased, re-issued wherever those events are applied",
+    "enrolment/services.py::close_on_release": "a consequence of learner.released",
+    "delivery/exams.py::follow_transfer": "a consequence of learner.transferred",
+    "reporting/services.py": "stored figures: computed from the records, not records",
+}
+JOURNALLING = ("journal.", "results_recorded(")
+
+
+def _is_atomic(node: ast.FunctionDef) -> bool:
+    return any(ast.unparse(d) == "transaction.atomic" for d in node.decorator_list)
+
+
+def unjournalled_services(path: Path, root: Path = ROOT) -> list[str]:
+    """The public atomic functions of a service module that neither declare their event
+    (`@journal.emits`) nor record one (directly, or through another service of the module
+    that does)."""
+    source = path.read_text()
+    functions = {
+        node.name: node
+        for node in ast.parse(source, str(path)).body
+        if isinstance(node, ast.FunctionDef)
+    }
+    covered = {
+        name
+        for name, node in functions.items()
+        if any("journal.emits" in ast.unparse(d) for d in node.decorator_list)
+        or any(marker in ast.unparse(node) for marker in JOURNALLING)
+    }
+    while True:  # a service that calls a journalling one of its module is journalled too
+        more = {
+            name
+            for name, node in functions.items()
+            if name not in covered
+            and any(
+                isinstance(call, ast.Call)
+                and isinstance(call.func, ast.Name)
+                and call.func.id in covered
+                for call in ast.walk(node)
+            )
+        }
+        if not more:
+            break
+        covered |= more
+    relative = str(path.relative_to(root))
+    return [
+        f"{relative}::{name}"
+        for name, node in functions.items()
+        if not name.startswith("_")
+        and _is_atomic(node)
+        and name not in covered
+        and relative not in UNJOURNALLED
+        and f"{relative}::{name}" not in UNJOURNALLED
+    ]
+
+
+def test_every_service_change_is_journalled() -> None:
+    """Each service appends its event to the journal in the change's transaction (what the
+    webhooks, the establishment copy and the audit of the changes without a request read)."""
+    missing = [
+        name
+        for path in sorted(ROOT.rglob("*.py"))
+        if any(fnmatch(str(path.relative_to(ROOT)), pattern) for pattern in SERVICES)
+        for name in unjournalled_services(path)
+    ]
+    assert missing == []
+
+
+def test_the_journal_scan_sees_a_silent_service(tmp_path: Path) -> None:
+    sample = tmp_path / "services.py"
+    sample.write_text(
+        "@transaction.atomic\n"
+        "def silent(x):\n"
+        "    x.save()\n"
+        "@transaction.atomic\n"
+        "@journal.emits(journal.Kind.LEARNER_CREATED, lambda r, _: r)\n"
+        "def declared(x):\n"
+        "    x.save()\n"
+        "@transaction.atomic\n"
+        "def through(x):\n"
+        "    declared(x)\n"
+    )
+    assert unjournalled_services(sample, tmp_path) == ["services.py::silent"]

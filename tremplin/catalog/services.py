@@ -15,6 +15,7 @@ from django.db import transaction
 from django.forms import ModelForm
 from django_fsm import TransitionNotAllowed
 
+from tremplin.core import journal
 from tremplin.core.csvimport import save_objects
 from tremplin.places.models import Disp, Establishment
 
@@ -67,6 +68,11 @@ def reachable_credits(
 
 
 @transaction.atomic
+@journal.emits(
+    journal.Kind.CATALOGUE_CHANGED,
+    lambda _, a: a["formation"],
+    lambda _, a: {"what": "requirements"},
+)
 def set_requirements(
     formation: Formation, mandatory_codes: Sequence[str], groups: Sequence[GroupSpec]
 ) -> None:
@@ -130,6 +136,9 @@ class EditionFrozen(ValidationError):
 
 
 @transaction.atomic
+@journal.emits(
+    journal.Kind.CATALOGUE_CHANGED, lambda saved, _: saved, lambda _, a: {"what": "form"}
+)
 def save_form(form: ModelForm[Any]) -> Any:
     """Save a catalogue page's validated form (an edition, a sector, a UE, a formation): the
     catalogue's pages write through here; a published edition stays as it was published."""
@@ -158,6 +167,9 @@ def _place(offer: FormationOffer | UnitOffer, where: Where) -> None:
 
 
 @transaction.atomic
+@journal.emits(
+    journal.Kind.CATALOGUE_CHANGED, lambda offer, _: offer, lambda _, a: {"what": "offer"}
+)
 def offer_formation(
     edition: Edition, formation: Formation, *, modality: str, where: Where = Where()
 ) -> FormationOffer:
@@ -170,6 +182,9 @@ def offer_formation(
 
 
 @transaction.atomic
+@journal.emits(
+    journal.Kind.CATALOGUE_CHANGED, lambda offer, _: offer, lambda _, a: {"what": "offer"}
+)
 def offer_unit(
     edition: Edition, unit: TeachingUnit, *, modality: str | None = None, where: Where = Where()
 ) -> UnitOffer:
@@ -184,6 +199,11 @@ def offer_unit(
 
 
 @transaction.atomic
+@journal.emits(
+    journal.Kind.CATALOGUE_CHANGED,
+    lambda _, a: a["edition"],
+    lambda n, _: {"what": "offers", "added": n},
+)
 def add_offers(edition: Edition, codes: Sequence[str], *, modality: str, where: Where) -> int:
     """Offer the formations and UEs named by code; refuse the whole list if one is unknown."""
     ensure_editable(edition)
@@ -214,12 +234,20 @@ def _formation_modality(formation: Formation) -> str:
 
 
 @transaction.atomic
+@journal.emits(
+    journal.Kind.CATALOGUE_CHANGED,
+    lambda _, a: a["offer"].edition,
+    lambda _, a: {"what": "offer withdrawn"},
+)
 def withdraw_offer(offer: FormationOffer | UnitOffer) -> None:
     ensure_editable(offer.edition)
     offer.delete()
 
 
 @transaction.atomic
+@journal.emits(
+    journal.Kind.CATALOGUE_CHANGED, lambda edition, _: edition, lambda _, a: {"what": "published"}
+)
 def publish(edition: Edition, *, on: date | None = None) -> Edition:
     edition = Edition.objects.select_for_update().get(pk=edition.pk)
     if not edition.unit_offers.exists() and not edition.formation_offers.exists():
@@ -240,6 +268,9 @@ def publish(edition: Edition, *, on: date | None = None) -> Edition:
 
 
 @transaction.atomic
+@journal.emits(
+    journal.Kind.CATALOGUE_CHANGED, lambda edition, _: edition, lambda _, a: {"what": "copied"}
+)
 def copy_to_next_year(edition: Edition) -> Edition:
     """Start next year's draft from this edition's offers."""
     year = next_academic_year(edition.year)
@@ -264,6 +295,12 @@ def copy_to_next_year(edition: Edition) -> Edition:
     return copy
 
 
+@transaction.atomic
+@journal.emits(
+    journal.Kind.CATALOGUE_CHANGED,
+    lambda _, a: [*a["to_create"], *a["to_update"]],
+    lambda _, a: {"what": "teaching unit"},
+)
 def save_teaching_units(
     to_create: list[TeachingUnit], to_update: list[TeachingUnit], fields: list[str]
 ) -> None:

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from tremplin.catalog.academic import academic_year_bounds
+from tremplin.core import journal
 from tremplin.places.models import Disp, Establishment, Region
 
 from .indicators import INDICATORS
@@ -142,11 +143,13 @@ def _save_convention(spec: ConventionSpec, convention: Convention) -> Convention
 
 
 @transaction.atomic
+@journal.emits(journal.Kind.CONVENTION_CHANGED, lambda convention, _: convention)
 def create_convention(spec: ConventionSpec) -> Convention:
     return _save_convention(spec, Convention())
 
 
 @transaction.atomic
+@journal.emits(journal.Kind.CONVENTION_CHANGED, lambda convention, _: convention)
 def update_convention(convention: Convention, spec: ConventionSpec) -> Convention:
     return _save_convention(spec, convention)
 
@@ -191,15 +194,22 @@ def _save_objective(spec: ObjectiveSpec, objective: Objective) -> Objective:
 
 
 @transaction.atomic
+@journal.emits(journal.Kind.CONVENTION_CHANGED, lambda objective, _: objective.convention)
 def add_objective(convention: Convention, spec: ObjectiveSpec) -> Objective:
     return _save_objective(spec, Objective(convention=convention))
 
 
 @transaction.atomic
+@journal.emits(journal.Kind.CONVENTION_CHANGED, lambda objective, _: objective.convention)
 def update_objective(objective: Objective, spec: ObjectiveSpec) -> Objective:
     return _save_objective(spec, objective)
 
 
 @transaction.atomic
+@journal.emits(
+    journal.Kind.CONVENTION_CHANGED,
+    lambda _, a: a["objective"].convention,
+    lambda _, a: {"what": "objective deleted"},
+)
 def delete_objective(objective: Objective) -> None:
     objective.delete()

@@ -20,7 +20,7 @@ from django.db.models import Model
 from django.http import HttpRequest, QueryDict
 
 from .http import client_address
-from .models import AuditEvent
+from .models import AuditEvent, DomainEvent
 
 Action = AuditEvent.Action
 Origin = AuditEvent.Origin
@@ -89,6 +89,25 @@ def record(
         event.changes = dict(changes)
     event.save()
     return event
+
+
+def from_journal(events: Sequence[DomainEvent], instances: Sequence[Model]) -> None:
+    """The audit entries of the changes that reach the services without a request to record
+    them (the establishment copy's bundles, origin « sync »): one per journal event, by the
+    event's actor, naming its record and what happened. The other origins are audited where the
+    request or the import is (with the client's address, the fields changed)."""
+    rows = [
+        _event(
+            event.actor if event.actor_id is not None else None,
+            Action.UPDATE,
+            instance,
+            f"synchronisation : {event.kind}",
+            origin=Origin.SYNC,
+        )
+        for event, instance in zip(events, instances, strict=True)
+        if event.origin == DomainEvent.Origin.SYNC
+    ]
+    AuditEvent.objects.bulk_create(rows)
 
 
 def _event(

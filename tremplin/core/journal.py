@@ -11,14 +11,16 @@ its payload carries JSON values (opaque references, codes, dates), never a perso
 
 from __future__ import annotations
 
+import inspect
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar
 
 from django.db import models, transaction
 from django.utils import timezone
@@ -44,13 +46,50 @@ class Kind(StrEnum):
     REFERRAL_STATUS_CHANGED = "referral.status_changed"
     CERTIFICATION_AWARDED = "certification.awarded"
     HANDOVER_CREATED = "handover.created"
+    # Every other service's change, so that the journal holds every write (the establishment
+    # copy exchanges it; the audit of the changes without a request is fed from it).
+    LEARNER_CREATED = "learner.created"
+    YOUNG_PERSON_CREATED = "learner.young_person_created"
+    APPLICATION_SUBMITTED = "application.submitted"
+    APPLICATION_STATUS_CHANGED = "application.status_changed"
+    ENROLMENT_CREATED = "enrolment.created"
+    CERTIFICATION_PROPOSED = "certification.proposed"
+    CERTIFICATION_REVOKED = "certification.revoked"
+    INTERVIEW_RECORDED = "interview.recorded"
+    EMERGENCE_SESSION_SAVED = "emergence.session_saved"
+    EMERGENCE_ATTENDANCE_RECORDED = "emergence.attendance_recorded"
+    EMERGENCE_PARTICIPANT_ADDED = "emergence.participant_added"
+    EMERGENCE_OUTCOMES_RECORDED = "emergence.outcomes_recorded"
+    PACKAGE_SAVED = "material.package_saved"
+    PACKAGE_DELETED = "material.package_deleted"
+    MATERIAL_SENT = "material.sent"
+    MATERIAL_HANDED = "material.handed"
+    ASSIGNMENT_RETURNED = "material.assignment_returned"
+    HANDOVER_OUTCOME_RECORDED = "handover.outcome_recorded"
+    EXAM_SESSION_SAVED = "exam.session_saved"
+    EXAM_CANDIDATES_ADDED = "exam.candidates_added"
+    EXAM_CANDIDATE_REMOVED = "exam.candidate_removed"
+    EXAM_PRESENCE_RECORDED = "exam.presence_recorded"
+    EXAM_ACCOMMODATION_SAVED = "exam.accommodation_saved"
+    CENTRE_OFFERS_SAVED = "orientation.centre_offers_saved"
+    REFERRAL_SENT = "referral.sent"
+    CATALOGUE_CHANGED = "catalogue.changed"
+    CONVENTION_CHANGED = "convention.changed"
 
+
+#: Subscribe to this kind to receive the events of every kind.
+ANY = "*"
 
 #: A subscriber receives events of one kind and their records, in the same order (one event when
 #: a form changes one record, many when an import changes many: one query for all of them).
 Subscriber = Callable[[list[DomainEvent], list[Any]], None]
 
 _origin: ContextVar[str] = ContextVar("tremplin_journal_origin", default=Origin.SYSTEM)
+#: Who makes the changes of the current request (read when the event is recorded: the API
+#: authenticates inside its view), for the services that take no `by`.
+_acting: ContextVar[Callable[[], Any] | None] = ContextVar("tremplin_journal_acting", default=None)
+P = ParamSpec("P")
+R = TypeVar("R")
 _subscribers: dict[str, list[Subscriber]] = defaultdict(list)
 
 
@@ -66,6 +105,21 @@ def origin(value: str) -> Iterator[None]:
 
 def current_origin() -> str:
     return _origin.get()
+
+
+@contextmanager
+def acting(user: Callable[[], Any]) -> Iterator[None]:
+    """Every event recorded inside this block without an actor is by `user()` (the request's)."""
+    token = _acting.set(user)
+    try:
+        yield
+    finally:
+        _acting.reset(token)
+
+
+def current_actor() -> Any:
+    user = _acting.get()
+    return user() if user is not None else None
 
 
 def subscribe(kind: str, handler: Subscriber) -> None:
@@ -126,7 +180,7 @@ def record_many(
     payloads = payloads if payloads is not None else [{} for _ in instances]
     at = timezone.now()
     via = current_origin()
-    actor_id = _actor_id(actor)
+    actor_id = _actor_id(actor if actor is not None else current_actor())
     with transaction.atomic():
         events = DomainEvent.objects.bulk_create(
             DomainEvent(
@@ -140,9 +194,51 @@ def record_many(
             )
             for instance, payload in zip(instances, payloads, strict=True)
         )
-        for handler in subscribers(kind):
+        for handler in [*subscribers(kind), *subscribers(ANY)]:
             handler(events, list(instances))
     return events
+
+
+#: A service's arguments, by name, as it was called (for `emits`).
+Arguments = Mapping[str, Any]
+
+
+def emits(
+    kind: str,
+    of: Callable[[Any, Arguments], models.Model | Sequence[models.Model] | None],
+    payload: Callable[[Any, Arguments], dict[str, Any]] | None = None,
+) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Declare the event a service records: after the service returns (inside its transaction:
+    put `@transaction.atomic` above), `kind` about `of(result, arguments)` (one record, or a
+    list for the bulk variants: one event each), by the acting user (the service's `by`
+    argument, or whoever the request is signed in as), with `payload(result, arguments)`."""
+
+    def decorate(service: Callable[P, R]) -> Callable[P, R]:
+        signature = inspect.signature(service)
+
+        @wraps(service)
+        def run(*args: P.args, **kwargs: P.kwargs) -> R:
+            result = service(*args, **kwargs)
+            bound = signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            arguments = bound.arguments
+            target = of(result, arguments)
+            if target is None:
+                return result
+            targets = [target] if isinstance(target, models.Model) else list(target)
+            extra = payload(result, arguments) if payload is not None else {}
+            record_many(
+                kind,
+                targets,
+                actor=arguments.get("by"),
+                payloads=[{"id": t.pk, **extra} for t in targets],
+            )
+            return result
+
+        run.emits = kind  # type: ignore[attr-defined]  # read by the coverage test
+        return run
+
+    return decorate
 
 
 def events_of(instance: models.Model) -> models.QuerySet[DomainEvent]:
@@ -153,9 +249,13 @@ def events_of(instance: models.Model) -> models.QuerySet[DomainEvent]:
 
 
 __all__ = [
+    "ANY",
     "Kind",
     "Origin",
+    "acting",
+    "current_actor",
     "current_origin",
+    "emits",
     "events_of",
     "origin",
     "plain",

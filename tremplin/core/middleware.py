@@ -1,4 +1,4 @@
-"""The origin of the changes a request makes, for the event journal: the API, or a form."""
+"""The origin of the changes a request makes, for the event journal (the API, or a form), and\nwho makes them."""
 
 from __future__ import annotations
 
@@ -17,5 +17,5 @@ class JournalOriginMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         kind = journal.Origin.API if request.path.startswith(API_PREFIX) else journal.Origin.FORM
-        with journal.origin(kind):
+        with journal.origin(kind), journal.acting(lambda: getattr(request, "user", None)):
             return self.get_response(request)

@@ -31,6 +31,7 @@ class AuditEvent(models.Model):
         IMPORT = "import", "Import de fichier"
         BULK = "bulk", "API, envoi groupé"
         COMMAND = "command", "Ligne de commande"
+        SYNC = "sync", "Synchronisation"
 
     at = models.DateTimeField("date", auto_now_add=True, db_index=True)
     user = models.ForeignKey(

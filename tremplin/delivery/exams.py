@@ -16,6 +16,7 @@ from django.utils import timezone
 from tremplin.accounts.models import acting_user
 from tremplin.catalog.academic import academic_year_of
 from tremplin.catalog.models import TeachingUnit
+from tremplin.core import journal
 from tremplin.core.permissions import Actor
 from tremplin.enrolment.models import Enrolment, Result
 from tremplin.learners.models import Learner, Placement, Status
@@ -40,6 +41,7 @@ def candidates(establishment: Establishment, units: Iterable[TeachingUnit], year
 
 
 @transaction.atomic
+@journal.emits(journal.Kind.EXAM_SESSION_SAVED, lambda session, _: session)
 def create_session(
     establishment: Establishment,
     *,
@@ -108,6 +110,11 @@ def session_units(establishment: Establishment, session: ExamSession | None = No
 
 
 @transaction.atomic
+@journal.emits(
+    journal.Kind.EXAM_SESSION_SAVED,
+    lambda _, a: a["session"],
+    lambda counts, _: {"added": counts[0], "removed": counts[1]},
+)
 def update_session(
     session: ExamSession,
     *,
@@ -171,6 +178,7 @@ def addable_enrolments(session: ExamSession) -> Any:
 
 
 @transaction.atomic
+@journal.emits(journal.Kind.EXAM_CANDIDATES_ADDED, lambda registrations, _: registrations)
 def add_candidates(session: ExamSession, enrolments: Iterable[Enrolment]) -> list[ExamRegistration]:
     """Register enrolments after the creation (a learner enrolled or arrived since)."""
     ensure_open(session)
@@ -197,10 +205,20 @@ def add_candidates(session: ExamSession, enrolments: Iterable[Enrolment]) -> lis
 def remove_candidate(registration: ExamRegistration) -> None:
     """Take a registration out of a session that has not taken place."""
     ensure_open(registration.session)
+    journal.record(
+        journal.Kind.EXAM_CANDIDATE_REMOVED,
+        registration,
+        payload={"id": registration.pk, "session": registration.session_id},
+    )
     registration.delete()
 
 
 @transaction.atomic
+@journal.emits(
+    journal.Kind.EXAM_PRESENCE_RECORDED,
+    lambda _, a: a["session"],
+    lambda changed, _: {"changed": changed},
+)
 def record_presence(session: ExamSession, presence: dict[int, bool | None]) -> int:
     """Record who sat the exams (registration id → present, absent, or unknown), once the
     session has begun; allowed after its day. Returns the number of registrations changed."""
@@ -288,6 +306,7 @@ def follow_transfer(learner: Learner, *, on: date | None = None) -> list[ExamReg
 
 
 @transaction.atomic
+@journal.emits(journal.Kind.EXAM_ACCOMMODATION_SAVED, lambda registration, _: registration)
 def update_accommodation(
     registration: ExamRegistration, *, accommodation: str, extra_time_minutes: int
 ) -> ExamRegistration:

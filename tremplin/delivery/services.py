@@ -52,6 +52,11 @@ def _check_title(unit: TeachingUnit, title: str, package: MaterialPackage | None
 
 
 @transaction.atomic
+@journal.emits(
+    journal.Kind.PACKAGE_SAVED,
+    lambda package, _: package,
+    lambda package, _: {"unit": package.unit.code},
+)
 def create_package(
     unit: TeachingUnit, *, title: str, kind: str, position: int, file: UploadedFile[Any] | None
 ) -> MaterialPackage:
@@ -67,6 +72,11 @@ def create_package(
 
 
 @transaction.atomic
+@journal.emits(
+    journal.Kind.PACKAGE_SAVED,
+    lambda package, _: package,
+    lambda package, _: {"unit": package.unit.code},
+)
 def update_package(
     package: MaterialPackage,
     *,
@@ -106,6 +116,9 @@ def delete_package(package: MaterialPackage) -> None:
         )
     name = (package.file.name or "") if package.file else ""
     storage = package.file.storage
+    journal.record(
+        journal.Kind.PACKAGE_DELETED, package, payload={"id": package.pk, "unit": package.unit.code}
+    )
     package.delete()
     _drop_file(storage, name)
 
@@ -147,6 +160,11 @@ def send_packages_of_units(
 
 
 @transaction.atomic
+@journal.emits(
+    journal.Kind.MATERIAL_SENT,
+    lambda deliveries, _: deliveries,
+    lambda _, a: {"establishment": a["establishment"].label, "on": a["on"]},
+)
 def send_packages(
     establishment: Establishment,
     unit: TeachingUnit,
@@ -188,6 +206,9 @@ def send_packages(
 
 
 @transaction.atomic
+@journal.emits(
+    journal.Kind.MATERIAL_HANDED, lambda delivery, _: delivery, lambda d, _: {"on": d.handed_on}
+)
 def mark_handed(delivery: Delivery, *, on: date, by: Actor) -> Delivery:
     """The package was handed to the learner."""
     delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
@@ -204,6 +225,11 @@ def mark_handed(delivery: Delivery, *, on: date, by: Actor) -> Delivery:
 
 
 @transaction.atomic
+@journal.emits(
+    journal.Kind.ASSIGNMENT_RETURNED,
+    lambda delivery, _: delivery,
+    lambda d, _: {"on": d.returned_on, "grade": d.grade},
+)
 def record_return(
     delivery: Delivery, *, on: date, grade: Decimal | None, feedback: str, by: Actor
 ) -> Delivery:
@@ -314,6 +340,11 @@ def hand_over(placement: Placement, *, by: Actor = None) -> HandOver | None:
 
 
 @transaction.atomic
+@journal.emits(
+    journal.Kind.HANDOVER_OUTCOME_RECORDED,
+    lambda item, _: item,
+    lambda item, _: {"status": item.status},
+)
 def record_outcome(hand_over: HandOver, *, status: str, note: str, by: Actor) -> HandOver:
     """The centre records whether the learner continued the training."""
     if status not in (HandOver.Status.CONTINUED, HandOver.Status.NOT_CONTINUED):

@@ -12,12 +12,14 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from tremplin.core import journal
 from tremplin.learners.models import Kind, Learner, Status
 
 from .models import Attendance, Cohort, Participant, Session
 
 
 @transaction.atomic
+@journal.emits(journal.Kind.EMERGENCE_SESSION_SAVED, lambda session, _: session)
 def save_session(
     cohort: Cohort,
     *,
@@ -63,6 +65,11 @@ class AttendanceSummary:
 
 
 @transaction.atomic
+@journal.emits(
+    journal.Kind.EMERGENCE_ATTENDANCE_RECORDED,
+    lambda _, a: a["session"],
+    lambda summary, _: {"present": summary.present, "total": summary.total},
+)
 def record_attendance(
     session: Session, entries: Sequence[AttendanceEntry], *, today: date | None = None
 ) -> AttendanceSummary:
@@ -111,6 +118,7 @@ def record_attendance(
 
 
 @transaction.atomic
+@journal.emits(journal.Kind.EMERGENCE_PARTICIPANT_ADDED, lambda participant, _: participant)
 def add_participant(cohort: Cohort, learner: Learner) -> Participant:
     """Enrol a learner detained at the cohort's establishment in the cohort."""
     if learner.kind != Kind.DETAINED or learner.status != Status.PLACED:
@@ -132,6 +140,7 @@ def add_participant(cohort: Cohort, learner: Learner) -> Participant:
 
 
 @transaction.atomic
+@journal.emits(journal.Kind.EMERGENCE_OUTCOMES_RECORDED, lambda participant, _: participant)
 def record_outcomes(
     participant: Participant,
     *,

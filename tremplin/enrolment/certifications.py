@@ -338,6 +338,7 @@ def progress_for(certification: Certification) -> Progress:
 
 
 @transaction.atomic
+@journal.emits(journal.Kind.CERTIFICATION_PROPOSED, lambda proposed, _: proposed)
 def detect_certifications(learner: Learner, *, by: Actor = None) -> list[Certification]:
     """Propose a certification for every formation whose requirements the learner now meets and
     that has no live certification. A formation that names no UE (such as a business-creation
@@ -512,6 +513,7 @@ def award(
 
 
 @transaction.atomic
+@journal.emits(journal.Kind.CERTIFICATION_REVOKED, lambda certification, _: certification)
 def revoke(certification: Certification, *, by: Actor, reason: str) -> Certification:
     """Withdraw a proposed or awarded certification, with a reason. The record, its number and its
     history stay; the formation may be proposed again later. Returns a fresh instance."""

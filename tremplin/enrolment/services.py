@@ -63,6 +63,7 @@ def allowed_moves(application: Application, user: Any) -> list[Move]:
 
 
 @transaction.atomic
+@journal.emits(journal.Kind.APPLICATION_SUBMITTED, lambda application, _: application)
 def submit(
     learner: Learner,
     *,
@@ -111,6 +112,11 @@ def submit(
 
 
 @transaction.atomic
+@journal.emits(
+    journal.Kind.APPLICATION_STATUS_CHANGED,
+    lambda application, _: application,
+    lambda application, a: {"move": a["name"], "to_status": application.status},
+)
 def move(
     application: Application,
     name: str,
@@ -340,16 +346,21 @@ def save_enrolments(
             enrolment.result_by = acting_user(by)
         fields = sorted({*fields, "version", "result_at", "result_by"})
     save_objects(Enrolment, [], to_update, fields)
+    inserted = _inserted(to_create)
+    journal.record_many(
+        journal.Kind.ENROLMENT_CREATED,
+        inserted,
+        actor=by,
+        payloads=[{"id": e.pk, "academic_year": e.academic_year} for e in inserted],
+    )
     graded = {"result", "grade"} & set(fields)
-    results = [e for e in to_update if graded] + _inserted_with_result(to_create)
+    results = [e for e in to_update if graded] + [e for e in inserted if e.result != Result.PENDING]
     results_recorded(results, by=by)
 
 
-def _inserted_with_result(created: list[Enrolment]) -> list[Enrolment]:
-    """The enrolments just inserted (without their ids: the bulk path) that carry a result."""
-    keys = {
-        (e.learner_id, e.academic_year, e.unit_id) for e in created if e.result != Result.PENDING
-    }
+def _inserted(created: list[Enrolment]) -> list[Enrolment]:
+    """The enrolments just inserted, found again (the bulk path gives them no ids back)."""
+    keys = {(e.learner_id, e.academic_year, e.unit_id) for e in created}
     if not keys:
         return []
     found = Enrolment.objects.filter(

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from tremplin.accounts.models import acting_user
+from tremplin.core import journal
 from tremplin.core.csvimport import fast_insert, save_objects
 from tremplin.core.permissions import Actor
 from tremplin.learners.models import Learner
@@ -14,6 +15,7 @@ from .models import Interview
 
 
 @transaction.atomic
+@journal.emits(journal.Kind.INTERVIEW_RECORDED, lambda interview, _: interview)
 def record_interview(
     learner: Learner,
     *,
@@ -51,3 +53,16 @@ def save_interviews(
     rules as the form: authorship, dates): new rows through the database's bulk path."""
     fast_insert(Interview, to_create)
     save_objects(Interview, [], to_update, fields)
+    # The rows inserted through the bulk path come back without their ids: found again by
+    # their natural key, for their events.
+    keys = {(i.learner_id, i.date, i.kind) for i in to_create}
+    inserted = (
+        [
+            i
+            for i in Interview.objects.filter(learner_id__in={k[0] for k in keys})
+            if (i.learner_id, i.date, i.kind) in keys
+        ]
+        if keys
+        else []
+    )
+    journal.record_many(journal.Kind.INTERVIEW_RECORDED, [*inserted, *to_update])

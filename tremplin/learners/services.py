@@ -24,6 +24,11 @@ INITIAL_STATUS: dict[str, str] = {Kind.DETAINED: Status.PLACED, Kind.YOUTH: Stat
 
 
 @transaction.atomic
+@journal.emits(
+    journal.Kind.LEARNER_CREATED,
+    lambda learner, _: learner,
+    lambda created, _: {"kind": created.kind},
+)
 def create_learner(
     *,
     by: Actor,
@@ -244,6 +249,19 @@ def save_learners(
         if learner.pk in moves:
             learner.establishment_id = establishments_before[learner.reference]
     save_objects(Learner, to_create, to_update, fields)
+    journal.record_many(
+        journal.Kind.LEARNER_CREATED,
+        to_create,
+        actor=by,
+        payloads=[{"id": learner.pk, "kind": learner.kind} for learner in to_create],
+    )
+    changed = [learner for learner in to_update if fields]
+    journal.record_many(
+        journal.Kind.LEARNER_UPDATED,
+        changed,
+        actor=by,
+        payloads=[{"fields": sorted(fields)} for _ in changed],
+    )
     Placement.objects.bulk_create(
         Placement(
             learner=learner,

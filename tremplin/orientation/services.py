@@ -119,6 +119,7 @@ def _may_follow(user: Any, mission_locale: MissionLocale) -> bool:
 
 
 @transaction.atomic
+@journal.emits(journal.Kind.YOUNG_PERSON_CREATED, lambda learner, _: learner)
 def create_young_person(
     *,
     mission_locale: MissionLocale,
@@ -287,6 +288,7 @@ def save_young_people(writes: Sequence[YoungPersonWrite], *, by: Actor) -> None:
         learner.kind = Kind.YOUTH
         learner.status = LearnerStatus.FOLLOWED
     Learner.objects.bulk_create(new_learners, batch_size=1_000)
+    journal.record_many(journal.Kind.YOUNG_PERSON_CREATED, new_learners, actor=by)
     changed = [w for w in writes if w.learner.pk is not None and w.learner_fields]
     fields = sorted({name for w in changed for name in w.learner_fields})
     if changed:
@@ -332,6 +334,9 @@ def save_centre_offers(
     CentreOffer.objects.bulk_create(to_create, batch_size=2_000)
     if to_update and fields:
         CentreOffer.objects.bulk_update(to_update, list(fields), batch_size=2_000)
+    journal.record_many(
+        journal.Kind.CENTRE_OFFERS_SAVED, [*to_create, *(to_update if fields else [])]
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -339,6 +344,7 @@ def save_centre_offers(
 
 
 @transaction.atomic
+@journal.emits(journal.Kind.REFERRAL_SENT, lambda referral, _: referral)
 def send_referral(
     learner: Learner,
     *,
@@ -584,6 +590,7 @@ def save_referrals(
     Returns the refused moves: (referral, status before, refused by the role matrix, message);
     the caller rejects the import when there is any (its transaction writes nothing)."""
     created = Referral.objects.bulk_create(to_create, batch_size=2_000)
+    journal.record_many(journal.Kind.REFERRAL_SENT, created, actor=by)
     author = acting_user(by)
     events: list[ReferralEvent] = []
     for referral in created:
