@@ -46,8 +46,21 @@ def page(client: Client, url: str) -> str:
     return response.content.decode()
 
 
-@pytest.mark.parametrize("username", USERS)
-def test_every_role_reads_the_list_and_each_convention(
+#: The roles of the action matrix's conventions.read (the navigation shows them the entry).
+READERS = ("coordination", "coord-paris", "statistique")
+
+
+@pytest.mark.parametrize("username", sorted(set(USERS) - set(READERS)))
+def test_the_other_roles_are_refused_the_conventions(
+    client_as: Callable[[User], Client], conventions: list[Convention], username: str
+) -> None:
+    client = client_as(User.objects.get(username=username))
+    assert client.get(reverse("conventions:list")).status_code == 403
+    assert client.get(reverse("conventions:detail", args=[conventions[0].pk])).status_code == 403
+
+
+@pytest.mark.parametrize("username", READERS)
+def test_the_coordinations_and_the_statistician_read_the_list_and_each_convention(
     client_as: Callable[[User], Client], conventions: list[Convention], username: str
 ) -> None:
     client = client_as(User.objects.get(username=username))

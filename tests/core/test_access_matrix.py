@@ -129,7 +129,10 @@ def test_lists_show_only_the_records_of_the_scope(
     client = client_as(User.objects.get(username=username))
     for name in PERSONAL_LISTS:
         response = client.get(reverse(name))
-        if username in NO_PERSONAL_DATA:
+        if username in NO_PERSONAL_DATA or (
+            # The follow-up of the learners in detention (core.actions: the READ_* rows).
+            username == "conseil-ml" and name not in ("learners:list", "learners:create")
+        ):
             assert response.status_code == 403, (username, name)
             continue
         if name == "learners:create":

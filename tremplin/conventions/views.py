@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from tremplin.core import actions
 from tremplin.core.permissions import permissions_of, readable_or_404
 from tremplin.core.views import apply_errors
 
@@ -45,6 +46,7 @@ def _crumbs(*items: tuple[str, str]) -> list[tuple[str, str]]:
 
 @require_GET
 def convention_list(request: HttpRequest) -> HttpResponse:
+    actions.require(request.user, actions.Action.READ_CONVENTIONS)
     return render(
         request,
         "conventions/list.html",
@@ -58,6 +60,7 @@ def convention_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def convention_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    actions.require(request.user, actions.Action.READ_CONVENTIONS)
     convention = readable_or_404(request.user, selectors.conventions_for_display(), pk=pk)
     return _detail_page(request, convention, ObjectiveForm() if _can_edit(request) else None)
 

@@ -27,6 +27,15 @@ class Action(StrEnum):
     CREATE_ENROLMENTS = "enrolments.create"
     CHANGE_ENROLMENTS = "enrolments.change"
     MERGE_LEARNERS = "learners.merge"
+    # The areas of the navigation whose pages a role opens (the views require them, the
+    # navigation shows them: the same declaration).
+    READ_CASELOAD = "followup.read"
+    READ_APPLICATIONS = "applications.read"
+    READ_CERTIFICATIONS = "certifications.read"
+    READ_HANDOVERS = "handovers.read"
+    READ_CONVENTIONS = "conventions.read"
+    # A person's rights (export, erasure) exercised on their behalf: the national coordination.
+    SUBJECT_RIGHTS = "privacy.rights"
 
 
 #: role × action. Every action also belongs to the national coordination.
@@ -38,6 +47,15 @@ MATRIX: dict[Action, frozenset[str]] = {
     Action.CHANGE_ENROLMENTS: frozenset({R.REGIONAL_COORDINATOR, R.REFERENT, R.RLE}),
     # Two files of the same person made one: the coordinations, both files in their scope.
     Action.MERGE_LEARNERS: frozenset({R.REGIONAL_COORDINATOR}),
+    # The follow-up of the learners in detention: the coordinations, the referents, the RLEs.
+    Action.READ_CASELOAD: frozenset({R.REGIONAL_COORDINATOR, R.REFERENT, R.RLE}),
+    Action.READ_APPLICATIONS: frozenset({R.REGIONAL_COORDINATOR, R.REFERENT, R.RLE}),
+    Action.READ_CERTIFICATIONS: frozenset({R.REGIONAL_COORDINATOR, R.REFERENT, R.RLE}),
+    # A released learner's hand-over: the receiving centre, and those who followed the learner.
+    Action.READ_HANDOVERS: frozenset({R.CENTRE_STAFF, R.REGIONAL_COORDINATOR, R.REFERENT, R.RLE}),
+    # The partnership conventions and their indicators: the coordinations and the statistician.
+    Action.READ_CONVENTIONS: frozenset({R.REGIONAL_COORDINATOR, R.STATISTICIAN}),
+    Action.SUBJECT_RIGHTS: frozenset(),
 }
 
 #: What a refusal says, per action.
@@ -46,6 +64,12 @@ REFUSALS: dict[Action, str] = {
     Action.CREATE_ENROLMENTS: "votre rôle ne permet pas d'inscrire un apprenant à une UE",
     Action.CHANGE_ENROLMENTS: "votre rôle ne permet pas de modifier une inscription",
     Action.MERGE_LEARNERS: "la fusion de dossiers est réservée aux coordinations",
+    Action.READ_CASELOAD: "votre rôle ne donne pas accès au suivi des apprenants",
+    Action.READ_APPLICATIONS: "votre rôle ne donne pas accès aux candidatures",
+    Action.READ_CERTIFICATIONS: "votre rôle ne donne pas accès aux certifications",
+    Action.READ_HANDOVERS: "votre rôle ne donne pas accès aux reprises de formation",
+    Action.READ_CONVENTIONS: "votre rôle ne donne pas accès aux conventions",
+    Action.SUBJECT_RIGHTS: "les droits des personnes sont exercés par la coordination nationale",
 }
 
 ScopeCheck = Callable[[Scope, Any], bool]

@@ -18,7 +18,6 @@ from tremplin.core.roles import Role
 from tremplin.core.scope import scope_of
 from tremplin.core.views import submitted
 from tremplin.learners.models import Learner
-from tremplin.learners.permissions import require_learner_role
 
 from . import certifications, documents, services
 from .forms import ApplicationForm, MoveForm, ResultRowForm, RevokeForm
@@ -128,7 +127,7 @@ def application_move(request: HttpRequest, pk: int, move: str) -> HttpResponse:
 
 @require_GET
 def application_list(request: HttpRequest) -> HttpResponse:
-    require_learner_role(request.user)
+    actions.require(request.user, actions.Action.READ_APPLICATIONS)
     status = request.GET.get("statut", "")
     applications = Application.permissions.readable(
         request.user,
@@ -299,7 +298,7 @@ def attestation(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def certification_list(request: HttpRequest) -> HttpResponse:
-    require_learner_role(request.user)
+    actions.require(request.user, actions.Action.READ_CERTIFICATIONS)
     items = Certification.permissions.readable(
         request.user, Certification.objects.select_related("learner", "formation", "establishment")
     )

@@ -5,11 +5,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from tremplin.core import actions
 from tremplin.core.audit import Action, record
 from tremplin.core.permissions import changeable_or_404
 from tremplin.core.views import submitted
 from tremplin.learners.models import Learner
-from tremplin.learners.permissions import require_learner_role
 
 from . import selectors, services
 from .forms import InterviewForm
@@ -54,7 +54,7 @@ def interview_create(request: HttpRequest, learner_pk: int) -> HttpResponse:
 
 @require_GET
 def caseload(request: HttpRequest) -> HttpResponse:
-    require_learner_role(request.user)
+    actions.require(request.user, actions.Action.READ_CASELOAD)
     rows = selectors.caseload(request.user)
     record(request, Action.LIST, Interview, f"suivi : {len(rows)} apprenants")
     return render(

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from django.db.models import Model
 
+from tremplin.core.actions import Action, can
 from tremplin.core.permissions import UserLike
-from tremplin.core.scope import scope_of
 from tremplin.learners.permissions import LearnerPermissions
 
 
@@ -16,4 +16,4 @@ class SubjectRightsPermissions(LearnerPermissions):
     with the national scope."""
 
     def can_change(self, user: UserLike, obj: Model | None = None) -> bool:
-        return scope_of(user).everything and (obj is None or self.can_read(user, obj))
+        return can(user, Action.SUBJECT_RIGHTS) and (obj is None or self.can_read(user, obj))

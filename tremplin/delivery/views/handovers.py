@@ -9,10 +9,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from tremplin.core import actions
 from tremplin.core.audit import Action, record
 from tremplin.core.permissions import UserLike, readable_or_404
-from tremplin.core.roles import Role
-from tremplin.core.scope import scope_of
 from tremplin.core.views import submitted
 from tremplin.learners.models import Learner
 
@@ -28,12 +27,7 @@ from .common import (
 
 
 def _require_handover_role(user: UserLike) -> None:
-    scope = scope_of(user)
-    if not (
-        scope.everything
-        or scope.role in (Role.CENTRE_STAFF, Role.REGIONAL_COORDINATOR, Role.REFERENT, Role.RLE)
-    ):
-        raise PermissionDenied("Votre rôle ne donne pas accès aux reprises de formation.")
+    actions.require(user, actions.Action.READ_HANDOVERS)
 
 
 @require_GET
