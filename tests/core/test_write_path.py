@@ -24,7 +24,10 @@ WRITERS: dict[str, str] = {
     "core/pipeline.py": "the pipelines' one move mechanism, called by the services",
     "core/csvimport.py": "the bulk write primitives (bulk_create, COPY) of the services' bulk "
     "variants, and the default save of the reference data's imports (places)",
-    "demo/*": "the demo and national generators (fictitious data, bulk, COPY)",
+    "demo/accounts.py": "the demo accounts: not domain records",
+    "demo/places.py": "the demo's reference data (Cnam centres, missions locales)",
+    "demo/national.py": "the national generator: COPY of fictitious rows at national scale, "
+    "its journal written by the database (journal_history)",
     "places/refdata.py": "the shipped reference data loader",
     "*/models.py": "a model's own save() or manager",
     "core/journal.py": "the event journal (append)",

@@ -27,6 +27,7 @@ from .models import (
     FormationOffer,
     Modality,
     OfferScope,
+    Sector,
     TeachingUnit,
     UnitOffer,
 )
@@ -308,3 +309,42 @@ def save_teaching_units(
     importer with the form's rules; the published editions keep their own copy of the content,
     so a unit's change never alters them)."""
     save_objects(TeachingUnit, to_create, to_update, fields)
+
+
+@transaction.atomic
+@journal.emits(
+    journal.Kind.CATALOGUE_CHANGED, lambda sector, _: sector, lambda _, a: {"what": "sector"}
+)
+def ensure_sector(name: str) -> Sector:
+    """The sector of that name, created when it is missing."""
+    return Sector.objects.get_or_create(name=name)[0]
+
+
+@transaction.atomic
+@journal.emits(
+    journal.Kind.CATALOGUE_CHANGED, lambda unit, _: unit, lambda _, a: {"what": "teaching unit"}
+)
+def put_teaching_unit(code: str, **fields: Any) -> TeachingUnit:
+    """The UE of that code, created or changed to these fields (the demo's catalogue)."""
+    return TeachingUnit.objects.update_or_create(code=code, defaults=fields)[0]
+
+
+@transaction.atomic
+@journal.emits(
+    journal.Kind.CATALOGUE_CHANGED,
+    lambda formation, _: formation,
+    lambda _, a: {"what": "formation"},
+)
+def put_formation(code: str, **fields: Any) -> Formation:
+    """The formation of that code, created or changed to these fields (its requirements:
+    set_requirements)."""
+    return Formation.objects.update_or_create(code=code, defaults=fields)[0]
+
+
+@transaction.atomic
+@journal.emits(
+    journal.Kind.CATALOGUE_CHANGED, lambda edition, _: edition, lambda _, a: {"what": "edition"}
+)
+def ensure_edition(year: str, **fields: Any) -> Edition:
+    """The edition of that year, created as a draft with these fields when it is missing."""
+    return Edition.objects.get_or_create(year=year, defaults=fields)[0]

@@ -698,6 +698,21 @@ def save_objects(model: type[M], to_create: list[M], to_update: list[M], fields:
         manager.bulk_update(to_update, fields, batch_size=BULK_BATCH)
 
 
+def insert_dated(model: type[M], rows: list[M], dated: Sequence[str] = ()) -> list[M]:
+    """Insert rows in bulk keeping the dates they carry in `dated` (fields the insert would set
+    to now: auto_now, auto_now_add), for a history written after the fact (the demo's). The rows
+    get their ids back."""
+    kept = [[getattr(row, name) for name in dated] for row in rows]
+    manager = model._default_manager
+    manager.bulk_create(rows, batch_size=BULK_BATCH)
+    if dated and rows:
+        for row, values in zip(rows, kept, strict=True):
+            for name, value in zip(dated, values, strict=True):
+                setattr(row, name, value)
+        manager.bulk_update(rows, list(dated), batch_size=BULK_BATCH)
+    return rows
+
+
 def fast_insert(model: type[M], objects: Sequence[M]) -> None:
     """Insert many rows through the database's own bulk path (COPY on PostgreSQL, executemany
     on SQLite). The objects do not get their primary keys back: for rows nothing else points at."""

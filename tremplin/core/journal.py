@@ -22,7 +22,7 @@ from enum import StrEnum
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from .models import DomainEvent
@@ -56,6 +56,7 @@ class Kind(StrEnum):
     CERTIFICATION_PROPOSED = "certification.proposed"
     CERTIFICATION_REVOKED = "certification.revoked"
     INTERVIEW_RECORDED = "interview.recorded"
+    EMERGENCE_COHORT_CREATED = "emergence.cohort_created"
     EMERGENCE_SESSION_SAVED = "emergence.session_saved"
     EMERGENCE_ATTENDANCE_RECORDED = "emergence.attendance_recorded"
     EMERGENCE_PARTICIPANT_ADDED = "emergence.participant_added"
@@ -172,9 +173,11 @@ def record_many(
     *,
     actor: Actor = None,
     payloads: Sequence[dict[str, Any]] | None = None,
+    consequences: bool = True,
 ) -> list[DomainEvent]:
     """The bulk variant (imports): one event per instance, appended in one statement, then the
-    subscribers once for all of them."""
+    subscribers once for all of them. Without `consequences` (a history written after the
+    fact, whose consequences are in it already) no subscriber runs."""
     if not instances:
         return []
     payloads = payloads if payloads is not None else [{} for _ in instances]
@@ -194,9 +197,52 @@ def record_many(
             )
             for instance, payload in zip(instances, payloads, strict=True)
         )
-        for handler in [*subscribers(kind), *subscribers(ANY)]:
+        for handler in [*subscribers(kind), *subscribers(ANY)] if consequences else []:
             handler(events, list(instances))
     return events
+
+
+def record_inserted(
+    kind: str,
+    model: type[models.Model],
+    *,
+    after: int,
+    where: str = "",
+    about: tuple[type[models.Model], str] | None = None,
+    key: str = "id",
+) -> int:
+    """The events of the rows of `model` that the database's bulk path (COPY) inserted after
+    id `after`, written by the database itself (INSERT … SELECT: one event per row, in id
+    order, origin « system », without consequences: a history written after the fact, the
+    national generator's). `where`: an SQL condition on the rows, written in code (never from
+    input); `about`: the model and column the events name (a placement's learner) instead of
+    the row; the payload is {key: the row's id}. Returns how many were written."""
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    pk_column = model._meta.pk.column if model._meta.pk is not None else None
+    if pk_column is None:
+        raise ValueError(f"{model._meta.label} has no primary key column")
+    pk = quote(pk_column)
+    named, column = about if about is not None else (model, pk_column)
+    postgres = connection.vendor == "postgresql"
+    uid = "gen_random_uuid()" if postgres else "lower(hex(randomblob(16)))"
+    payload = f"jsonb_build_object(%s, {pk})" if postgres else f"json_object(%s, {pk})"
+    condition = f" AND ({where})" if where else ""
+    # Table and column names come from the models, quoted; the condition from the code; values
+    # are parameters.
+    sql = (
+        f"INSERT INTO {quote(DomainEvent._meta.db_table)} "  # noqa: S608 # nosec B608
+        "(uid, kind, model, object_id, actor_id, origin, occurred_at, payload) "
+        f"SELECT {uid}, %s, %s, CAST({quote(column)} AS TEXT), NULL, %s, %s, {payload} "
+        f"FROM {table} WHERE {pk} > %s{condition} ORDER BY {pk}"
+    )
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [kind, named._meta.label_lower, Origin.SYSTEM, now, key, after],
+        )
+        return max(cursor.rowcount, 0)
 
 
 #: A service's arguments, by name, as it was called (for `emits`).
@@ -260,6 +306,7 @@ __all__ = [
     "origin",
     "plain",
     "record",
+    "record_inserted",
     "record_many",
     "subscribe",
     "subscribers",

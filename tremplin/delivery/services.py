@@ -355,3 +355,39 @@ def record_outcome(hand_over: HandOver, *, status: str, note: str, by: Actor) ->
     hand_over.recorded_at = timezone.now()
     hand_over.save(update_fields=["status", "note", "recorded_by", "recorded_at"])
     return hand_over
+
+
+@transaction.atomic
+def ensure_package(
+    unit: TeachingUnit, *, title: str, kind: str, position: int
+) -> tuple[MaterialPackage, bool]:
+    """The UE's package of that title, created without a file when it is missing (the demo's
+    packages). Returns it and whether it was created."""
+    package, created = MaterialPackage.objects.get_or_create(
+        unit=unit, title=title, defaults={"kind": kind, "position": position}
+    )
+    if created:
+        journal.record(journal.Kind.PACKAGE_SAVED, package, payload={"unit": unit.code})
+    return package, created
+
+
+@transaction.atomic
+def insert_deliveries_history(deliveries: list[Delivery]) -> list[Delivery]:
+    """The bulk variant for a history written after the fact (the demo's): deliveries already
+    handed out and returned, checked by the database's rules (dates in order, grades from 0 to
+    20); their events recorded without consequences."""
+    Delivery.objects.bulk_create(deliveries)
+    journal.record_many(
+        journal.Kind.MATERIAL_SENT,
+        deliveries,
+        payloads=[{"on": d.sent_on, "handed_on": d.handed_on} for d in deliveries],
+        consequences=False,
+    )
+    returned = [d for d in deliveries if d.returned_on is not None]
+    journal.record_many(
+        journal.Kind.ASSIGNMENT_RETURNED,
+        returned,
+        payloads=[{"on": d.returned_on, "grade": d.grade} for d in returned],
+        consequences=False,
+    )
+    return deliveries

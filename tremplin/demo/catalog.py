@@ -7,13 +7,17 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from tremplin.catalog.models import Edition, Formation, Sector, TeachingUnit
+from tremplin.catalog.models import Edition, Formation, TeachingUnit
 from tremplin.catalog.services import (
     GroupSpec,
     Where,
     add_offers,
     copy_to_next_year,
+    ensure_edition,
+    ensure_sector,
     publish,
+    put_formation,
+    put_teaching_unit,
     set_requirements,
 )
 
@@ -22,30 +26,26 @@ from . import content
 
 @transaction.atomic
 def load_catalogue() -> list[str]:
-    sectors = {name: Sector.objects.get_or_create(name=name)[0] for name in content.SECTORS}
+    sectors = {name: ensure_sector(name) for name in content.SECTORS}
     for unit in (*content.TEACHING_UNITS, *content.EXTRA_TEACHING_UNITS):
-        TeachingUnit.objects.update_or_create(
-            code=unit["code"],
-            defaults={
-                "title": unit["title"],
-                "ects": Decimal(unit["ects"]),
-                "modality": unit["modality"],
-                "sector": sectors[unit["sector"]],
-            },
+        put_teaching_unit(
+            unit["code"],
+            title=unit["title"],
+            ects=Decimal(unit["ects"]),
+            modality=unit["modality"],
+            sector=sectors[unit["sector"]],
         )
     for spec in content.FORMATIONS:
         requirements = spec["requirements"]
-        formation, _ = Formation.objects.update_or_create(
-            code=spec["code"],
-            defaults={
-                "title": spec["title"],
-                "kind": spec["kind"],
-                "sector": sectors[spec["sector"]],
-                "rncp_code": spec["rncp_code"],
-                "level": spec["level"],
-                "description": spec["description"],
-                "min_credits": requirements["min_credits"],
-            },
+        formation = put_formation(
+            spec["code"],
+            title=spec["title"],
+            kind=spec["kind"],
+            sector=sectors[spec["sector"]],
+            rncp_code=spec["rncp_code"],
+            level=spec["level"],
+            description=spec["description"],
+            min_credits=requirements["min_credits"],
         )
         set_requirements(
             formation,
@@ -57,13 +57,11 @@ def load_catalogue() -> list[str]:
         f"{Formation.objects.count()} formations."
     ]
     spec_edition = content.EDITION
-    edition, _ = Edition.objects.get_or_create(
-        year=spec_edition["year"],
-        defaults={
-            "title": spec_edition["title"],
-            "introduction": spec_edition["introduction"],
-            "how_to_apply": spec_edition["how_to_apply"],
-        },
+    edition = ensure_edition(
+        spec_edition["year"],
+        title=spec_edition["title"],
+        introduction=spec_edition["introduction"],
+        how_to_apply=spec_edition["how_to_apply"],
     )
     if edition.is_editable:
         codes = [u["code"] for u in content.TEACHING_UNITS] + [

@@ -74,8 +74,8 @@ def load_delivery() -> list[str]:
     packages: dict[int, dict[str, MaterialPackage]] = {}
     for unit in units:
         for position, title, kind in PACKAGES:
-            package, created = MaterialPackage.objects.get_or_create(
-                unit=unit, title=title, defaults={"kind": kind, "position": position}
+            package, created = services.ensure_package(
+                unit, title=title, kind=kind, position=position
             )
             new_packages += created
             packages.setdefault(unit.pk, {})[kind] = package
@@ -116,7 +116,7 @@ def load_delivery() -> list[str]:
                     sent_on=CORRECTIONS_SENT,
                 )
             )
-    Delivery.objects.bulk_create(rows)
+    services.insert_deliveries_history(rows)
 
     lines = [
         f"Supports de cours : {new_packages} supports créés, {len(rows)} remises enregistrées."

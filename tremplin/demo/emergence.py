@@ -37,7 +37,9 @@ from tremplin.demo.learners import (
 )
 from tremplin.demo.names import NAMES
 from tremplin.emergence.models import Attendance, Cohort, Participant, Session
+from tremplin.emergence.services import ensure_cohort, insert_history
 from tremplin.learners.models import Kind, Learner, Placement, Status
+from tremplin.learners.services import insert_learners_history, insert_placements_history
 from tremplin.places.models import Commune, Establishment
 
 __all__ = [
@@ -290,11 +292,10 @@ def load_emergence() -> list[str]:
         )
         for p in new
     ]
-    Learner.objects.bulk_create(rows)
     for row, p in zip(rows, new, strict=True):
         row.created_at = _at(p.cohort.start - timedelta(days=14), 9)
         row.updated_at = _at(p.released_on or p.cohort.start, 17)
-    Learner.objects.bulk_update(rows, ["created_at", "updated_at"], batch_size=200)
+    insert_learners_history(rows)
     placements: list[Placement] = []
     for row, p in zip(rows, new, strict=True):
         placements.append(
@@ -304,6 +305,7 @@ def load_emergence() -> list[str]:
                 date=p.arrival,
                 establishment=establishments[p.cohort.establishment],
                 recorded_by=recorder,
+                recorded_at=_at(p.arrival, 14),
             )
         )
         if p.released_on and p.release_commune:
@@ -314,21 +316,20 @@ def load_emergence() -> list[str]:
                     date=p.released_on,
                     release_commune=communes[p.release_commune],
                     recorded_by=recorder,
+                    recorded_at=_at(p.released_on, 14),
                 )
             )
-    Placement.objects.bulk_create(placements)
-    for placement in placements:
-        placement.recorded_at = _at(placement.date, 14)
-    Placement.objects.bulk_update(placements, ["recorded_at"], batch_size=200)
+    insert_placements_history(placements)
     existing.update({row.reference: row for row in rows})
 
     cohorts: dict[tuple[str, str], Cohort] = {}
     created_cohorts = 0
     for plan_ in COHORTS:
-        cohort, created = Cohort.objects.get_or_create(
-            establishment=establishments[plan_.establishment],
-            academic_year=plan_.year,
-            defaults={"start_date": plan_.start, "facilitator": plan_.facilitator},
+        cohort, created = ensure_cohort(
+            establishments[plan_.establishment],
+            plan_.year,
+            start_date=plan_.start,
+            facilitator=plan_.facilitator,
         )
         cohorts[(plan_.year, plan_.establishment)] = cohort
         created_cohorts += created
@@ -352,7 +353,7 @@ def load_emergence() -> list[str]:
                 continued_after_release=p.continued_after_release,
             )
         )
-    Participant.objects.bulk_create(participants)
+    insert_history(participants=participants)
     sessions, attendances = _load_sessions(planned, cohorts, existing)
 
     if not (rows or created_cohorts or participants or sessions or attendances):
@@ -388,9 +389,8 @@ def _load_sessions(
             topic=planned_session.topic,
             facilitator=planned_session.facilitator,
         )
-        session.full_clean(exclude=["cohort"])
         new_sessions.append(session)
-    Session.objects.bulk_create(new_sessions)
+    insert_history(sessions=new_sessions)
     known.update({(s.cohort_id, s.date): s for s in new_sessions})
 
     participant_ids = {
@@ -419,5 +419,5 @@ def _load_sessions(
                 note=line.note,
             )
         )
-    Attendance.objects.bulk_create(new_attendances, batch_size=500)
+    insert_history(attendances=new_attendances)
     return len(new_sessions), len(new_attendances)

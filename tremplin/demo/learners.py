@@ -43,18 +43,24 @@ from tremplin.catalog.models import Formation, TeachingUnit
 from tremplin.demo import content
 from tremplin.demo.accounts import SEED_PARIS_ESTABLISHMENTS
 from tremplin.demo.names import NAMES
+from tremplin.enrolment.certifications import insert_history as insert_certifications_history
 from tremplin.enrolment.models import (
     AbandonReason,
     Application,
-    ApplicationStep,
     Certification,
-    CertificationEvent,
     Enrolment,
     Funding,
     Result,
 )
+from tremplin.enrolment.services import (
+    StepSpec,
+    insert_applications_history,
+    insert_enrolments_history,
+)
 from tremplin.followup.models import Interview
+from tremplin.followup.services import insert_interviews_history
 from tremplin.learners.models import EducationLevel, Kind, Learner, Placement, Status
+from tremplin.learners.services import insert_learners_history, insert_placements_history
 from tremplin.places.models import Commune, Establishment
 
 __all__ = [
@@ -1604,7 +1610,6 @@ def _write(
         )
         for p in learners
     ]
-    Learner.objects.bulk_create(rows)
     for row, p in zip(rows, learners, strict=True):
         first = min(
             [p.placements[0].on + timedelta(days=20)]
@@ -1620,7 +1625,7 @@ def _write(
         )
         row.created_at = _at(first - timedelta(days=2), 9)
         row.updated_at = _at(last, 17)
-    Learner.objects.bulk_update(rows, ["created_at", "updated_at"], batch_size=200)
+    insert_learners_history(rows)
 
     placements = [
         Placement(
@@ -1630,14 +1635,12 @@ def _write(
             establishment=establishments[pl.establishment] if pl.establishment else None,
             release_commune=communes[pl.release_commune] if pl.release_commune else None,
             recorded_by=recorder(pl.establishment or p.where(pl.on - timedelta(days=1))),
+            recorded_at=_at(pl.on, 14),
         )
         for row, p in zip(rows, learners, strict=True)
         for pl in p.placements
     ]
-    Placement.objects.bulk_create(placements)
-    for placement in placements:
-        placement.recorded_at = _at(placement.date, 14)
-    Placement.objects.bulk_update(placements, ["recorded_at"], batch_size=200)
+    insert_placements_history(placements)
 
     applications: list[Application] = []
     application_plans: list[tuple[Learner, PlannedApplication]] = []
@@ -1655,41 +1658,20 @@ def _write(
                     rle_comment=a.rle_comment,
                     reason=a.reason,
                     created_by=users[a.created_by],
+                    created_at=a.steps[0].at,
                 )
             )
             application_plans.append((row, a))
-    Application.objects.bulk_create(applications)
-    for application, (_, a) in zip(applications, application_plans, strict=True):
-        application.created_at = a.steps[0].at
-    Application.objects.bulk_update(applications, ["created_at"], batch_size=200)
-    through = Application.units.through
-    through.objects.bulk_create(
-        [
-            through(application_id=application.pk, teachingunit_id=units[code].pk)
-            for application, (_, a) in zip(applications, application_plans, strict=True)
-            for code in a.units
-        ]
-    )
-    steps: list[ApplicationStep] = []
-    step_times: list[datetime] = []
-    for application, (_, a) in zip(applications, application_plans, strict=True):
+    steps: list[list[StepSpec]] = []
+    for _, a in application_plans:
         previous = ""
+        steps.append([])
         for s in a.steps:
-            steps.append(
-                ApplicationStep(
-                    application=application,
-                    from_status=previous,
-                    to_status=s.to_status,
-                    by=users[s.by],
-                    note=s.note,
-                )
-            )
-            step_times.append(s.at)
+            steps[-1].append((previous, s.to_status, users[s.by], s.note, s.at))
             previous = s.to_status
-    ApplicationStep.objects.bulk_create(steps)
-    for step, at in zip(steps, step_times, strict=True):
-        step.at = at
-    ApplicationStep.objects.bulk_update(steps, ["at"], batch_size=200)
+    insert_applications_history(
+        applications, [[units[code].pk for code in a.units] for _, a in application_plans], steps
+    )
     enrolled_application = {
         (row.pk, a.year): application
         for application, (row, a) in zip(applications, application_plans, strict=True)
@@ -1718,7 +1700,7 @@ def _write(
     for enrolment, e in zip(enrolments, [e for p in learners for e in p.enrolments], strict=True):
         if e.result == CANCELLED:
             enrolment.result_at = _at(e.enrolled_on + timedelta(days=12), 10)
-    Enrolment.objects.bulk_create(enrolments)
+    insert_enrolments_history(enrolments)
 
     interviews = [
         Interview(
@@ -1729,14 +1711,12 @@ def _write(
             referent=users[REFERENT],
             notes=i.notes,
             next_steps=i.next_steps,
+            created_at=_at(i.on, 17, 30),
         )
         for row, p in zip(rows, learners, strict=True)
         for i in p.interviews
     ]
-    Interview.objects.bulk_create(interviews)
-    for interview in interviews:
-        interview.created_at = _at(interview.date, 17, 30)
-    Interview.objects.bulk_update(interviews, ["created_at"], batch_size=200)
+    insert_interviews_history(interviews)
 
     existing_numbers = set(
         Certification.objects.filter(
@@ -1762,34 +1742,28 @@ def _write(
                 )
             )
             certification_plans.append(c)
-    Certification.objects.bulk_create(certifications)
-    events: list[CertificationEvent] = []
-    event_times: list[datetime] = []
     for certification, c in zip(certifications, certification_plans, strict=True):
         certification.proposed_at = _at(c.proposed_on, 8, 30)
-        events.append(
-            CertificationEvent(
-                certification=certification,
-                status=Certification.Status.PROPOSED,
-                by=None,
-                note="Exigences de la formation remplies : proposition automatique.",
-            )
-        )
-        event_times.append(_at(c.proposed_on, 8, 30))
-        events.append(
-            CertificationEvent(
-                certification=certification,
-                status=Certification.Status.AWARDED,
-                by=coordination,
-                note=f"Délivrance confirmée, certificat n° {c.number}.",
-            )
-        )
-        event_times.append(_at(c.awarded_on, 11))
-    Certification.objects.bulk_update(certifications, ["proposed_at"])
-    CertificationEvent.objects.bulk_create(events)
-    for event, at in zip(events, event_times, strict=True):
-        event.at = at
-    CertificationEvent.objects.bulk_update(events, ["at"])
+    insert_certifications_history(
+        certifications,
+        [
+            [
+                (
+                    Certification.Status.PROPOSED,
+                    None,
+                    "Exigences de la formation remplies : proposition automatique.",
+                    _at(c.proposed_on, 8, 30),
+                ),
+                (
+                    Certification.Status.AWARDED,
+                    coordination,
+                    f"Délivrance confirmée, certificat n° {c.number}.",
+                    _at(c.awarded_on, 11),
+                ),
+            ]
+            for c in certification_plans
+        ],
+    )
     return {
         "learners": len(rows),
         "placements": len(placements),

@@ -51,6 +51,7 @@ from django.utils.text import slugify
 
 from tremplin.accounts.models import User
 from tremplin.catalog.models import Formation, TeachingUnit
+from tremplin.core import journal
 from tremplin.core.roles import Role
 from tremplin.demo.learners import FEMALE_FIRST_NAMES, HISTORY_YEARS, MALE_FIRST_NAMES, SURNAMES
 from tremplin.enrolment.models import Certification, Enrolment, Funding, Result
@@ -386,7 +387,9 @@ def load_national(
             cursor.execute("PRAGMA cache_size = -262144")
     try:
         with transaction.atomic():
+            before = _last_ids()
             lines = _load(scale, random.Random(seed), progress)  # noqa: S311 - fictitious data
+            lines.append(_journal(before))
     finally:
         if connection.vendor == "sqlite":
             with connection.cursor() as cursor:
@@ -398,6 +401,49 @@ def load_national(
         cursor.execute("VACUUM ANALYZE" if vacuum else "ANALYZE")
     lines.append(f"Jeu national chargé en {(time.monotonic() - started) / 60:.1f} min.")
     return lines
+
+
+#: The tables whose new rows get their events, and how: (model, kind, condition, the model
+#: and column the events name, the payload's key). The same events as the services' bulk
+#: variants for a history (learners.services.insert_learners_history, …).
+JOURNALLED: tuple[
+    tuple[type[models.Model], str, str, tuple[type[models.Model], str] | None, str], ...
+] = (
+    (Learner, journal.Kind.LEARNER_CREATED, "kind = 'detained'", None, "id"),
+    (Learner, journal.Kind.YOUNG_PERSON_CREATED, "kind = 'youth'", None, "id"),
+    *(
+        (Placement, event, f"kind = '{kind}'", (Learner, "learner_id"), "placement")
+        for kind, event in (
+            ("arrival", journal.Kind.LEARNER_ARRIVED),
+            ("transfer", journal.Kind.LEARNER_TRANSFERRED),
+            ("release", journal.Kind.LEARNER_RELEASED),
+        )
+    ),
+    (Enrolment, journal.Kind.ENROLMENT_CREATED, "", None, "id"),
+    (Enrolment, journal.Kind.RESULT_RECORDED, "result <> 'pending'", None, "id"),
+    (Certification, journal.Kind.CERTIFICATION_PROPOSED, "", None, "id"),
+    (Certification, journal.Kind.CERTIFICATION_AWARDED, "status = 'awarded'", None, "id"),
+    (Interview, journal.Kind.INTERVIEW_RECORDED, "", None, "id"),
+    (CentreOffer, journal.Kind.CENTRE_OFFERS_SAVED, "", None, "id"),
+    (Referral, journal.Kind.REFERRAL_SENT, "", None, "id"),
+)
+
+
+def _last_ids() -> dict[type[models.Model], int]:
+    return {
+        model: model._default_manager.order_by("-pk").values_list("pk", flat=True).first() or 0
+        for model in {entry[0] for entry in JOURNALLED}
+    }
+
+
+def _journal(before: dict[type[models.Model], int]) -> str:
+    """The events of everything the load wrote, written by the database in the load's
+    transaction (core.journal.record_inserted), without consequences: a history."""
+    written = sum(
+        journal.record_inserted(kind, model, after=before[model], where=where, about=about, key=key)
+        for model, kind, where, about, key in JOURNALLED
+    )
+    return f"Journal : {written:,} événements de l'historique national."
 
 
 def _load(scale: Scale, rng: random.Random, progress: Progress) -> list[str]:

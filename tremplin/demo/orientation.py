@@ -48,7 +48,12 @@ from tremplin.orientation.proposals import (
     levels_for,
     propose,
 )
-from tremplin.orientation.services import elapsed_days
+from tremplin.orientation.services import (
+    elapsed_days,
+    ensure_centre_offer,
+    insert_referral_history,
+    insert_young_person_history,
+)
 from tremplin.places.models import CnamCentre, Commune, MissionLocale, SizeClass
 
 __all__ = ["DEMO_SEED", "FIRST_SENT", "LAST_SENT", "load_orientation"]
@@ -368,7 +373,7 @@ def _write(people: Sequence[PlannedYoungPerson], users: dict[str, User]) -> tupl
     for person in people:
         if person.reference in existing:
             continue
-        learner = Learner.objects.create(
+        learner = Learner(
             reference=person.reference,
             last_name=person.last_name,
             first_name=person.first_name,
@@ -378,8 +383,7 @@ def _write(people: Sequence[PlannedYoungPerson], users: dict[str, User]) -> tupl
             mission_locale=person.mission_locale,
         )
         sender = counselor if person.mission_locale.code == STMALO else None
-        profile = YouthProfile.objects.create(
-            learner=learner,
+        profile = YouthProfile(
             commune=person.commune,
             qualification=person.qualification,
             can_travel=person.can_travel,
@@ -388,7 +392,7 @@ def _write(people: Sequence[PlannedYoungPerson], users: dict[str, User]) -> tupl
             rhythm=person.rhythm,
             created_by=sender,
         )
-        profile.sectors.set(person.sectors)
+        insert_young_person_history(learner, profile, [s.pk for s in person.sectors])
         created += 1
         for planned in person.referrals:
             offer = planned.offer
@@ -423,12 +427,10 @@ def _write(people: Sequence[PlannedYoungPerson], users: dict[str, User]) -> tupl
                 created_by=sender,
                 version=1 + len(planned.steps),
             )
-            referral.save()
             referrals += 1
             at_centre = staff if offer.centre.code == BRETAGNE else None
             events = [
                 ReferralEvent(
-                    referral=referral,
                     from_status="",
                     to_status=Referral.Status.SENT,
                     by=sender,
@@ -444,7 +446,6 @@ def _write(people: Sequence[PlannedYoungPerson], users: dict[str, User]) -> tupl
                 )
                 events.append(
                     ReferralEvent(
-                        referral=referral,
                         from_status=before,
                         to_status=after,
                         by=by,
@@ -452,7 +453,7 @@ def _write(people: Sequence[PlannedYoungPerson], users: dict[str, User]) -> tupl
                         note=note,
                     )
                 )
-            ReferralEvent.objects.bulk_create(events)
+            insert_referral_history(referral, events)
             steps += len(events)
     return created, referrals, steps
 
@@ -464,10 +465,11 @@ def load_orientation() -> list[str]:
     formations = {f.code: f for f in Formation.objects.all()}
     offers_created = 0
     for centre_code, formation_code, modality, next_start in _offers(rng):
-        _, made = CentreOffer.objects.get_or_create(
-            centre=centres[centre_code],
-            formation=formations[formation_code],
-            defaults={"modality": modality, "next_start": next_start},
+        _, made = ensure_centre_offer(
+            centres[centre_code],
+            formations[formation_code],
+            modality=modality,
+            next_start=next_start,
         )
         offers_created += made
     users = {u.username: u for u in User.objects.filter(username__in=(COUNSELOR, CENTRE_STAFF))}

@@ -14,6 +14,7 @@ from django.db import transaction
 
 from tremplin.core import journal
 from tremplin.learners.models import Kind, Learner, Status
+from tremplin.places.models import Establishment
 
 from .models import Attendance, Cohort, Participant, Session
 
@@ -165,3 +166,40 @@ def record_outcomes(
         update_fields=["project_presented", "business_plan_written", "continued_after_release"]
     )
     return participant
+
+
+@transaction.atomic
+def ensure_cohort(
+    establishment: Establishment, academic_year: str, *, start_date: date, facilitator: str
+) -> tuple[Cohort, bool]:
+    """The cohort of the establishment and year, created with these when it is missing (the
+    demo's cohorts). Returns it and whether it was created."""
+    cohort, created = Cohort.objects.get_or_create(
+        establishment=establishment,
+        academic_year=academic_year,
+        defaults={"start_date": start_date, "facilitator": facilitator},
+    )
+    if created:
+        journal.record(journal.Kind.EMERGENCE_COHORT_CREATED, cohort)
+    return cohort, created
+
+
+@transaction.atomic
+def insert_history(
+    participants: Sequence[Participant] = (),
+    sessions: Sequence[Session] = (),
+    attendances: Sequence[Attendance] = (),
+) -> None:
+    """The bulk variant for a history written after the fact (the demo's): participants,
+    sessions (checked as the form checks them) and attendance lines; their events recorded
+    without consequences."""
+    for session in sessions:
+        session.full_clean(exclude=["cohort"])
+    participants, sessions = list(participants), list(sessions)
+    attendances = list(attendances)
+    Participant.objects.bulk_create(participants)
+    Session.objects.bulk_create(sessions)
+    Attendance.objects.bulk_create(attendances, batch_size=500)
+    journal.record_many(journal.Kind.EMERGENCE_PARTICIPANT_ADDED, participants, consequences=False)
+    journal.record_many(journal.Kind.EMERGENCE_SESSION_SAVED, sessions, consequences=False)
+    journal.record_many(journal.Kind.EMERGENCE_ATTENDANCE_RECORDED, attendances, consequences=False)

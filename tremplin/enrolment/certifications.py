@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -30,6 +30,7 @@ from django.utils import timezone
 from tremplin.accounts.models import acting_user
 from tremplin.catalog.models import ChoiceGroup, Formation, TeachingUnit
 from tremplin.core import journal
+from tremplin.core.csvimport import insert_dated
 from tremplin.core.permissions import Actor
 from tremplin.core.pipeline import Move, Pipeline, advance
 from tremplin.core.roles import Role
@@ -528,3 +529,34 @@ def revoke(certification: Certification, *, by: Actor, reason: str) -> Certifica
         PIPELINE, certification, "revoke", by=by, note=reason.strip(), prepare=with_reason
     )
     return current
+
+
+#: A status change of a history: (status, by, note, when).
+StatusSpec = tuple[str, Actor, str, datetime]
+
+
+@transaction.atomic
+def insert_history(
+    certifications: list[Certification], steps: Sequence[Sequence[StatusSpec]]
+) -> list[Certification]:
+    """The bulk variant for a history written after the fact (the demo's): certifications with
+    their own dates and their steps; their events recorded without consequences (the
+    credentials of a history are issued when first asked for)."""
+    insert_dated(Certification, certifications, ("proposed_at",))
+    rows = [
+        CertificationEvent(
+            certification=certification, status=status, by=acting_user(by), note=note, at=at
+        )
+        for certification, specs in zip(certifications, steps, strict=True)
+        for status, by, note, at in specs
+    ]
+    insert_dated(CertificationEvent, rows, ("at",))
+    journal.record_many(journal.Kind.CERTIFICATION_PROPOSED, certifications, consequences=False)
+    awarded = [c for c in certifications if c.status == Certification.Status.AWARDED]
+    journal.record_many(
+        journal.Kind.CERTIFICATION_AWARDED,
+        awarded,
+        payloads=[{"number": c.number, "awarded_on": c.awarded_on} for c in awarded],
+        consequences=False,
+    )
+    return certifications

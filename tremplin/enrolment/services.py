@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -17,7 +18,7 @@ from tremplin.accounts.models import acting_user
 from tremplin.catalog.models import Formation, TeachingUnit
 from tremplin.core import journal
 from tremplin.core.actions import REFUSALS, Action, can
-from tremplin.core.csvimport import fast_insert, save_objects
+from tremplin.core.csvimport import fast_insert, insert_dated, save_objects
 from tremplin.core.permissions import Actor, UserLike
 from tremplin.core.pipeline import Move, Pipeline, advance, history
 from tremplin.core.roles import Role
@@ -367,3 +368,69 @@ def _inserted(created: list[Enrolment]) -> list[Enrolment]:
         learner_id__in={k[0] for k in keys}, unit_id__in={k[2] for k in keys}
     )
     return [e for e in found if (e.learner_id, e.academic_year, e.unit_id) in keys]
+
+
+#: A step of a history: (from status, to status, by, note, when).
+StepSpec = tuple[str, str, Actor, str, datetime]
+
+
+@transaction.atomic
+def insert_applications_history(
+    applications: list[Application],
+    unit_ids: Sequence[Sequence[int]],
+    steps: Sequence[Sequence[StepSpec]],
+) -> list[Application]:
+    """The bulk variant for a history written after the fact (the demo's): applications with
+    their UEs and their steps, with their own dates; their events recorded without
+    consequences (those are in the history)."""
+    insert_dated(Application, applications, ("created_at",))
+    through = Application.units.through
+    through.objects.bulk_create(
+        [
+            through(application_id=application.pk, teachingunit_id=unit_id)
+            for application, ids in zip(applications, unit_ids, strict=True)
+            for unit_id in ids
+        ]
+    )
+    rows = [
+        ApplicationStep(
+            application=application,
+            from_status=before,
+            to_status=after,
+            by=acting_user(by),
+            note=note,
+            at=at,
+        )
+        for application, specs in zip(applications, steps, strict=True)
+        for before, after, by, note, at in specs
+    ]
+    insert_dated(ApplicationStep, rows, ("at",))
+    journal.record_many(journal.Kind.APPLICATION_SUBMITTED, applications, consequences=False)
+    moves = [row for row in rows if row.from_status]
+    journal.record_many(
+        journal.Kind.APPLICATION_STATUS_CHANGED,
+        [row.application for row in moves],
+        payloads=[{"to_status": row.to_status, "at": row.at} for row in moves],
+        consequences=False,
+    )
+    return applications
+
+
+@transaction.atomic
+def insert_enrolments_history(enrolments: list[Enrolment]) -> list[Enrolment]:
+    """The enrolments of a history, their results with them; events without consequences."""
+    insert_dated(Enrolment, enrolments)
+    journal.record_many(
+        journal.Kind.ENROLMENT_CREATED,
+        enrolments,
+        payloads=[{"id": e.pk, "academic_year": e.academic_year} for e in enrolments],
+        consequences=False,
+    )
+    graded = [e for e in enrolments if e.result != Result.PENDING]
+    journal.record_many(
+        journal.Kind.RESULT_RECORDED,
+        graded,
+        payloads=[{"result": e.result, "grade": e.grade} for e in graded],
+        consequences=False,
+    )
+    return enrolments

@@ -7,7 +7,7 @@ from django.db import transaction
 
 from tremplin.accounts.models import acting_user
 from tremplin.core import journal
-from tremplin.core.csvimport import fast_insert, save_objects
+from tremplin.core.csvimport import fast_insert, insert_dated, save_objects
 from tremplin.core.permissions import Actor
 from tremplin.learners.models import Learner
 
@@ -66,3 +66,12 @@ def save_interviews(
         else []
     )
     journal.record_many(journal.Kind.INTERVIEW_RECORDED, [*inserted, *to_update])
+
+
+@transaction.atomic
+def insert_interviews_history(interviews: list[Interview]) -> list[Interview]:
+    """The interviews of a history written after the fact (the demo's), with their own dates;
+    their events without consequences."""
+    insert_dated(Interview, interviews, ("created_at",))
+    journal.record_many(journal.Kind.INTERVIEW_RECORDED, interviews, consequences=False)
+    return interviews

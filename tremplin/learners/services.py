@@ -12,7 +12,7 @@ from django.forms import ModelForm
 
 from tremplin.accounts.models import acting_user
 from tremplin.core import journal
-from tremplin.core.csvimport import save_objects
+from tremplin.core.csvimport import insert_dated, save_objects
 from tremplin.core.permissions import Actor
 from tremplin.places.models import Commune, Establishment
 
@@ -284,3 +284,41 @@ def save_learners(
                 by=by,
                 numero_ecrou=numeros_ecrou.get(learner.reference, ""),
             )
+
+
+#: The event of each kind of placement.
+PLACEMENT_EVENTS = {
+    Placement.Kind.ARRIVAL: journal.Kind.LEARNER_ARRIVED,
+    Placement.Kind.TRANSFER: journal.Kind.LEARNER_TRANSFERRED,
+    Placement.Kind.RELEASE: journal.Kind.LEARNER_RELEASED,
+}
+
+
+@transaction.atomic
+def insert_learners_history(learners: list[Learner]) -> list[Learner]:
+    """The bulk variant for a history written after the fact (the demo's): the files with their
+    own dates; their events recorded without consequences (those are in the history)."""
+    insert_dated(Learner, learners, ("created_at", "updated_at"))
+    journal.record_many(
+        journal.Kind.LEARNER_CREATED,
+        learners,
+        payloads=[{"id": learner.pk, "kind": learner.kind} for learner in learners],
+        consequences=False,
+    )
+    return learners
+
+
+@transaction.atomic
+def insert_placements_history(placements: list[Placement]) -> list[Placement]:
+    """The placements of a history (arrivals, transfers, releases) with their own dates, and
+    their events, without consequences."""
+    insert_dated(Placement, placements, ("recorded_at",))
+    for kind, event in PLACEMENT_EVENTS.items():
+        these = [p for p in placements if p.kind == kind]
+        journal.record_many(
+            event,
+            [p.learner for p in these],
+            payloads=[{"placement": p.pk, "on": p.date} for p in these],
+            consequences=False,
+        )
+    return placements

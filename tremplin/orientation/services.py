@@ -18,7 +18,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from tremplin.accounts.models import acting_user
-from tremplin.catalog.models import Sector
+from tremplin.catalog.models import Formation, Sector
 from tremplin.core import journal
 from tremplin.core.csvimport import save_objects
 from tremplin.core.permissions import Actor, UserLike
@@ -28,7 +28,7 @@ from tremplin.core.scope import scope_of
 from tremplin.learners.models import Kind, Learner
 from tremplin.learners.models import Status as LearnerStatus
 from tremplin.learners.services import create_learner
-from tremplin.places.models import Commune, MissionLocale
+from tremplin.places.models import CnamCentre, Commune, MissionLocale
 
 from .models import (
     MAX_AGE,
@@ -648,3 +648,56 @@ def save_referrals(
         except ValidationError:
             refused.append((referral, before, False, ""))
     return refused
+
+
+@transaction.atomic
+def ensure_centre_offer(
+    centre: CnamCentre, formation: Formation, *, modality: str, next_start: date | None
+) -> tuple[CentreOffer, bool]:
+    """The centre's offer of the formation, created with these when it is missing (the demo's
+    offers). Returns it and whether it was created."""
+    offer, created = CentreOffer.objects.get_or_create(
+        centre=centre,
+        formation=formation,
+        defaults={"modality": modality, "next_start": next_start},
+    )
+    if created:
+        journal.record(journal.Kind.CENTRE_OFFERS_SAVED, offer)
+    return offer, created
+
+
+@transaction.atomic
+def insert_young_person_history(
+    learner: Learner, profile: YouthProfile, sector_ids: Sequence[int]
+) -> Learner:
+    """A young person of a history written after the fact (the demo's), with their profile;
+    the event without consequences."""
+    learner.kind = Kind.YOUTH
+    learner.status = LearnerStatus.FOLLOWED
+    learner.save()
+    profile.learner = learner
+    profile.save()
+    profile.sectors.set(sector_ids)
+    journal.record_many(journal.Kind.YOUNG_PERSON_CREATED, [learner], consequences=False)
+    return learner
+
+
+@transaction.atomic
+def insert_referral_history(referral: Referral, steps: Sequence[ReferralEvent]) -> Referral:
+    """A referral of a history, with its steps as they happened; its events without
+    consequences (no webhook for a past that partners never subscribed to)."""
+    referral.save()
+    for step in steps:
+        step.referral = referral
+    ReferralEvent.objects.bulk_create(steps)
+    journal.record_many(journal.Kind.REFERRAL_SENT, [referral], consequences=False)
+    moves = [step for step in steps if step.from_status]
+    journal.record_many(
+        journal.Kind.REFERRAL_STATUS_CHANGED,
+        [referral for _ in moves],
+        payloads=[
+            {"from_status": m.from_status, "to_status": m.to_status, "at": m.at} for m in moves
+        ],
+        consequences=False,
+    )
+    return referral
