@@ -281,7 +281,6 @@ def emits(
             )
             return result
 
-        run.emits = kind  # type: ignore[attr-defined]  # read by the coverage test
         return run
 
     return decorate

@@ -18,7 +18,7 @@ from tremplin.accounts.models import acting_user
 from tremplin.catalog.models import Formation, TeachingUnit
 from tremplin.core import journal
 from tremplin.core.actions import REFUSALS, Action, can
-from tremplin.core.csvimport import fast_insert, insert_dated, save_objects
+from tremplin.core.csvimport import fast_insert, found_again, insert_dated, save_objects
 from tremplin.core.permissions import Actor, UserLike
 from tremplin.core.pipeline import Move, Pipeline, advance, history
 from tremplin.core.roles import Role
@@ -347,7 +347,8 @@ def save_enrolments(
             enrolment.result_by = acting_user(by)
         fields = sorted({*fields, "version", "result_at", "result_by"})
     save_objects(Enrolment, [], to_update, fields)
-    inserted = _inserted(to_create)
+    # The rows inserted through the bulk path come back without their ids.
+    inserted = found_again(Enrolment, to_create, ("learner_id", "academic_year", "unit_id"))
     journal.record_many(
         journal.Kind.ENROLMENT_CREATED,
         inserted,
@@ -357,17 +358,6 @@ def save_enrolments(
     graded = {"result", "grade"} & set(fields)
     results = [e for e in to_update if graded] + [e for e in inserted if e.result != Result.PENDING]
     results_recorded(results, by=by)
-
-
-def _inserted(created: list[Enrolment]) -> list[Enrolment]:
-    """The enrolments just inserted, found again (the bulk path gives them no ids back)."""
-    keys = {(e.learner_id, e.academic_year, e.unit_id) for e in created}
-    if not keys:
-        return []
-    found = Enrolment.objects.filter(
-        learner_id__in={k[0] for k in keys}, unit_id__in={k[2] for k in keys}
-    )
-    return [e for e in found if (e.learner_id, e.academic_year, e.unit_id) in keys]
 
 
 #: A step of a history: (from status, to status, by, note, when).

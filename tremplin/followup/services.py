@@ -7,7 +7,7 @@ from django.db import transaction
 
 from tremplin.accounts.models import acting_user
 from tremplin.core import journal
-from tremplin.core.csvimport import fast_insert, insert_dated, save_objects
+from tremplin.core.csvimport import fast_insert, found_again, insert_dated, save_objects
 from tremplin.core.permissions import Actor
 from tremplin.learners.models import Learner
 
@@ -53,18 +53,8 @@ def save_interviews(
     rules as the form: authorship, dates): new rows through the database's bulk path."""
     fast_insert(Interview, to_create)
     save_objects(Interview, [], to_update, fields)
-    # The rows inserted through the bulk path come back without their ids: found again by
-    # their natural key, for their events.
-    keys = {(i.learner_id, i.date, i.kind) for i in to_create}
-    inserted = (
-        [
-            i
-            for i in Interview.objects.filter(learner_id__in={k[0] for k in keys})
-            if (i.learner_id, i.date, i.kind) in keys
-        ]
-        if keys
-        else []
-    )
+    # The rows inserted through the bulk path come back without their ids.
+    inserted = found_again(Interview, to_create, ("learner_id", "date", "kind"))
     journal.record_many(journal.Kind.INTERVIEW_RECORDED, [*inserted, *to_update])
 
 
