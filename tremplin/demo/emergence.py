@@ -34,6 +34,7 @@ from tremplin.demo.learners import (
     MALE_FIRST_NAMES,
     TZ,
     DemoDataMissing,
+    release_communes,
 )
 from tremplin.demo.names import NAMES
 from tremplin.emergence.models import Attendance, Cohort, Participant, Session
@@ -232,27 +233,6 @@ def plan_attendance(
             note = "" if present else rng.choice(ABSENCE_NOTES)
             rows.append(PlannedAttendance(session, p.reference, present, note))
     return rows
-
-
-def release_communes(labels: list[str]) -> dict[str, tuple[str, ...]]:
-    """For each establishment, the communes (5,000 inhabitants or more) of its department."""
-    departments = dict(
-        Establishment.objects.filter(label__in=labels).values_list(
-            "label", "commune__department_id"
-        )
-    )
-    communes: dict[str, list[str]] = {}
-    for code, department in (
-        Commune.objects.filter(
-            department_id__in=sorted(set(departments.values())),
-            kind=Commune.Kind.COMMUNE,
-            population__gte=5_000,
-        )
-        .order_by("code")
-        .values_list("code", "department_id")
-    ):
-        communes.setdefault(department, []).append(code)
-    return {label: tuple(communes.get(departments[label], ())) for label in sorted(departments)}
 
 
 def _at(day: date, hour: int) -> datetime:

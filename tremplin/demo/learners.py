@@ -1501,13 +1501,14 @@ def _labels() -> list[str]:
     return labels
 
 
-def release_communes() -> dict[str, tuple[str, ...]]:
-    """For each establishment of the demo, the communes (5,000 inhabitants or more) of its
-    department, in code order: where its learners may be released."""
+def release_communes(labels: Sequence[str] | None = None) -> dict[str, tuple[str, ...]]:
+    """For each establishment (those of the demo's history by default), the communes (5,000
+    inhabitants or more) of its department, in code order: where its learners may be
+    released."""
     departments = dict(
-        Establishment.objects.filter(label__in=_labels()).values_list(
-            "label", "commune__department_id"
-        )
+        Establishment.objects.filter(
+            label__in=list(labels) if labels is not None else _labels()
+        ).values_list("label", "commune__department_id")
     )
     communes: dict[str, list[str]] = {}
     for code, department in (
@@ -1520,7 +1521,7 @@ def release_communes() -> dict[str, tuple[str, ...]]:
         .values_list("code", "department_id")
     ):
         communes.setdefault(department, []).append(code)
-    return {label: tuple(communes[departments[label]]) for label in sorted(departments)}
+    return {label: tuple(communes.get(departments[label], ())) for label in sorted(departments)}
 
 
 # --------------------------------------------------------------------------------------------
