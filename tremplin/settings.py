@@ -109,8 +109,10 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files: precompressed, far-future
-    # Pages compressed (about 4× smaller on slow links); BREACH: docs/security.md.
-    "django.middleware.gzip.GZipMiddleware",
+    # Pages compressed (about 4× smaller on slow links), not PDF, ZIP or XLSX files; above every
+    # middleware that may still change a body, so it compresses their final answer. BREACH:
+    # docs/security.md.
+    "tremplin.core.http.CompressionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -97,3 +97,20 @@ def test_a_move_outside_the_scope_is_a_404_and_a_role_without_the_move_a_403(
 
 def test_a_read_only_token_cannot_move_a_referral(api: Api, referral: Referral) -> None:
     assert move(api("centre-rennes"), referral, {"move": "contact"}).status_code == 403
+
+
+def test_the_weak_etag_of_a_compressed_read_is_the_tag_read(api: Api, referral: Referral) -> None:
+    """A client that accepts gzip reads `W/"…"` (the compression middleware weakens the tag of
+    a compressed answer): sending it back in If-Match moves the referral, a stale one does not."""
+    client = api("centre-rennes", read_only=False)
+    read = client.get(f"/api/v1/referrals/{referral.pk}/", headers={"Accept-Encoding": "gzip"})
+    assert read["Content-Encoding"] == "gzip"
+    weak = read["ETag"]
+    assert weak.startswith('W/"')
+    assert (
+        client.get(f"/api/v1/referrals/{referral.pk}/", headers={"If-None-Match": weak}).status_code
+        == 304
+    )
+    moved = move(client, referral, {"move": "contact"}, **{"If-Match": weak})
+    assert moved.status_code == 200, moved.json()
+    assert move(client, referral, {"move": "meet"}, **{"If-Match": weak}).status_code == 412

@@ -27,6 +27,7 @@ from django_otp import verify_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tremplin.core.audit import Action, record
+from tremplin.core.http import uncompressed
 from tremplin.core.roles import Role
 
 from . import services, twofactor
@@ -88,6 +89,7 @@ def locked_out(
 
 
 @two_factor_not_required
+@uncompressed  # the authenticator's secret, the same at every reload
 def enrol(request: HttpRequest) -> HttpResponse:
     user = request.user
     if twofactor.totp_device(user) is not None:
@@ -177,6 +179,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     )
 
 
+@uncompressed  # the recovery codes
 def recovery_codes(request: HttpRequest) -> HttpResponse:
     user = request.user
     codes = request.session.pop(NEW_CODES, None)

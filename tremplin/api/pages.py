@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from tremplin.accounts.models import User
 from tremplin.core.audit import Action, record
+from tremplin.core.http import uncompressed
 from tremplin.core.scope import scope_of
 
 from .forms import EndpointForm, TokenForm
@@ -30,6 +31,7 @@ def _user(request: HttpRequest) -> User:
 
 
 @require_http_methods(["GET", "POST"])
+@uncompressed  # the new token, once
 def tokens(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None, request=request)
     secret = None
@@ -102,6 +104,7 @@ def webhooks(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@uncompressed  # the signing secret, at every request
 def endpoint(request: HttpRequest, pk: int) -> HttpResponse:
     _require_national(request)
     found = get_object_or_404(WebhookEndpoint, pk=pk)

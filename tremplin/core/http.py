@@ -10,16 +10,25 @@ proxy may keep of a personal answer.
   an API call with a token or a session) is `Cache-Control: no-store, private` unless the view
   chose its own header: nothing personal is kept by a browser's cache, a shared computer's disk
   or a proxy. Public pages (the login page, the catalogue seen signed out) are left alone.
+- `CompressionMiddleware`: Django's `GZipMiddleware` (with its "Heal The Breach" random padding;
+  the BREACH position is in docs/security.md) for pages, JSON and CSV, but not for files that
+  are compressed already (PDF, ZIP, XLSX and the other office formats, images, audio, video):
+  gzip wins a few per cent on them, and a streamed file (the offline pack's ZIP) would lose its
+  `Content-Length`, hence the browser's download progress. A view that shows the same secret
+  at every request (the authenticator's seed, a webhook's signing secret) is marked
+  `@uncompressed`: its answer is never compressed, so no compression oracle can read it.
 """
 
 from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable
-from functools import cache
+from functools import cache, wraps
+from typing import Any, TypeVar, cast
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.middleware.gzip import GZipMiddleware
 
 PRIVATE = "no-store, private"
 
@@ -82,3 +91,57 @@ class PrivateCacheMiddleware:
         if user is not None and user.is_authenticated and "Cache-Control" not in response:
             response["Cache-Control"] = PRIVATE
         return response
+
+
+#: Content types sent as they are: their bytes are compressed already.
+INCOMPRESSIBLE_TYPES = frozenset(
+    {
+        "application/pdf",
+        "application/zip",
+        "application/gzip",
+        "application/x-7z-compressed",
+        "application/epub+zip",
+    }
+)
+INCOMPRESSIBLE_PREFIXES = (
+    "application/vnd.openxmlformats-officedocument.",  # XLSX, DOCX, PPTX: ZIP archives
+    "application/vnd.oasis.opendocument.",  # ODS, ODT: ZIP archives
+    "audio/",
+    "video/",
+)
+
+
+UNCOMPRESSED = "tremplin_uncompressed"
+
+View = TypeVar("View", bound=Callable[..., HttpResponseBase])
+
+
+def uncompressed(view: View) -> View:
+    """The view's answers are sent uncompressed: for the pages that carry a secret (BREACH,
+    docs/security.md). Put it under the other decorators: they then mark the wrapped view."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        response = view(request, *args, **kwargs)
+        setattr(response, UNCOMPRESSED, True)
+        return response
+
+    return cast(View, wrapped)
+
+
+def is_compressed_already(content_type: str) -> bool:
+    kind = content_type.split(";", 1)[0].strip().lower()
+    if kind.startswith("image/"):
+        return kind != "image/svg+xml"  # SVG is text
+    return kind in INCOMPRESSIBLE_TYPES or kind.startswith(INCOMPRESSIBLE_PREFIXES)
+
+
+class CompressionMiddleware(GZipMiddleware):
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
+        if getattr(response, UNCOMPRESSED, False) or is_compressed_already(
+            response.get("Content-Type", "")
+        ):
+            return response
+        return super().process_response(request, response)
