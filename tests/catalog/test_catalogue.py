@@ -304,29 +304,78 @@ def test_the_pdf_download_is_a_pdf(client_as: Callable[[User], Client], referent
     assert response.content.startswith(b"%PDF")
 
 
-def test_a_published_edition_is_printed_once_then_served_from_storage(
-    monkeypatch: pytest.MonkeyPatch, settings: Any, tmp_path: Path
-) -> None:
-    from django.core.files.storage import default_storage
-
+@pytest.fixture
+def pdf_builds(monkeypatch: pytest.MonkeyPatch, settings: Any, tmp_path: Path) -> list[str]:
+    """The catalogue PDFs WeasyPrint builds (the template of each), the stored copies in a
+    folder of the test's own."""
     from tremplin.catalog import pdf as catalogue_module
 
     settings.MEDIA_ROOT = str(tmp_path)
+    builds: list[str] = []
+    real_render_pdf = catalogue_module.render_pdf
+
+    def counting_render_pdf(template: str, context: dict[str, Any]) -> bytes:
+        builds.append(context["edition"].year)
+        return real_render_pdf(template, context)
+
+    monkeypatch.setattr(catalogue_module, "render_pdf", counting_render_pdf)
+    return builds
+
+
+def test_a_published_edition_is_printed_once_then_served_from_storage(
+    client_as: Callable[[User], Client], referent: User, pdf_builds: list[str], tmp_path: Path
+) -> None:
+    from tremplin.catalog.pdf import stored_name
+
     edition = Edition.objects.get(year="2020-2021")
     assert not edition.is_editable
-    renders: list[str] = []
-    real_render = catalogue_module._render
+    client = client_as(referent)
+    first = client.get("/catalogue/2020-2021/catalogue.pdf")
+    second = client.get("/catalogue/2020-2021/catalogue.pdf")
+    assert first.status_code == second.status_code == 200
+    assert pdf_builds == ["2020-2021"]  # the second request did not build it
+    assert first.content == second.content and first.content.startswith(b"%PDF")
+    assert second["Content-Type"] == "application/pdf"
+    stored = tmp_path / stored_name(edition)
+    assert stored.read_bytes() == first.content
+    assert [p.name for p in stored.parent.iterdir()] == [stored.name]  # no partial file left
 
-    def counting_render(ed: Edition) -> bytes:
-        renders.append(ed.year)
-        return real_render(ed)
 
-    monkeypatch.setattr(catalogue_module, "_render", counting_render)
-    first = catalogue_pdf(edition)
-    second = catalogue_pdf(Edition.objects.get(year="2020-2021"))
-    assert renders == ["2020-2021"]
-    assert first == second
-    assert default_storage.exists(catalogue_module.stored_name(edition))
+def test_a_draft_is_printed_at_every_request_and_never_stored(
+    client_as: Callable[[User], Client], coordinator: User, pdf_builds: list[str], tmp_path: Path
+) -> None:
+    draft = Edition.objects.filter(status=Edition.Status.DRAFT).first() or copy_to_next_year(
+        Edition.objects.get(year="2020-2021")
+    )
+    client = client_as(coordinator)
+    for _ in range(2):
+        response = client.get(f"/catalogue/{draft.year}/catalogue.pdf")
+        assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert pdf_builds == [draft.year, draft.year]
+    assert not (tmp_path / "catalogue").exists()
+
+
+def test_storing_a_new_copy_drops_the_editions_older_copies(
+    pdf_builds: list[str], tmp_path: Path
+) -> None:
+    """A published edition cannot change (the services refuse it: the tests above); its PDF
+    still changes with a new template or release, or a restored database: the copy of the new
+    digest replaces the older ones of the same year, and only those."""
+    from tremplin.catalog.pdf import stored_name
+
+    folder = tmp_path / "catalogue"
+    folder.mkdir()
+    older = folder / "catalogue-2020-2021-0123456789abcdef.pdf"
+    other_year = folder / "catalogue-2019-2020-0123456789abcdef.pdf"
+    older.write_bytes(b"%PDF-old")
+    other_year.write_bytes(b"%PDF-other")
+    edition = Edition.objects.get(year="2020-2021")
+    data = catalogue_pdf(edition)
+    assert pdf_builds == ["2020-2021"]
+    assert not older.exists() and other_year.exists()
+    assert (tmp_path / stored_name(edition)).read_bytes() == data
+    assert catalogue_pdf(Edition.objects.get(year="2020-2021")) == data
+    assert pdf_builds == ["2020-2021"]
 
 
 def test_a_changed_published_text_prints_the_catalogue_anew() -> None:

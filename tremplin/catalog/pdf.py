@@ -1,15 +1,24 @@
 """The printed catalogue: learners in detention have no internet, paper is what they read.
 
-A published edition no longer changes: its PDF is rendered once and then served from the default
-storage. The stored file's name carries a digest of everything the PDF is made of (the frozen
-content, the edition's texts, the templates and Tremplin's version), so a new template or a new
-release renders it again instead of serving a stale copy.
+A draft is rendered at every request (it changes with every offer added). A published edition
+is frozen: the services refuse any change to it (`services.ensure_editable`, `save_form`; the
+offers and texts of a published or archived edition cannot be edited, only copied to the next
+year), and its content is the snapshot taken at publication. So its PDF is rendered once, stored
+in the default storage (`MEDIA_ROOT/catalogue/` by default) and then served from there.
+
+The stored file's name carries a digest of everything the PDF is made of (the frozen content,
+the edition's texts, the templates and Tremplin's version): a new template, a new release or a
+database restored with another content renders it again instead of serving a stale copy, and
+storing the new copy deletes the edition's older ones. On a local disk the copy is written under
+a temporary name then renamed, so a concurrent request never reads half a file.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import tempfile
 from functools import cache
 from pathlib import Path
 
@@ -35,8 +44,8 @@ def catalogue_pdf(edition: Edition) -> bytes:
         with default_storage.open(name, "rb") as stored:
             return bytes(stored.read())
     data = _render(edition)
-    if not default_storage.exists(name):  # another process may have stored it meanwhile
-        default_storage.save(name, ContentFile(data))
+    _store(name, data)
+    _drop_older_copies(edition.year, keep=name)
     return data
 
 
@@ -54,6 +63,29 @@ def stored_name(edition: Edition) -> str:
     }
     digest.update(json.dumps(frozen, sort_keys=True, default=str).encode())
     return f"{STORED_DIR}/catalogue-{edition.year}-{digest.hexdigest()[:16]}.pdf"
+
+
+def _store(name: str, data: bytes) -> None:
+    try:
+        path = Path(default_storage.path(name))
+    except NotImplementedError:  # a remote storage (object store): a write is whole or absent
+        if not default_storage.exists(name):  # another process may have stored it meanwhile
+            default_storage.save(name, ContentFile(data))
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".partial-", delete=False) as out:
+        out.write(data)
+    os.replace(out.name, path)  # atomic: the whole file under its name, or no file
+
+
+def _drop_older_copies(year: str, *, keep: str) -> None:
+    """The edition's copies rendered from an older template, release or content."""
+    prefix = f"catalogue-{year}-"
+    _, files = default_storage.listdir(STORED_DIR)
+    for file in files:
+        stored = f"{STORED_DIR}/{file}"
+        if file.startswith(prefix) and file.endswith(".pdf") and stored != keep:
+            default_storage.delete(stored)
 
 
 @cache
