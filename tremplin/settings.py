@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "tremplin.delivery",
     "tremplin.privacy",
     "tremplin.credentials",
+    "tremplin.sync",
     "tremplin.site",
     "tremplin.demo",
     "rest_framework",

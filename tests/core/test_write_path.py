@@ -33,6 +33,10 @@ WRITERS: dict[str, str] = {
     "core/journal.py": "the event journal (append)",
     "core/audit.py": "the audit log (append)",
     "core/backup.py": "the restore of a backup",
+    "sync/apply.py": "a bundle's records from the other side (establishment copy), applied by the "
+    "written rules of docs/sync.md, each change journalled with the origin sync",
+    "sync/accounts.py": "the accounts of an establishment copy, sent by the centre: not domain "
+    "records",
     "accounts/*": "user accounts and their authenticators: not domain records",
     "api/*": "API tokens and webhook deliveries: not domain records",
     "reporting/formats/*": "workbooks saved to files",
@@ -74,8 +78,8 @@ def writes_in(path: Path, root: Path = ROOT) -> list[str]:
             or (name == "create" and receiver == "objects")
             or (name == "update" and receiver in QUERYSETS)
         ):
-            if name == "save" and (receiver == "super" or receiver.endswith("storage")):
-                continue  # a model's own save(); a file saved to the storage
+            if name in ("save", "delete") and (receiver == "super" or receiver.endswith("storage")):
+                continue  # a model's own save(); a file saved to (deleted from) the storage
             found.append(f"{path.relative_to(root)}:{node.lineno} .{name}()")
     return found
 

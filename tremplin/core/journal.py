@@ -76,6 +76,14 @@ class Kind(StrEnum):
     REFERRAL_SENT = "referral.sent"
     CATALOGUE_CHANGED = "catalogue.changed"
     CONVENTION_CHANGED = "convention.changed"
+    # The establishment copy (docs/sync.md): its bookkeeping, and each record a bundle brings.
+    RECORD_SYNCED = "sync.record_applied"
+    SYNC_NODE_CREATED = "sync.node_created"
+    SYNC_SITE_CREATED = "sync.site_created"
+    SYNC_SITE_REVOKED = "sync.site_revoked"
+    SYNC_BUNDLE_EXPORTED = "sync.bundle_exported"
+    SYNC_BUNDLE_IMPORTED = "sync.bundle_imported"
+    SYNC_CONFLICT_REVIEWED = "sync.conflict_reviewed"
 
 
 #: Subscribe to this kind to receive the events of every kind.

@@ -56,3 +56,10 @@ def provide(name: str, fn: Callable[..., Any]) -> None:
 def provided(name: str) -> Callable[..., Any] | None:
     """What an app above provides under `name`, or None when it is not installed."""
     return _PROVIDED.get(name)
+
+
+def on_copy() -> bool:
+    """Whether this installation is an establishment copy (docs/sync.md): what only the centre
+    decides (the certifications' rules engine, for one) does not run there."""
+    copy_of = provided("sync.copy_of")
+    return copy_of is not None and copy_of() is not None

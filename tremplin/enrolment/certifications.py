@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from tremplin.accounts.models import acting_user
 from tremplin.catalog.models import ChoiceGroup, Formation, TeachingUnit
-from tremplin.core import journal
+from tremplin.core import journal, registry
 from tremplin.core.csvimport import insert_dated
 from tremplin.core.permissions import Actor
 from tremplin.core.pipeline import Move, Pipeline, advance
@@ -344,6 +344,8 @@ def detect_certifications(learner: Learner, *, by: Actor = None) -> list[Certifi
     """Propose a certification for every formation whose requirements the learner now meets and
     that has no live certification. A formation that names no UE (such as a business-creation
     programme run in cohorts) is never proposed automatically. Returns those proposed now."""
+    if registry.on_copy():
+        return []  # proposed at the centre when the results arrive there
     candidates = [path for path in learner_paths(learner) if path.can_be_proposed]
     if not candidates:
         return []
