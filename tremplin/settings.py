@@ -129,6 +129,8 @@ MIDDLEWARE = [
     # Session lifetime, then two-factor authentication before any page but its own.
     "tremplin.accounts.middleware.SessionLifetimeMiddleware",
     "tremplin.accounts.middleware.TwoFactorMiddleware",
+    # On an establishment copy, what only the centre decides is refused (docs/sync.md).
+    "tremplin.sync.copy.CopyGuard",
     "axes.middleware.AxesMiddleware",  # last: turns a lock-out into its page
 ]
 
@@ -147,6 +149,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tremplin.site.navigation.navigation",
+                "tremplin.sync.copy.copy_status",
             ],
         },
     },

@@ -22,6 +22,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("emergence/", include("tremplin.emergence.urls")),
     path("droits/", include("tremplin.privacy.urls")),
     path("", include("tremplin.credentials.urls")),
+    path("", include("tremplin.sync.urls")),
     path("api/", include("tremplin.api.urls")),
     path("integrations/", include("tremplin.api.pages")),
     path("admin/", admin.site.urls),

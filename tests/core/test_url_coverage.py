@@ -31,6 +31,7 @@ MATRICES: dict[str, tuple[str, ...]] = {
     "api_pages": ("api/test_pages.py",),
     # Public pages, no personal data but what a credential holds (tested there).
     "credentials": ("credentials/test_credentials.py",),
+    "sync": ("sync/test_pages.py",),
 }
 
 

@@ -36,6 +36,10 @@ class Action(StrEnum):
     READ_CONVENTIONS = "conventions.read"
     # A person's rights (export, erasure) exercised on their behalf: the national coordination.
     SUBJECT_RIGHTS = "privacy.rights"
+    # The establishment copies (docs/sync.md): made, fed and revoked at the centre; a copy's
+    # bundles written and read in the establishment.
+    MANAGE_COPIES = "sync.manage"
+    SYNC_COPY = "sync.copy"
 
 
 #: role × action. Every action also belongs to the national coordination.
@@ -56,7 +60,15 @@ MATRIX: dict[Action, frozenset[str]] = {
     # The partnership conventions and their indicators: the coordinations and the statistician.
     Action.READ_CONVENTIONS: frozenset({R.REGIONAL_COORDINATOR, R.STATISTICIAN}),
     Action.SUBJECT_RIGHTS: frozenset(),
+    Action.MANAGE_COPIES: frozenset({R.REGIONAL_COORDINATOR}),
+    Action.SYNC_COPY: frozenset({R.RLE, R.REFERENT}),
 }
+#: What an establishment copy never decides (docs/sync.md): refused there, whatever the role.
+CENTRAL: frozenset[Action] = frozenset(
+    {Action.MERGE_LEARNERS, Action.SUBJECT_RIGHTS, Action.MANAGE_COPIES}
+)
+#: What only an establishment copy does.
+ON_COPY: frozenset[Action] = frozenset({Action.SYNC_COPY})
 
 #: What a refusal says, per action.
 REFUSALS: dict[Action, str] = {
@@ -70,6 +82,9 @@ REFUSALS: dict[Action, str] = {
     Action.READ_HANDOVERS: "votre rôle ne donne pas accès aux reprises de formation",
     Action.READ_CONVENTIONS: "votre rôle ne donne pas accès aux conventions",
     Action.SUBJECT_RIGHTS: "les droits des personnes sont exercés par la coordination nationale",
+    Action.MANAGE_COPIES: "les copies d'établissement sont gérées par les coordinations, au centre",
+    Action.SYNC_COPY: "la synchronisation se fait sur une copie d'établissement, par son RLE ou "
+    "un référent",
 }
 
 ScopeCheck = Callable[[Scope, Any], bool]
@@ -88,6 +103,11 @@ def roles_for(action: Action) -> frozenset[str]:
 def can(user: Any, action: Action | str, target: Any = None) -> bool:
     """May `user` do `action` (on `target`, when named)?"""
     action = Action(action)
+    if action in CENTRAL or action in ON_COPY:
+        from .registry import on_copy
+
+        if (action in CENTRAL) == on_copy():
+            return False
     scope = scope_of(user)
     if scope.everything:
         return True
@@ -106,4 +126,14 @@ def require(user: Any, action: Action | str, target: Any = None) -> None:
         raise PermissionDenied(reason[0].upper() + reason[1:] + ".")
 
 
-__all__ = ["MATRIX", "REFUSALS", "Action", "can", "register_scope", "require", "roles_for"]
+__all__ = [
+    "CENTRAL",
+    "MATRIX",
+    "ON_COPY",
+    "REFUSALS",
+    "Action",
+    "can",
+    "register_scope",
+    "require",
+    "roles_for",
+]

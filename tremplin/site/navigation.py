@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from tremplin.core.actions import Action, roles_for
+from tremplin.core.registry import on_copy
 from tremplin.core.roles import Role
 from tremplin.core.scope import scope_of
 
@@ -14,6 +15,9 @@ R = Role
 ALL = frozenset(Role.values)
 PERSONAL = ALL - {R.STATISTICIAN, R.TEACHER, R.CENTRE_STAFF}
 COORDINATION = frozenset({R.NATIONAL_COORDINATOR, R.REGIONAL_COORDINATOR})
+#: Entries of an establishment copy only, and of the centre only (docs/sync.md).
+COPY_ONLY = frozenset({"sync:copy"})
+CENTRE_ONLY = frozenset({"sync:sites", "site:import", "conventions:list", "core:audit"})
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,8 @@ _NAVIGATION: tuple[tuple[str, str, str, frozenset[str] | Callable[[], frozenset[
     ("Catalogue", "catalog:index", "/catalogue", ALL),
     ("Conventions", "conventions:list", "/conventions", roles_for(Action.READ_CONVENTIONS)),
     ("Imports", "site:import", "/imports", importing_roles),
+    ("Copies d'établissement", "sync:sites", "/copies", roles_for(Action.MANAGE_COPIES)),
+    ("Synchronisation", "sync:copy", "/synchronisation", roles_for(Action.SYNC_COPY)),
     ("Journal d'audit", "core:audit", "/journal", frozenset({R.NATIONAL_COORDINATOR})),
     ("Comptes", "security:users", "/compte/comptes", frozenset({R.NATIONAL_COORDINATOR})),
 )
@@ -80,10 +86,13 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         return {"navigation": []}
     scope = scope_of(user)
     path = request.path
+    copy = on_copy()
     shown = [
         (label, reverse(name), prefix)
         for label, name, prefix, roles in _NAVIGATION
-        if scope.everything or scope.role in (roles() if callable(roles) else roles)
+        if (scope.everything or scope.role in (roles() if callable(roles) else roles))
+        and (name not in COPY_ONLY or copy)
+        and (name not in CENTRE_ONLY or not copy)
     ]
     # The longest matching prefix wins: /orientation/jeunes is "Jeunes", not "Orientations".
     matching = [prefix for _, url, prefix in shown if prefix and path.startswith(prefix)]

@@ -4,12 +4,12 @@ the definitions, page numbers."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.utils.safestring import SafeString, mark_safe
 
 from tremplin.core.pdf import render_pdf
+from tremplin.core.typography import long_date
 
 from ..bilan import year_bounds
 from ..tables import Days, Table, Tables, graduates_count
@@ -26,26 +26,6 @@ from .common import (
 from .text import summary_lines
 
 __all__ = ["display_table", "long_date", "pdf_context", "pdf_format", "show"]
-
-MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
-
-
-def long_date(day: date) -> str:
-    first = "1er" if day.day == 1 else str(day.day)
-    return f"{first} {MONTHS[day.month - 1]} {day.year}"
 
 
 def show(value: Any) -> str:
