@@ -109,6 +109,6 @@ def test_a_change_from_the_establishment_copy_is_audited_from_the_journal(
         coordinator,
         "accounts.User",
         str(coordinator.pk),
-        "synchronisation : account.touched",
+        "synchronisation (copie) : account.touched",
     )
     assert entry.get_origin_display() == "Synchronisation"

@@ -96,18 +96,34 @@ def from_journal(events: Sequence[DomainEvent], instances: Sequence[Model]) -> N
     them (the establishment copy's bundles, origin « sync »): one per journal event, by the
     event's actor, naming its record and what happened. The other origins are audited where the
     request or the import is (with the client's address, the fields changed)."""
-    rows = [
-        _event(
-            event.actor if event.actor_id is not None else None,
-            Action.UPDATE,
-            instance,
-            f"synchronisation : {event.kind}",
-            origin=Origin.SYNC,
-        )
-        for event, instance in zip(events, instances, strict=True)
-        if event.origin == DomainEvent.Origin.SYNC
-    ]
+    rows = []
+    for event, instance in zip(events, instances, strict=True):
+        if event.origin != DomainEvent.Origin.SYNC:
+            continue
+        action, summary = _synced(event)
+        who = event.actor if event.actor_id is not None else None
+        rows.append(_event(who, action, instance, summary, origin=Origin.SYNC))
     AuditEvent.objects.bulk_create(rows)
+
+
+#: A record a bundle brought: its journal payload's `op`.
+_SYNCED_OPS = {
+    "created": (Action.CREATE, "créé"),
+    "updated": (Action.UPDATE, "modifié"),
+    "deleted": (Action.UPDATE, "supprimé"),
+}
+
+
+def _synced(event: DomainEvent) -> tuple[str, str]:
+    """The audit action and summary of an event of origin « sync »."""
+    payload = event.payload if isinstance(event.payload, dict) else {}
+    op = _SYNCED_OPS.get(str(payload.get("op", "")))
+    where = f"copie {payload['site']}" if payload.get("site") else "copie"
+    if "bundle" in payload:
+        where += f", envoi n° {payload['bundle']}"
+    if op is None:
+        return Action.UPDATE, f"synchronisation ({where}) : {event.kind}"
+    return op[0], f"synchronisation ({where}) : enregistrement {op[1]}"
 
 
 def _event(

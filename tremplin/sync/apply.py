@@ -44,6 +44,8 @@ DELETED_CHANGED_HERE = "supprimé ou sorti du périmètre au centre alors que mo
 DUPLICATE = "en double : le même enregistrement existe déjà ici, les deux sont réunis"
 DUPLICATE_HERE = "en double : l'enregistrement de l'établissement est gardé"
 UNKNOWN_TARGET = "rattaché à un enregistrement absent ici : non retenu"
+OUT_OF_SCOPE = "hors du périmètre de la copie : non retenu"
+UNREADABLE = "identifiant illisible ou d'une autre copie : non retenu"
 
 
 class Applier:
@@ -56,6 +58,10 @@ class Applier:
         self.references = References()
         self.created = self.updated = self.deleted = 0
         self._conflicts: list[Conflict] = []
+        #: On a copy: records received but not taken (the copy does not hold them).
+        self.not_held: set[Key] = set()
+        #: At the centre: what the copy may touch (its scope, what it held, what it sends now).
+        self._allowed: set[Key] = set()
 
     @property
     def conflicts(self) -> int:
@@ -71,6 +77,7 @@ class Applier:
         for label, uid in deleted:
             gone[label].append(uid)
         self.fresh = not base and not current  # an installation: nothing here yet
+        self._allowed = {*current, *base}
         for spec in TABLE:
             if incoming.get(spec.label):
                 self._put(spec, incoming[spec.label], base, current)
@@ -150,6 +157,8 @@ class Applier:
                     self._conflict(
                         spec, uid, field.name, None, values.get(field.name), None, UNKNOWN_TARGET
                     )
+                    if not self.at_centre:
+                        self.not_held.add((spec.label, uid))
                     return None
             else:
                 value = python(field, value)
@@ -203,9 +212,46 @@ class Applier:
                 return int(found)
         return None
 
+    def _resolve(self, spec: Exchanged, incoming: dict[str, Values]) -> dict[str, int | None]:
+        local: dict[str, int | None] = {}
+        for uid, values in list(incoming.items()):
+            try:
+                local[uid] = self.ids.local(spec.label, uid)
+            except ValueError:
+                self._skip(spec, uid, values, UNREADABLE)
+                del incoming[uid]
+                continue
+            if self.at_centre and not self._may_touch(spec, uid, local[uid], values):
+                self._skip(spec, uid, values, OUT_OF_SCOPE)
+                del incoming[uid]
+                del local[uid]
+        return local
+
+    def _may_touch(self, spec: Exchanged, uid: str, pk: int | None, values: Values) -> bool:
+        """At the centre: a copy changes the records of its scope (or that it held), and makes
+        new ones only under records of its scope."""
+        if pk is not None:
+            return (spec.label, uid) in self._allowed
+        for field in fields_of(spec):
+            target = values.get(field.name)
+            if (
+                field.is_relation
+                and target is not None
+                and label_of(field.related_model) in BY_LABEL
+            ) and (label_of(field.related_model), target) not in self._allowed:
+                return False
+        self._allowed.add((spec.label, uid))
+        return True
+
+    def _skip(self, spec: Exchanged, uid: str, values: Values | None, rule: str) -> None:
+        self._conflict(spec, uid, "", None, values, None, rule)
+        if not self.at_centre:
+            self.not_held.add((spec.label, uid))
+
     def _put(self, spec: Exchanged, incoming: dict[str, Values], base: Rows, current: Rows) -> None:
         label, model = spec.label, spec.model
-        local: dict[str, int | None] = {uid: self.ids.local(label, uid) for uid in incoming}
+        incoming = dict(incoming)
+        local = self._resolve(spec, incoming)
         known = [pk for pk in local.values() if pk is not None]
         existing: set[int] = set()
         if known and not self.fresh:
@@ -247,7 +293,7 @@ class Applier:
                 same = self._same_record(spec, instance)
                 if same is not None:
                     if not self.at_centre:
-                        self._conflict(spec, uid, "", None, values, None, DUPLICATE_HERE)
+                        self._skip(spec, uid, values, DUPLICATE_HERE)
                         continue
                     self.ids.remember(label, uid, same)
                     found = Serializer(self.ids, self.references).rows(
@@ -369,6 +415,9 @@ class Applier:
             try:
                 pk = self.ids.local(label, uid)
             except ValueError:
+                continue
+            if self.at_centre and (label, uid) not in self._allowed:
+                self._conflict(spec, uid, "", None, None, None, OUT_OF_SCOPE)
                 continue
             if pk is not None:
                 targets[pk] = uid

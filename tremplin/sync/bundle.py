@@ -6,8 +6,10 @@ document, readable by another implementation with any Ed25519/X25519/ChaCha20-Po
      "ciphertext": "<base64>",    # gzip(JSON payload), encrypted with the header as AAD
      "signature": "<base64>"}     # Ed25519 over canonical(header) + "." + ciphertext
 
-`canonical(header)` is the header's JSON with sorted keys, no spaces, UTF-8. The signature is
-checked before anything is decrypted; the AEAD binds the header to the ciphertext."""
+`canonical(header)` is the header's JSON with sorted keys, no spaces, UTF-8. A bundle's
+signature is checked before anything is decrypted; the AEAD binds the header to the ciphertext.
+A site file is authenticated by its installation code (the AEAD's key): it carries the centre's
+public key, whose fingerprint must be the header's signer and which must verify its signature."""
 
 from __future__ import annotations
 
@@ -92,10 +94,9 @@ def seal_to(
 ) -> Envelope:
     """A bundle: encrypted to `to`, signed by `sender`."""
     header = {**header, "signer": sender.public.fingerprint}
-    # The encryption parameters are part of the header (and so of the AAD and the signature):
-    # the ephemeral key is made first, then the header is complete.
-    plaintext = pack(payload)
-    ephemeral, nonce, ciphertext = _seal_with_header(header, plaintext, to)
+    # The AAD is the header without its encryption parameters (they are known once sealed);
+    # the signature covers the whole header, those parameters included.
+    ephemeral, nonce, ciphertext = crypto.seal(to, pack(payload), canonical(header))
     header = {**header, "encryption": _x25519(ephemeral, nonce)}
     envelope = Envelope(header=header, ciphertext=ciphertext, signature="")
     return Envelope(header, ciphertext, crypto.sign(sender, envelope.signed_bytes()))
@@ -103,14 +104,6 @@ def seal_to(
 
 def _x25519(ephemeral: str, nonce: str) -> dict[str, str]:
     return {"alg": "X25519-HKDF-SHA256-ChaCha20Poly1305", "ephemeral": ephemeral, "nonce": nonce}
-
-
-def _seal_with_header(
-    header: dict[str, Any], plaintext: bytes, to: crypto.PublicKeys
-) -> tuple[str, str, str]:
-    # The AAD is the header without its encryption parameters (they are not known before the
-    # sealing); the signature covers the whole header.
-    return crypto.seal(to, plaintext, canonical(header))
 
 
 def open_from(
@@ -164,9 +157,10 @@ def open_site(envelope: Envelope, code: str) -> dict[str, Any]:
     centre = payload.get("centre")
     if not isinstance(centre, dict):
         raise Refused("le fichier d'installation est incomplet")
-    crypto.verify(
-        crypto.PublicKeys(sign=str(centre.get("sign", "")), box=str(centre.get("box", ""))),
-        envelope.signed_bytes(),
-        envelope.signature,
+    centre_keys = crypto.PublicKeys(
+        sign=str(centre.get("sign", "")), box=str(centre.get("box", ""))
     )
+    if envelope.header.get("signer") != centre_keys.fingerprint:
+        raise Refused("le fichier n'est pas signé par la clé du centre qu'il contient")
+    crypto.verify(centre_keys, envelope.signed_bytes(), envelope.signature)
     return payload

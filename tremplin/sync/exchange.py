@@ -105,12 +105,22 @@ def _sessions(e: Establishment) -> QuerySet[ExamSession]:
 def _results_at_centre(enrolments: list[Any], changed: Mapping[int, set[str]]) -> None:
     """Results recorded on the copy: their consequences at the centre (docs/lifecycle.md) and
     the certifications' rules engine, which only the centre runs."""
+    from tremplin.accounts.models import User
     from tremplin.enrolment.certifications import detect_for_learners
     from tremplin.enrolment.services import results_recorded
 
-    results = [e for e in enrolments if changed[e.pk] & {"result", "grade", "abandon_reason"}]
+    results = [
+        e
+        for e in enrolments
+        if changed[e.pk] & {"result", "grade", "abandon_reason"} and e.result != "pending"
+    ]
+    by_whom: dict[Any, list[Any]] = {}
+    for enrolment in results:
+        by_whom.setdefault(enrolment.result_by_id, []).append(enrolment)
+    for who, theirs in by_whom.items():
+        actor = User.objects.filter(pk=who).first() if who is not None else None
+        results_recorded(theirs, by=actor)
     if results:
-        results_recorded(results, by=None)
         detect_for_learners({e.learner_id for e in results})
 
 

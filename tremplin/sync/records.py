@@ -52,6 +52,8 @@ class Ids:
             raise ValueError(uid)
         pk = int(number)
         if prefix == "c" and (self.copy or pk < COPY_IDS_FROM):
+            if not self.copy and pk in self._remote[label]:
+                raise ValueError(uid)  # this copy names that record by its own uid
             return pk
         if prefix != self.site:
             raise ValueError(uid)

@@ -150,7 +150,8 @@ def create_site(establishment: Establishment, *, by: Actor = None) -> CreatedSit
         fingerprint=public.fingerprint,
         created_by=acting_user(by),
     )
-    journal.record(Kind.SYNC_SITE_CREATED, peer, actor=by, payload={"site": peer.code})
+    with journal.origin(journal.Origin.SYNC):
+        journal.record(Kind.SYNC_SITE_CREATED, peer, actor=by, payload={"site": peer.code})
     rows = scope_rows(peer)
     _share(peer, rows)
     centre_public = _keys(centre).public
@@ -307,7 +308,8 @@ def install_site(data: bytes, code: str) -> Summary:
         box_public=centre_keys.box,
         fingerprint=centre_keys.fingerprint,
     )
-    journal.record(Kind.SYNC_NODE_CREATED, here, payload={"site": here.code})
+    with journal.origin(journal.Origin.SYNC):
+        journal.record(Kind.SYNC_NODE_CREATED, here, payload={"site": here.code})
     accounts.load(users)
     accounts.load_named(payload.get("named", []))
     with journal.origin(journal.Origin.SYNC):
@@ -351,16 +353,28 @@ def _copy_sequences() -> None:
 
 
 def _peer_of_site(site: str) -> Peer:
-    peer = Peer.objects.select_related("establishment").filter(code=site).first()
+    """A copy named by its code (cd-melun) or by its establishment's label (CD MELUN: its copy
+    in service)."""
+    peer = (
+        Peer.objects.select_related("establishment").filter(code=site).first()
+        or Peer.objects.select_related("establishment")
+        .filter(establishment__label__iexact=site.strip(), revoked_at__isnull=True)
+        .exclude(code=CENTRE)
+        .first()
+    )
     if peer is None:
         raise SyncRefused(f"Aucune copie d'établissement « {site} ».")
     return peer
 
 
 @transaction.atomic
-def export_bundle(site: str = "", *, by: Actor = None) -> tuple[bytes, Summary]:
+def export_bundle(
+    site: str = "", *, by: Actor = None, number: int | None = None
+) -> tuple[bytes, Summary]:
     """The next bundle for `site` (at the centre) or for the centre (on a copy): the changes
-    since the values the other side is known to hold."""
+    since the values the other side is known to hold. With `number`: that bundle written again
+    (its file was lost; the other side asks for it), with every change not yet acknowledged, and
+    the later ones forgotten."""
     current = node()
     if current is None:
         raise SyncRefused(
@@ -377,6 +391,14 @@ def export_bundle(site: str = "", *, by: Actor = None) -> tuple[bytes, Summary]:
         peer = Peer.objects.select_for_update().select_related("establishment").get(pk=peer.pk)
         if peer.revoked_at is not None:
             raise SyncRefused(f"La copie {peer.code} est révoquée : aucun envoi ne lui est fait.")
+    if number is not None:
+        if not peer.acked_seq < number <= peer.sent_seq:
+            raise SyncRefused(
+                f"L'envoi n° {number} ne peut pas être refait : l'autre côté a accusé réception "
+                f"jusqu'au n° {peer.acked_seq}, le dernier envoi est le n° {peer.sent_seq}."
+            )
+        Sent.objects.filter(peer=peer, seq__gte=number).delete()
+        peer.sent_seq = number - 1
     rows = scope_rows(peer)
     base = {(s.model, s.uid): s.values for s in Shared.objects.filter(peer=peer)}
     changed = {key: values for key, values in rows.items() if base.get(key) != values}
@@ -400,17 +422,18 @@ def export_bundle(site: str = "", *, by: Actor = None) -> tuple[bytes, Summary]:
         peer.received_seq,
     )
     data = bundle.seal_to(header, payload, _keys(current), _public(peer)).to_bytes()
-    journal.record(
-        Kind.SYNC_BUNDLE_EXPORTED,
-        peer,
-        actor=by,
-        payload={
-            "site": peer.code,
-            "bundle": peer.sent_seq,
-            "records": len(changed),
-            "deleted": len(gone),
-        },
-    )
+    with journal.origin(journal.Origin.SYNC):
+        journal.record(
+            Kind.SYNC_BUNDLE_EXPORTED,
+            peer,
+            actor=by,
+            payload={
+                "site": peer.code,
+                "bundle": peer.sent_seq,
+                "records": len(changed),
+                "deleted": len(gone),
+            },
+        )
     return data, Summary(
         site=header["site"],
         seq=peer.sent_seq,
@@ -466,6 +489,12 @@ def _import(envelope: bundle.Envelope, size: int, *, by: Actor) -> Summary:
             raise SyncRefused(
                 f"Fichier refusé : la clé de la copie « {peer.code} » a été révoquée le {when}."
             )
+    expected_site = current.code if copy else peer.code
+    if header.get("site") != expected_site:
+        raise SyncRefused(
+            f"Fichier refusé : il concerne la copie « {header.get('site', '?')} », pas "
+            f"« {expected_site} »."
+        )
     if header.get("signer") != peer.fingerprint:
         raise SyncRefused(
             "Fichier refusé : il est signé par une clé inconnue ou révoquée "
@@ -505,28 +534,35 @@ def _import(envelope: bundle.Envelope, size: int, *, by: Actor) -> Summary:
             accounts.load(payload["users"])
             accounts.load_named(payload.get("named", []))
         applier = Applier(peer=peer, seq=seq, at_centre=not copy, ids=ids, by=by)
-        applier.apply(rows, deleted, base=base, current=scope_rows(peer))
+        try:
+            applier.apply(rows, deleted, base=base, current=scope_rows(peer))
+        except (ValueError, KeyError, TypeError, LookupError) as exc:
+            raise SyncRefused(
+                "Fichier refusé : son contenu ne correspond pas à cette version de Tremplin "
+                f"({exc}) ; rien n'a changé."
+            ) from exc
         if copy and isinstance(payload.get("users"), list):
             accounts.load_scopes(payload["users"])
     # Both sides now hold what came (the merged values, where they differ, go back next time).
     _unshare(peer, [*rows, *deleted])
-    _share(peer, rows)
+    _share(peer, {k: v for k, v in rows.items() if k not in applier.not_held})
     peer.received_seq = seq
     peer.last_received_at = timezone.now()
     peer.save(update_fields=["received_seq", "acked_seq", "last_received_at"])
-    journal.record(
-        Kind.SYNC_BUNDLE_IMPORTED,
-        peer,
-        actor=by,
-        payload={
-            "site": site,
-            "bundle": seq,
-            "created": applier.created,
-            "updated": applier.updated,
-            "deleted": applier.deleted,
-            "conflicts": applier.conflicts,
-        },
-    )
+    with journal.origin(journal.Origin.SYNC):
+        journal.record(
+            Kind.SYNC_BUNDLE_IMPORTED,
+            peer,
+            actor=by,
+            payload={
+                "site": site,
+                "bundle": seq,
+                "created": applier.created,
+                "updated": applier.updated,
+                "deleted": applier.deleted,
+                "conflicts": applier.conflicts,
+            },
+        )
     return Summary(
         site=site,
         seq=seq,
@@ -569,13 +605,15 @@ def _acknowledged(peer: Peer, ack: int) -> None:
 def revoke_site(site: str, *, by: Actor = None) -> Peer:
     """The key of a lost copy: every later bundle signed by it is refused; a new copy of the
     establishment can be created."""
+    centre_node()  # refused on a copy: a copy's key is revoked at the centre
     peer = _peer_of_site(site)
     if peer.revoked_at is not None:
         raise SyncRefused(f"La copie {peer.code} est déjà révoquée.")
     peer.revoked_at = timezone.now()
     peer.revoked_by = acting_user(by)
     peer.save(update_fields=["revoked_at", "revoked_by"])
-    journal.record(Kind.SYNC_SITE_REVOKED, peer, actor=by, payload={"site": peer.code})
+    with journal.origin(journal.Origin.SYNC):
+        journal.record(Kind.SYNC_SITE_REVOKED, peer, actor=by, payload={"site": peer.code})
     return peer
 
 

@@ -69,7 +69,6 @@ def sites(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc)
         else:
             default_storage.save(site_file_name(created.peer), ContentFile(created.data))
-            audit.record(request, A.CREATE, created.peer, f"copie {created.peer.code} créée")
             return render(
                 request,
                 "sync/created.html",
@@ -133,7 +132,6 @@ def site_export(request: HttpRequest, code: str) -> HttpResponse:
         for line in exc.messages:
             messages.error(request, line)
         return redirect("sync:site", code=peer.code)
-    audit.record(request, A.EXPORT, peer, f"envoi n° {summary.seq} pour {peer.code}")
     return _attachment(data, f"{peer.code}-retour-{summary.seq}.tremplin-bundle")
 
 
@@ -152,7 +150,6 @@ def _import(request: HttpRequest, back: str) -> HttpResponse:
     peer = Peer.objects.get(code=summary.site if back == "sync:sites" else CENTRE)
     if back == "sync:sites":
         default_storage.delete(site_file_name(peer))  # installed: it has sent its first bundle
-    audit.record(request, A.IMPORT, peer, f"envoi n° {summary.seq} de {summary.site} importé")
     messages.success(
         request,
         f"Envoi n° {summary.seq} importé : {summary.created} créés, {summary.updated} modifiés, "
@@ -183,7 +180,6 @@ def site_revoke(request: HttpRequest, code: str) -> HttpResponse:
             messages.error(request, line)
         return redirect("sync:site", code=peer.code)
     default_storage.delete(site_file_name(peer))
-    audit.record(request, A.SECURITY, peer, f"clé de la copie {peer.code} révoquée")
     messages.success(
         request,
         f"Clé de la copie {peer.code} révoquée : tout envoi signé par elle est désormais refusé.",
@@ -226,9 +222,6 @@ def copy_page(request: HttpRequest) -> HttpResponse:
 def copy_export(request: HttpRequest) -> HttpResponse:
     require(request.user, Action.SYNC_COPY)
     data, summary = services.export_bundle(by=request.user)
-    audit.record(
-        request, A.EXPORT, Peer.objects.get(code=CENTRE), f"envoi n° {summary.seq} au centre"
-    )
     return _attachment(data, f"{summary.site}-envoi-{summary.seq}.tremplin-bundle")
 
 

@@ -21,7 +21,17 @@ class Command(TremplinCommand):
         parser.add_argument("action", choices=["export", "import"])
         parser.add_argument("target", nargs="?", default="", help="fichier à importer")
         parser.add_argument("-o", "--output", default="", help="fichier à écrire (export)")
-        parser.add_argument("--site", default="", help="copie destinataire (export, au centre)")
+        parser.add_argument(
+            "--site",
+            default="",
+            help="copie destinataire, code ou établissement (export, au centre)",
+        )
+        parser.add_argument(
+            "--number",
+            type=int,
+            default=None,
+            help="refaire l'envoi n° N (son fichier est perdu : l'autre côté l'attend)",
+        )
         self.add_format_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -29,7 +39,7 @@ class Command(TremplinCommand):
             if options["action"] == "export":
                 if not options["output"]:
                     raise CommandError("Indiquez le fichier à écrire : -o FICHIER.")
-                data, summary = services.export_bundle(options["site"])
+                data, summary = services.export_bundle(options["site"], number=options["number"])
                 Path(options["output"]).write_bytes(data)
                 text = (
                     f"Envoi n° {summary.seq} pour {summary.site} écrit dans {options['output']} : "
