@@ -89,6 +89,7 @@ def main() -> None:
         ["orientation_propose.py", "--existing", "--requests", str(args.requests)],
         ["orientation_stats.py", "--existing", "--runs", "3"],
         ["import_enrolments.py", "--existing"],
+        ["sync.py", "--existing"],
     ]
     print(f"== Tremplin benchmarks on {database}; {load_average()}", flush=True)
     started = time.monotonic()
