@@ -31,15 +31,6 @@ def _env(home: Path) -> dict[str, str]:
     return env
 
 
-@pytest.fixture(scope="session")
-def empty_copy_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated installation with the reference data, made once per session (12 s)."""
-    home = tmp_path_factory.mktemp("copy-template")
-    for args in (["migrate", "-v0"], ["refdata", "load"]):
-        subprocess.run([TREMPLIN, *args], env=_env(home), check=True, capture_output=True)
-    return home
-
-
 @dataclass
 class Copy:
     """An establishment copy in its own TREMPLIN_HOME."""

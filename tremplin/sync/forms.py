@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 
+from tremplin.core.forms import DsfrForm
 from tremplin.core.scope import scope_of
 from tremplin.places.models import Establishment
 
@@ -11,7 +12,7 @@ from .bundle import MAX_BYTES
 from .models import Peer
 
 
-class CreateSiteForm(forms.Form):
+class CreateSiteForm(DsfrForm):
     establishment = forms.ModelChoiceField(
         label="Établissement",
         queryset=Establishment.objects.none(),
@@ -26,10 +27,10 @@ class CreateSiteForm(forms.Form):
         choices = Establishment.objects.exclude(pk__in=live).order_by("label")
         if not scope.everything:
             choices = choices.filter(disp_id__in=scope.disp_ids)
-        self.fields["establishment"].queryset = choices  # type: ignore[attr-defined]
+        self.fields["establishment"].queryset = choices
 
 
-class BundleForm(forms.Form):
+class BundleForm(DsfrForm):
     bundle = forms.FileField(
         label="Fichier de synchronisation",
         help_text="Le fichier apporté de l'autre côté (clé USB ou support autorisé).",

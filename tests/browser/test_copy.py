@@ -1,0 +1,177 @@
+"""The establishment copy, as its users live it: the coordinator creates the copy at the centre,
+it is installed on a laptop with no network, the RLE records an Émergence session's attendance
+there and prepares the bundle; carried to the centre, the coordinator imports it and sees the
+attendance. Two real servers (`tremplin serve`), two databases, files between them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from .conftest import _free_port, _postgres_database, login
+
+pytestmark = pytest.mark.browser
+
+TREMPLIN = [sys.executable, "-m", "tremplin.cli"]
+#: An Émergence cohort at CD MELUN this year, two of its learners, a session already held.
+CENTRE_SETUP = """
+from datetime import date
+from tremplin.emergence.services import add_participant, ensure_cohort, save_session
+from tremplin.learners.models import Learner
+from tremplin.places.models import Establishment
+melun = Establishment.objects.get(label="CD MELUN")
+cohort, _ = ensure_cohort(melun, "2026-2027", start_date=date(2026, 10, 5), facilitator="Mme Roux")
+for learner in Learner.objects.filter(establishment=melun, status="placed").order_by("reference")[:2]:
+    add_participant(cohort, learner)
+save_session(cohort, on=date(2026, 11, 20), modality="on_site", topic="Présenter son projet")
+"""
+SHOTS = os.environ.get("TREMPLIN_SHOTS", "")
+
+
+@dataclass
+class Server:
+    url: str
+    home: Path
+    env: dict[str, str]
+
+
+def _serve(home: Path, env: dict[str, str]) -> Iterator[Server]:
+    port = _free_port()
+    log = (home / "server.log").open("w")
+    process = subprocess.Popen(
+        [*TREMPLIN, "serve", "--port", str(port), "--workers", "1"], env=env, stdout=log, stderr=log
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                with urllib.request.urlopen(f"{url}/sante/", timeout=1):  # noqa: S310 - loopback
+                    break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("tremplin serve did not answer: " + (home / "server.log").read_text())
+        yield Server(url, home, env)
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        log.close()
+
+
+def _run(env: dict[str, str], *args: str) -> None:
+    subprocess.run([*TREMPLIN, *args], env=env, check=True, capture_output=True)
+
+
+@pytest.fixture(scope="module")
+def centre(tmp_path_factory: pytest.TempPathFactory, collected_static: Path) -> Iterator[Server]:
+    home = tmp_path_factory.mktemp("centre")
+    env = {**os.environ, "TREMPLIN_HOME": str(home)}
+    databases = (
+        _postgres_database(os.environ["DATABASE_URL"]) if os.environ.get("DATABASE_URL") else None
+    )
+    if databases is not None:
+        env["DATABASE_URL"] = next(databases)
+    for args in (
+        ["migrate", "--noinput", "-v0"],
+        ["demo", "load"],
+        ["collectstatic", "--noinput", "-v0"],
+    ):
+        _run(env, *args)
+    _run(env, "shell", "--no-imports", "-c", CENTRE_SETUP)
+    yield from _serve(home, env)
+    if databases is not None:
+        next(databases, None)
+
+
+@pytest.fixture(scope="module")
+def copy_home(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """A laptop's empty installation (always the embedded database)."""
+    home = tmp_path_factory.mktemp("copy")
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["TREMPLIN_HOME"] = str(home)
+    for args in (
+        ["migrate", "--noinput", "-v0"],
+        ["refdata", "load"],
+        ["collectstatic", "--noinput", "-v0"],
+    ):
+        _run(env, *args)
+    return home, env
+
+
+def _page(browser: Browser, url: str, width: int = 1024) -> Page:
+    context = browser.new_context(
+        base_url=url,
+        locale="fr-FR",
+        accept_downloads=True,
+        viewport={"width": width, "height": 900},
+    )
+    return context.new_page()
+
+
+def _shot(page: Page, name: str) -> None:
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        for width in (1024, 360):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.screenshot(path=f"{SHOTS}/{name}-{width}.png", full_page=True)
+        page.set_viewport_size({"width": 1024, "height": 900})
+
+
+def test_attendance_recorded_on_the_copy_reaches_the_centre_by_file(
+    browser: Browser, centre: Server, copy_home: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    # At the centre: the coordinator creates the copy of CD MELUN.
+    at_centre = _page(browser, centre.url)
+    login(at_centre, "coordination")
+    at_centre.get_by_role("link", name="Copies d'établissement").first.click()
+    at_centre.get_by_label("Établissement").select_option(label="CD MELUN")
+    at_centre.get_by_role("button", name="Créer la copie").click()
+    expect(at_centre.get_by_role("heading", level=1)).to_contain_text("Copie de CD MELUN créée")
+    code = at_centre.locator("#code-installation").inner_text().strip()
+    _shot(at_centre, "copie-creee")
+    with at_centre.expect_download() as download:
+        at_centre.get_by_role("link", name="Télécharger le fichier d’installation").click()
+    site_file = tmp_path / "cd-melun.tremplin-site"
+    download.value.save_as(site_file)
+
+    # On the laptop: the copy installed, served with no network but the loopback.
+    home, env = copy_home
+    _run(env, "site", "install", str(site_file), "--code", code)
+    for served in _serve(home, env):
+        on_copy = _page(browser, served.url)
+        login(on_copy, "rle-melun")
+        expect(on_copy.get_by_text("Copie de l’établissement CD MELUN")).to_be_visible()
+        _shot(on_copy, "copie-accueil")
+        on_copy.get_by_role("link", name="Émergence", exact=True).first.click()
+        on_copy.get_by_role("link", name="CD MELUN", exact=True).click()
+        on_copy.get_by_role("link", name="Émargement").first.click()
+        first = on_copy.get_by_label("Présent(e)").first
+        first.check(force=True)  # the design system draws the box on the label
+        on_copy.get_by_role("button", name="Enregistrer l’émargement").click()
+        expect(on_copy.get_by_text("Émargement enregistré", exact=False)).to_be_visible()
+        on_copy.get_by_role("link", name="Synchronisation", exact=True).first.click()
+        _shot(on_copy, "copie-synchronisation")
+        with on_copy.expect_download() as download:
+            on_copy.get_by_role("button", name="Préparer l’envoi").click()
+        bundle = tmp_path / "cd-melun-envoi-1.tremplin-bundle"
+        download.value.save_as(bundle)
+
+    # Back at the centre: the bundle imported, the attendance there.
+    at_centre.goto("/copies/")
+    at_centre.get_by_label("Fichier de synchronisation").set_input_files(bundle)
+    at_centre.get_by_role("button", name="Importer").click()
+    expect(at_centre.get_by_text("Envoi n° 1 importé", exact=False)).to_be_visible()
+    _shot(at_centre, "centre-copies")
+    at_centre.get_by_role("link", name="Émergence", exact=True).first.click()
+    at_centre.get_by_role("link", name="CD MELUN", exact=True).click()
+    at_centre.get_by_role("link", name="Émargement").first.click()
+    expect(at_centre.get_by_label("Présent(e)").first).to_be_checked()
