@@ -33,12 +33,12 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _postgres_database(url: str) -> Iterator[str]:
+def _postgres_database(url: str, suffix: str = "") -> Iterator[str]:
     """A throwaway database beside the one DATABASE_URL names."""
     import psycopg
 
     parts = urlparse(url)
-    name = f"tremplin_browser_{os.getpid()}"
+    name = f"tremplin_browser_{os.getpid()}{suffix}"
     admin = urlunparse(parts._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')

@@ -10,12 +10,13 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from .conftest import _free_port, _postgres_database, login
 
@@ -44,6 +45,7 @@ class Server:
     env: dict[str, str]
 
 
+@contextmanager
 def _serve(home: Path, env: dict[str, str]) -> Iterator[Server]:
     port = _free_port()
     log = (home / "server.log").open("w")
@@ -76,7 +78,9 @@ def centre(tmp_path_factory: pytest.TempPathFactory, collected_static: Path) -> 
     home = tmp_path_factory.mktemp("centre")
     env = {**os.environ, "TREMPLIN_HOME": str(home)}
     databases = (
-        _postgres_database(os.environ["DATABASE_URL"]) if os.environ.get("DATABASE_URL") else None
+        _postgres_database(os.environ["DATABASE_URL"], "_centre")
+        if os.environ.get("DATABASE_URL")
+        else None
     )
     if databases is not None:
         env["DATABASE_URL"] = next(databases)
@@ -87,7 +91,8 @@ def centre(tmp_path_factory: pytest.TempPathFactory, collected_static: Path) -> 
     ):
         _run(env, *args)
     _run(env, "shell", "--no-imports", "-c", CENTRE_SETUP)
-    yield from _serve(home, env)
+    with _serve(home, env) as server:
+        yield server
     if databases is not None:
         next(databases, None)
 
@@ -107,14 +112,24 @@ def copy_home(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
     return home, env
 
 
-def _page(browser: Browser, url: str, width: int = 1024) -> Page:
-    context = browser.new_context(
-        base_url=url,
-        locale="fr-FR",
-        accept_downloads=True,
-        viewport={"width": width, "height": 900},
-    )
-    return context.new_page()
+@pytest.fixture
+def open_page(browser: Browser) -> Iterator[Callable[[str], Page]]:
+    """Pages on either server; their contexts closed at the end of the test."""
+    contexts: list[BrowserContext] = []
+
+    def open_(url: str) -> Page:
+        context = browser.new_context(
+            base_url=url,
+            locale="fr-FR",
+            accept_downloads=True,
+            viewport={"width": 1024, "height": 900},
+        )
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_
+    for context in contexts:
+        context.close()
 
 
 def _shot(page: Page, name: str) -> None:
@@ -127,10 +142,13 @@ def _shot(page: Page, name: str) -> None:
 
 
 def test_attendance_recorded_on_the_copy_reaches_the_centre_by_file(
-    browser: Browser, centre: Server, copy_home: tuple[Path, dict[str, str]], tmp_path: Path
+    open_page: Callable[[str], Page],
+    centre: Server,
+    copy_home: tuple[Path, dict[str, str]],
+    tmp_path: Path,
 ) -> None:
     # At the centre: the coordinator creates the copy of CD MELUN.
-    at_centre = _page(browser, centre.url)
+    at_centre = open_page(centre.url)
     login(at_centre, "coordination")
     at_centre.get_by_role("link", name="Copies d'établissement").first.click()
     at_centre.get_by_label("Établissement").select_option(label="CD MELUN")
@@ -146,8 +164,8 @@ def test_attendance_recorded_on_the_copy_reaches_the_centre_by_file(
     # On the laptop: the copy installed, served with no network but the loopback.
     home, env = copy_home
     _run(env, "site", "install", str(site_file), "--code", code)
-    for served in _serve(home, env):
-        on_copy = _page(browser, served.url)
+    with _serve(home, env) as served:
+        on_copy = open_page(served.url)
         login(on_copy, "rle-melun")
         expect(on_copy.get_by_text("Copie de l’établissement CD MELUN")).to_be_visible()
         _shot(on_copy, "copie-accueil")

@@ -20,8 +20,6 @@ from tremplin.places.models import Establishment
 from tremplin.sync import services
 from tremplin.sync.models import Peer
 
-TREMPLIN = str(Path(sys.executable).with_name("tremplin"))
-
 
 def _env(home: Path) -> dict[str, str]:
     env = {
@@ -31,40 +29,57 @@ def _env(home: Path) -> dict[str, str]:
     return env
 
 
+ROOT = Path(__file__).resolve().parents[2]
+
+
 @dataclass
 class Copy:
-    """An establishment copy in its own TREMPLIN_HOME."""
+    """An establishment copy in its own TREMPLIN_HOME, served by its own process
+    (tests/sync/copy_worker.py: Django started once, then one operation per request)."""
 
     home: Path
     work: Path
+    process: subprocess.Popen[str] | None = None
+
+    def _ask(self, request: dict[str, Any]) -> dict[str, Any]:
+        if self.process is None:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "tests.sync.copy_worker"],
+                env=_env(self.home),
+                cwd=ROOT,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write(json.dumps(request) + "\n")
+        self.process.stdin.flush()
+        answer: dict[str, Any] = json.loads(self.process.stdout.readline())
+        return answer
+
+    def close(self) -> None:
+        if self.process is not None:
+            if self.process.stdin is not None:
+                self.process.stdin.close()
+            self.process.wait(timeout=30)
+            self.process = None
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        done = subprocess.run(
-            [TREMPLIN, *args], env=_env(self.home), capture_output=True, text=True, check=False
+        """A `tremplin` command on the copy (exit 1 and the French reason when refused)."""
+        answer = self._ask({"op": "cli", "args": list(args)})
+        done = subprocess.CompletedProcess(
+            ["tremplin", *args], answer["code"], answer["stdout"], answer["stderr"]
         )
         if check and done.returncode != 0:
             raise AssertionError(f"tremplin {' '.join(args)}: {done.stderr}")
         return done
 
     def python(self, code: str) -> Any:
-        """Run `code` in the copy; it assigns `result`, returned as JSON."""
-        script = self.work / "snippet.py"
-        script.write_text(
-            "import json\nresult = None\n"
-            + code
-            + "\nprint('@@' + json.dumps(result, default=str))\n"
-        )
-        done = subprocess.run(
-            [TREMPLIN, "shell", "--no-imports", "-c", script.read_text()],
-            env=_env(self.home),
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if done.returncode != 0:
-            raise AssertionError(done.stderr)
-        line = [x for x in done.stdout.splitlines() if x.startswith("@@")][-1]
-        return json.loads(line[2:])
+        """Run `code` on the copy; it assigns `result`, returned through JSON."""
+        answer = self._ask({"op": "python", "code": code})
+        if answer["code"] != 0:
+            raise AssertionError(answer["stderr"])
+        return answer["result"]
 
     def export(self, name: str) -> Path:
         path = self.work / name
@@ -75,11 +90,13 @@ class Copy:
         return self.run("sync", "import", str(path), "--format", "json", check=check)
 
     def scope(self) -> dict[str, Any]:
-        return self.python(
-            "from tremplin.sync.services import scope_rows\n"
-            "from tremplin.sync.models import Peer\n"
-            "result = {f'{k[0]} {k[1]}': v for k, v in "
-            "scope_rows(Peer.objects.get()).items()}"
+        return dict(
+            self.python(
+                "from tremplin.sync.services import scope_rows\n"
+                "from tremplin.sync.models import Peer\n"
+                "result = {f'{k[0]} {k[1]}': v for k, v in "
+                "scope_rows(Peer.objects.get()).items()}"
+            )
         )
 
 
@@ -96,6 +113,8 @@ def centre_export(peer: Peer, work: Path, name: str) -> Path:
 
 @pytest.fixture
 def make_copy(empty_copy_home: Path, tmp_path: Path) -> Iterator[Any]:
+    made: list[Copy] = []
+
     def make(label: str = "CD MELUN") -> tuple[Peer, Copy]:
         created = services.create_site(Establishment.objects.get(label=label))
         home = tmp_path / created.peer.code
@@ -103,7 +122,10 @@ def make_copy(empty_copy_home: Path, tmp_path: Path) -> Iterator[Any]:
         site_file = tmp_path / f"{created.peer.code}.tremplin-site"
         site_file.write_bytes(created.data)
         copy = Copy(home=home, work=tmp_path)
+        made.append(copy)
         copy.run("site", "install", str(site_file), "--code", created.code)
         return created.peer, copy
 
     yield make
+    for copy in made:
+        copy.close()

@@ -4,8 +4,7 @@ conflicting ones and refused ones included."""
 
 from __future__ import annotations
 
-import json
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,8 @@ from .conftest import Copy, centre_export, centre_scope
 
 pytestmark = pytest.mark.django_db
 
+#: The copy of the running test, kept from one example to the next.
+_COPIES: dict[Path, Copy] = {}
 RESULTS = [("validated", "12.5"), ("failed", "7"), ("absent", None), ("validated", "16")]
 COPY_OPS = st.tuples(st.sampled_from(["grade", "interview", "review", "rename"]), st.integers(0, 9))
 CENTRE_OPS = st.tuples(
@@ -37,7 +38,7 @@ CENTRE_OPS = st.tuples(
 )
 
 COPY_SCRIPT = """
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from tremplin.accounts.models import User
 from tremplin.enrolment.models import Application, Enrolment
@@ -64,6 +65,12 @@ for op, n in {ops!r}:
     elif op == "rename":  # a change that only the centre may make: not taken there
         Learner.objects.filter(pk=learner.pk).update(last_name=f"COPIE{{n}}")
 """
+
+
+def _next_day(learner: Learner) -> date:
+    """A transfer after the learner's last step (the path goes forward)."""
+    last = learner.placements.order_by("-date").values_list("date", flat=True).first()
+    return max(date(2026, 6, 1), last or date(2026, 6, 1)) + timedelta(days=1)
 
 
 def on_the_centre(ops: list[tuple[str, int]]) -> None:
@@ -98,15 +105,15 @@ def on_the_centre(ops: list[tuple[str, int]]) -> None:
                 notes=f"Centre {n}",
             )
         elif op == "leave":
-            transfer(learner, to=fresnes, on=date(2026, 12, 1), by=coordinator)
+            transfer(learner, to=fresnes, on=_next_day(learner), by=coordinator)
         elif op == "arrive":
             there = Learner.objects.filter(establishment=fresnes).order_by("reference").first()
             if there is not None:
-                transfer(there, to=melun, on=date(2026, 12, 2), by=coordinator)
+                transfer(there, to=melun, on=_next_day(there), by=coordinator)
 
 
 @settings(
-    max_examples=4,
+    max_examples=15,
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
@@ -122,15 +129,13 @@ def test_random_edits_on_both_sides_agree_after_a_round_trip(
     centre_ops: list[tuple[str, int]],
 ) -> None:
     # One centre and one copy for all the examples: their histories grow from one to the next.
-    if not Peer.objects.exists():
+    if tmp_path not in _COPIES:
         for n in range(4):
             make_record(f"D26-010{n}", establishment="CD MELUN")
         for n in range(3):
             make_record(f"D26-020{n}", establishment="CP FRESNES")
-        peer, copy = make_copy()
-        (tmp_path / "copy.json").write_text(json.dumps([str(copy.home), str(copy.work)]))
-    home, work = json.loads((tmp_path / "copy.json").read_text())
-    copy = Copy(home=Path(home), work=Path(work))
+        _COPIES[tmp_path] = make_copy()[1]
+    copy = _COPIES[tmp_path]
     peer = Peer.objects.get()
 
     if copy_ops:

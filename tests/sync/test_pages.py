@@ -4,7 +4,7 @@ header says so and what only the centre decides is refused."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from tremplin.learners.models import Learner
 from tremplin.places.models import Establishment
 from tremplin.sync import bundle, crypto, services
 from tremplin.sync.models import CENTRE, Conflict, Node, Peer
+from tremplin.sync.selectors import forget_node
 
 pytestmark = pytest.mark.django_db
 
@@ -135,8 +136,8 @@ def test_conflicts_are_listed_and_marked_as_seen(client_as: Login) -> None:
 
 
 @pytest.fixture
-def as_copy(db: None) -> Node:
-    """This test database made an establishment copy of CD MELUN."""
+def as_copy(db: None) -> Iterator[Node]:
+    """This test database made an establishment copy of CD MELUN (for this test only)."""
     keys, centre = crypto.KeyPair.generate(), crypto.KeyPair.generate().public
     melun = Establishment.objects.get(label="CD MELUN")
     Peer.objects.create(
@@ -146,13 +147,14 @@ def as_copy(db: None) -> Node:
         box_public=centre.box,
         fingerprint=centre.fingerprint,
     )
-    return Node.objects.create(
+    yield Node.objects.create(
         role=Node.Role.COPY,
         code="cd-melun",
         establishment=melun,
         sign_key=keys.sign,
         box_key=keys.box,
     )
+    forget_node()  # the rollback sends no signal
 
 
 def test_on_a_copy_the_header_says_so_and_what_the_centre_decides_is_refused(

@@ -56,6 +56,10 @@ class SharedReference(Permissions):
         return queryset if user.is_authenticated else queryset.none()
 
     def can_change(self, user: UserLike, obj: Model | None = None) -> bool:
+        from .registry import on_copy
+
+        if on_copy():
+            return False  # the catalogue and the places are the centre's (docs/sync.md)
         return user.is_authenticated and (
             bool(getattr(user, "is_superuser", False)) or getattr(user, "role", "") in self.editors
         )

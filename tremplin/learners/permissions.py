@@ -6,6 +6,7 @@ from typing import TypeVar
 
 from django.db.models import Model, Q, QuerySet
 
+from tremplin.core import registry
 from tremplin.core.permissions import Permissions, UserLike
 from tremplin.core.roles import Role
 from tremplin.core.scope import Scope, scope_of
@@ -64,6 +65,8 @@ class LearnerPermissions(Permissions):
         return filter_by_learner(user, queryset)
 
     def can_change(self, user: UserLike, obj: Model | None = None) -> bool:
+        if registry.on_copy():
+            return False  # a person's file and path are the centre's (docs/sync.md)
         scope = scope_of(user)
         if scope.role not in EDITORS and not scope.everything:
             return False

@@ -52,9 +52,11 @@ class Applier:
     """Applies one bundle's records in one transaction (the caller's)."""
 
     def __init__(
-        self, *, peer: Peer, seq: int, at_centre: bool, ids: Ids, by: Actor = None
+        self, *, peer: Peer, seq: int, at_centre: bool, ids: Ids, by: Actor = None, site: str = ""
     ) -> None:
         self.peer, self.seq, self.at_centre, self.ids, self.by = peer, seq, at_centre, ids, by
+        #: The copy's code (the audit's « copie cd-melun », on either side).
+        self.site = site or peer.code
         self.references = References()
         self.created = self.updated = self.deleted = 0
         self._conflicts: list[Conflict] = []
@@ -387,7 +389,7 @@ class Applier:
                     "op": op,
                     "uid": uid,
                     "fields": sorted(fields),
-                    "site": self.peer.code,
+                    "site": self.site,
                     "bundle": self.seq,
                 }
                 for uid, _, fields in items

@@ -11,12 +11,14 @@ from django.http import HttpRequest, HttpResponse
 
 from tremplin.core.typography import long_datetime
 
-from .models import CENTRE, Node, Peer
-from .selectors import node
+from .models import CENTRE, Peer
+from .selectors import copy_of, node
 
 #: The pages whose changes only the centre makes (namespace, or namespace:name): the catalogue,
-#: a person's file and path (custody movements, merges), the conventions, the missions locales'
-#: orientations, a person's rights, the imports, the accounts and the API. Reading stays open.
+#: a person's file and path (custody movements, merges), the certifications' decisions, the
+#: conventions, the missions locales' orientations, a person's rights, the imports, the accounts
+#: (the centre's travel to the copy and would overwrite a change made there), the API and its
+#: tokens and webhooks, the hand-overs to a Cnam centre. Reading stays open.
 CENTRAL_PAGES = frozenset(
     {
         "catalog",
@@ -32,9 +34,15 @@ CENTRAL_PAGES = frozenset(
         "orientation",
         "privacy",
         "site:import",
-        "security:users",
+        "security:enrol",
+        "security:recovery_codes_new",
+        "security:password_change",
+        "security:password_reset_confirm",
+        "security:reset_link",
+        "security:reset_two_factor",
+        "security:unlock",
         "api",
-        "integrations",
+        "api_pages",
         "delivery:handover",
     }
 )
@@ -67,16 +75,19 @@ class CopyGuard:
     ) -> HttpResponse | None:
         if request.method in SAFE or not _central(request):
             return None
-        here = node()
-        if here is not None and here.role == Node.Role.COPY:
+        if copy_of() is not None:
             raise PermissionDenied(REFUSAL)
         return None
 
 
 def copy_status(request: HttpRequest) -> dict[str, Any]:
-    """For the header: « Copie de l'établissement CD MELUN, dernière synchronisation le … »."""
+    """For the header: « Copie de l'établissement CD MELUN, dernière synchronisation le … »
+    (for the signed-in: the sign-in page reads nothing from the database)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or copy_of() is None:
+        return {}
     here = node()
-    if here is None or here.role != Node.Role.COPY:
+    if here is None:
         return {}
     centre = Peer.objects.filter(code=CENTRE).first()
     last = centre.last_received_at if centre is not None else None

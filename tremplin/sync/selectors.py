@@ -14,10 +14,25 @@ def node() -> Node | None:
     return Node.objects.select_related("establishment").first()
 
 
+#: What `copy_of` read, once per process: an installation becomes a copy only by `tremplin site
+#: install` on an empty TREMPLIN_HOME, before it serves anything (cleared when a Node changes).
+_copy_of: list[Any] = []
+
+
 def copy_of() -> Any:
     """The establishment this installation is a copy of, or None (the centre)."""
-    current = node()
-    return current.establishment if current is not None and current.role == Node.Role.COPY else None
+    if not _copy_of:
+        current = node()
+        _copy_of.append(
+            current.establishment
+            if current is not None and current.role == Node.Role.COPY
+            else None
+        )
+    return _copy_of[0]
+
+
+def forget_node(*args: Any, **kwargs: Any) -> None:
+    _copy_of.clear()
 
 
 def sites() -> QuerySet[Peer]:

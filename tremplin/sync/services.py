@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -81,7 +82,8 @@ def _centre_node() -> Node:
     made = Node.objects.create(
         role=Node.Role.CENTRE, code=CENTRE, sign_key=keys.sign, box_key=keys.box
     )
-    journal.record(Kind.SYNC_NODE_CREATED, made, payload={"site": CENTRE})
+    with journal.origin(journal.Origin.SYNC):
+        journal.record(Kind.SYNC_NODE_CREATED, made, payload={"site": CENTRE})
     return made
 
 
@@ -118,6 +120,17 @@ def _site_code(establishment: Establishment) -> str:
 
 
 # --- creating and installing a copy ---------------------------------------------------------
+
+
+def site_file_name(peer: Peer) -> str:
+    """Where the centre keeps a copy's site file until the copy's first bundle (or revocation):
+    encrypted with its installation code, which is not kept."""
+    return f"sync/sites/{peer.code}.tremplin-site"
+
+
+def _forget_site_file(peer: Peer) -> None:
+    name = site_file_name(peer)
+    transaction.on_commit(lambda: default_storage.delete(name))
 
 
 @dataclass(frozen=True)
@@ -313,7 +326,9 @@ def install_site(data: bytes, code: str) -> Summary:
     accounts.load(users)
     accounts.load_named(payload.get("named", []))
     with journal.origin(journal.Origin.SYNC):
-        applier = Applier(peer=peer, seq=0, at_centre=False, ids=Ids(copy=True, site=here.code))
+        applier = Applier(
+            peer=peer, seq=0, at_centre=False, ids=Ids(copy=True, site=here.code), site=here.code
+        )
         applier.apply(rows, [], base={}, current={})
     accounts.load_scopes(users)
     _share(peer, rows)
@@ -428,7 +443,7 @@ def export_bundle(
             peer,
             actor=by,
             payload={
-                "site": peer.code,
+                "site": header["site"],
                 "bundle": peer.sent_seq,
                 "records": len(changed),
                 "deleted": len(gone),
@@ -533,7 +548,7 @@ def _import(envelope: bundle.Envelope, size: int, *, by: Actor) -> Summary:
         if copy and isinstance(payload.get("users"), list):
             accounts.load(payload["users"])
             accounts.load_named(payload.get("named", []))
-        applier = Applier(peer=peer, seq=seq, at_centre=not copy, ids=ids, by=by)
+        applier = Applier(peer=peer, seq=seq, at_centre=not copy, ids=ids, by=by, site=site)
         try:
             applier.apply(rows, deleted, base=base, current=scope_rows(peer))
         except (ValueError, KeyError, TypeError, LookupError) as exc:
@@ -546,6 +561,8 @@ def _import(envelope: bundle.Envelope, size: int, *, by: Actor) -> Summary:
     # Both sides now hold what came (the merged values, where they differ, go back next time).
     _unshare(peer, [*rows, *deleted])
     _share(peer, {k: v for k, v in rows.items() if k not in applier.not_held})
+    if not copy and peer.received_seq == 0:
+        _forget_site_file(peer)  # installed: the copy sent its first bundle
     peer.received_seq = seq
     peer.last_received_at = timezone.now()
     peer.save(update_fields=["received_seq", "acked_seq", "last_received_at"])
@@ -612,6 +629,7 @@ def revoke_site(site: str, *, by: Actor = None) -> Peer:
     peer.revoked_at = timezone.now()
     peer.revoked_by = acting_user(by)
     peer.save(update_fields=["revoked_at", "revoked_by"])
+    _forget_site_file(peer)
     with journal.origin(journal.Origin.SYNC):
         journal.record(Kind.SYNC_SITE_REVOKED, peer, actor=by, payload={"site": peer.code})
     return peer
@@ -625,5 +643,6 @@ def review_conflicts(ids: list[int], *, by: Actor) -> int:
     for conflict in conflicts:
         conflict.reviewed_at, conflict.reviewed_by = now, acting_user(by)
     Conflict.objects.bulk_update(conflicts, ["reviewed_at", "reviewed_by"])
-    journal.record_many(Kind.SYNC_CONFLICT_REVIEWED, conflicts, actor=by)
+    with journal.origin(journal.Origin.SYNC):
+        journal.record_many(Kind.SYNC_CONFLICT_REVIEWED, conflicts, actor=by)
     return len(conflicts)

@@ -21,16 +21,14 @@ from tremplin.core.models import AuditEvent
 from tremplin.core.scope import scope_of
 from tremplin.core.views import form_errors_from
 
-from . import selectors, services
+from . import bundle, selectors, services
+from .crypto import Refused
 from .forms import BundleForm, CreateSiteForm
 from .models import CENTRE, Conflict, Peer
+from .services import site_file_name
 
 BUNDLE_TYPE = "application/vnd.tremplin.bundle+json"
 A = AuditEvent.Action
-
-
-def site_file_name(peer: Peer) -> str:
-    return f"sync/sites/{peer.code}.tremplin-site"
 
 
 def _attachment(data: bytes, name: str) -> HttpResponse:
@@ -141,15 +139,21 @@ def _import(request: HttpRequest, back: str) -> HttpResponse:
         for line in form_errors_from(form):
             messages.error(request, line)
         return redirect(back)
+    data = form.cleaned_data["bundle"].read()
+    if back == "sync:sites":
+        # The coordinator imports the bundles of the copies of their scope only.
+        try:
+            sender = str(bundle.Envelope.parse(data).header.get("from", ""))
+        except Refused:
+            sender = ""
+        if sender and selectors.sites().filter(code=sender).exists():
+            _peer(request, sender)
     try:
-        summary = services.import_bundle(form.cleaned_data["bundle"].read(), by=request.user)
+        summary = services.import_bundle(data, by=request.user)
     except ValidationError as exc:
         for line in exc.messages:
             messages.error(request, line)
         return redirect(back)
-    peer = Peer.objects.get(code=summary.site if back == "sync:sites" else CENTRE)
-    if back == "sync:sites":
-        default_storage.delete(site_file_name(peer))  # installed: it has sent its first bundle
     messages.success(
         request,
         f"Envoi n° {summary.seq} importé : {summary.created} créés, {summary.updated} modifiés, "
@@ -179,7 +183,6 @@ def site_revoke(request: HttpRequest, code: str) -> HttpResponse:
         for line in exc.messages:
             messages.error(request, line)
         return redirect("sync:site", code=peer.code)
-    default_storage.delete(site_file_name(peer))
     messages.success(
         request,
         f"Clé de la copie {peer.code} révoquée : tout envoi signé par elle est désormais refusé.",
@@ -221,7 +224,12 @@ def copy_page(request: HttpRequest) -> HttpResponse:
 @require_POST
 def copy_export(request: HttpRequest) -> HttpResponse:
     require(request.user, Action.SYNC_COPY)
-    data, summary = services.export_bundle(by=request.user)
+    try:
+        data, summary = services.export_bundle(by=request.user)
+    except ValidationError as exc:
+        for line in exc.messages:
+            messages.error(request, line)
+        return redirect("sync:copy")
     return _attachment(data, f"{summary.site}-envoi-{summary.seq}.tremplin-bundle")
 
 
