@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
@@ -70,8 +71,20 @@ def share_static(home: Path, collected: Path) -> None:
     (home / "static").symlink_to(collected, target_is_directory=True)
 
 
+@dataclass(frozen=True)
+class DemoServer:
+    """The session's server: its address, its TREMPLIN_HOME and the environment of its commands
+    (its database: the embedded one, or a throwaway PostgreSQL one)."""
+
+    url: str
+    home: Path
+    env: dict[str, str]
+
+
 @pytest.fixture(scope="session")
-def server_url(tmp_path_factory: pytest.TempPathFactory, collected_static: Path) -> Iterator[str]:
+def demo_server(
+    tmp_path_factory: pytest.TempPathFactory, collected_static: Path
+) -> Iterator[DemoServer]:
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian's chromium is missing: run `make system-deps`.")
     home = tmp_path_factory.mktemp("tremplin-home")
@@ -100,13 +113,18 @@ def server_url(tmp_path_factory: pytest.TempPathFactory, collected_static: Path)
                 time.sleep(0.2)
         else:
             pytest.fail("tremplin serve did not answer: " + (home / "server.log").read_text())
-        yield url
+        yield DemoServer(url, home, env)
     finally:
         server.terminate()
         server.wait(timeout=20)
         log.close()
         if database_urls is not None:
             next(database_urls, None)
+
+
+@pytest.fixture(scope="session")
+def server_url(demo_server: DemoServer) -> str:
+    return demo_server.url
 
 
 @pytest.fixture(scope="session")

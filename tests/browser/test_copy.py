@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from .conftest import _free_port, _postgres_database, login
+from .conftest import DemoServer, _free_port, login
 
 pytestmark = pytest.mark.browser
 
@@ -74,27 +74,10 @@ def _run(env: dict[str, str], *args: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def centre(tmp_path_factory: pytest.TempPathFactory, collected_static: Path) -> Iterator[Server]:
-    home = tmp_path_factory.mktemp("centre")
-    env = {**os.environ, "TREMPLIN_HOME": str(home)}
-    databases = (
-        _postgres_database(os.environ["DATABASE_URL"], "_centre")
-        if os.environ.get("DATABASE_URL")
-        else None
-    )
-    if databases is not None:
-        env["DATABASE_URL"] = next(databases)
-    for args in (
-        ["migrate", "--noinput", "-v0"],
-        ["demo", "load"],
-        ["collectstatic", "--noinput", "-v0"],
-    ):
-        _run(env, *args)
-    _run(env, "shell", "--no-imports", "-c", CENTRE_SETUP)
-    with _serve(home, env) as server:
-        yield server
-    if databases is not None:
-        next(databases, None)
+def centre(demo_server: DemoServer) -> DemoServer:
+    """The session's demo server, with an Émergence cohort at CD MELUN this year."""
+    _run(demo_server.env, "shell", "--no-imports", "-c", CENTRE_SETUP)
+    return demo_server
 
 
 @pytest.fixture(scope="module")
@@ -143,7 +126,7 @@ def _shot(page: Page, name: str) -> None:
 
 def test_attendance_recorded_on_the_copy_reaches_the_centre_by_file(
     open_page: Callable[[str], Page],
-    centre: Server,
+    centre: DemoServer,
     copy_home: tuple[Path, dict[str, str]],
     tmp_path: Path,
 ) -> None:
