@@ -120,8 +120,10 @@ def _results_at_centre(enrolments: list[Any], changed: Mapping[int, set[str]]) -
     for who, theirs in by_whom.items():
         actor = User.objects.filter(pk=who).first() if who is not None else None
         results_recorded(theirs, by=actor)
-    validated = {e.learner_id for e in results if e.result == "validated"}
-    if validated:  # only a validated UE can complete a formation
+    validated = {
+        e.learner_id for e in results if "result" in changed[e.pk] and e.result == "validated"
+    }
+    if validated:  # only a newly validated UE can complete a formation
         detect_for_learners(validated)
 
 
