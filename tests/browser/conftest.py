@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
@@ -71,6 +72,44 @@ def share_static(home: Path, collected: Path) -> None:
     (home / "static").symlink_to(collected, target_is_directory=True)
 
 
+@contextmanager
+def serve(home: Path, env: dict[str, str], workers: int = 2) -> Iterator[str]:
+    """`tremplin serve` on a free loopback port for this installation: its address, once it
+    answers; stopped on leaving."""
+    port = _free_port()
+    log = (home / "server.log").open("w")
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tremplin.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
+        env=env,
+        stdout=log,
+        stderr=log,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                with urllib.request.urlopen(f"{url}/sante/", timeout=1):  # noqa: S310 - loopback
+                    break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("tremplin serve did not answer: " + (home / "server.log").read_text())
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        log.close()
+
+
 @dataclass(frozen=True)
 class DemoServer:
     """The session's server: its address, its TREMPLIN_HOME and the environment of its commands
@@ -98,26 +137,10 @@ def demo_server(
     for args in (["migrate", "--noinput", "-v0"], ["demo", "load"]):
         subprocess.run([*tremplin, *args], env=env, check=True, capture_output=True)
     share_static(home, collected_static)
-    port = _free_port()
-    log = (home / "server.log").open("w")
-    server = subprocess.Popen(
-        [*tremplin, "serve", "--port", str(port), "--workers", "2"], env=env, stdout=log, stderr=log
-    )
-    url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
-            try:
-                with urllib.request.urlopen(f"{url}/sante/", timeout=1):  # noqa: S310 - loopback
-                    break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("tremplin serve did not answer: " + (home / "server.log").read_text())
-        yield DemoServer(url, home, env)
+        with serve(home, env) as url:
+            yield DemoServer(url, home, env)
     finally:
-        server.terminate()
-        server.wait(timeout=20)
-        log.close()
         if database_urls is not None:
             next(database_urls, None)
 

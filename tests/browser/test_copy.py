@@ -6,19 +6,16 @@ attendance. Two real servers (`tremplin serve`), two databases, files between th
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from .conftest import DemoServer, _free_port, login
+from .conftest import DemoServer, login, serve, share_static
 
 pytestmark = pytest.mark.browser
 
@@ -38,37 +35,6 @@ save_session(cohort, on=date(2026, 11, 20), modality="on_site", topic="Présente
 SHOTS = os.environ.get("TREMPLIN_SHOTS", "")
 
 
-@dataclass
-class Server:
-    url: str
-    home: Path
-    env: dict[str, str]
-
-
-@contextmanager
-def _serve(home: Path, env: dict[str, str]) -> Iterator[Server]:
-    port = _free_port()
-    log = (home / "server.log").open("w")
-    process = subprocess.Popen(
-        [*TREMPLIN, "serve", "--port", str(port), "--workers", "1"], env=env, stdout=log, stderr=log
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                with urllib.request.urlopen(f"{url}/sante/", timeout=1):  # noqa: S310 - loopback
-                    break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("tremplin serve did not answer: " + (home / "server.log").read_text())
-        yield Server(url, home, env)
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
-
-
 def _run(env: dict[str, str], *args: str) -> None:
     subprocess.run([*TREMPLIN, *args], env=env, check=True, capture_output=True)
 
@@ -81,17 +47,15 @@ def centre(demo_server: DemoServer) -> DemoServer:
 
 
 @pytest.fixture(scope="module")
-def copy_home(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
-    """A laptop's empty installation (always the embedded database)."""
-    home = tmp_path_factory.mktemp("copy")
+def copy_home(
+    tmp_path_factory: pytest.TempPathFactory, empty_copy_home: Path, collected_static: Path
+) -> tuple[Path, dict[str, str]]:
+    """A laptop's empty installation (always the embedded database): the session's, copied."""
+    home = tmp_path_factory.mktemp("copy") / "home"
+    shutil.copytree(empty_copy_home, home)
+    share_static(home, collected_static)
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["TREMPLIN_HOME"] = str(home)
-    for args in (
-        ["migrate", "--noinput", "-v0"],
-        ["refdata", "load"],
-        ["collectstatic", "--noinput", "-v0"],
-    ):
-        _run(env, *args)
     return home, env
 
 
@@ -147,8 +111,8 @@ def test_attendance_recorded_on_the_copy_reaches_the_centre_by_file(
     # On the laptop: the copy installed, served with no network but the loopback.
     home, env = copy_home
     _run(env, "site", "install", str(site_file), "--code", code)
-    with _serve(home, env) as served:
-        on_copy = open_page(served.url)
+    with serve(home, env, workers=1) as copy_url:
+        on_copy = open_page(copy_url)
         login(on_copy, "rle-melun")
         expect(on_copy.get_by_text("Copie de l’établissement CD MELUN")).to_be_visible()
         _shot(on_copy, "copie-accueil")

@@ -63,6 +63,7 @@ from tremplin.catalog.academic import (
     next_academic_year,
 )
 from tremplin.core.routers import reports
+from tremplin.core.typography import MONTHS
 from tremplin.places.models import CnamCentre, MissionLocale, Region, SizeClass
 
 from .models import Referral
@@ -72,20 +73,7 @@ Cell = int | str
 
 Status = Referral.Status
 
-MONTHS_FR = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
+MONTHS_FR = MONTHS
 
 #: Statuses past "contacted": a referral in one of them, or closed after a first contact (its
 #: `first_contact_days` set), reached at least "contacted".
