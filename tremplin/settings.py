@@ -190,6 +190,13 @@ if DATABASE_REPLICA_URL:
         **dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=DATABASE_CONN_MAX_AGE),
         "TEST": {"MIRROR": "default"},
     }
+# PostgreSQL's JIT compiles any query its planner costs high (a count over the national demo's
+# 300,000 learners): 0.4 to 0.7 s of compilation for a query of 0.1 to 0.4 s, on every page of a
+# regional coordinator (docs/scaling.md). Off for Tremplin's connections; behind PgBouncer, which
+# refuses startup options, set it on the database: ALTER DATABASE tremplin SET jit = off.
+for _database in DATABASES.values():
+    if "postgresql" in _database["ENGINE"] and not envbool("DATABASE_PGBOUNCER"):
+        _database.setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DATABASE_ROUTERS = ["tremplin.core.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -175,6 +175,16 @@ def test_counts_and_consistency() -> None:
         seen.add(key)
 
 
+def test_the_bulk_load_keeps_the_learners_reach() -> None:
+    """The national generator writes by COPY (PostgreSQL) and executemany (SQLite): the
+    database's triggers keep the regional scope's reach all the same."""
+    from ..learners.test_reach import defined, kept
+
+    _load()
+    assert kept() == defined()
+    assert len(kept()) >= TINY.learners
+
+
 def test_second_load_writes_nothing() -> None:
     _load()
     before = Enrolment.objects.count(), Referral.objects.count(), Learner.objects.count()

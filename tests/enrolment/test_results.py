@@ -279,6 +279,22 @@ def test_the_teacher_is_offered_the_grids_of_their_ues(
     assert grid_url("CFA040") not in page
 
 
+def test_the_grids_are_offered_one_academic_year_at_a_time_the_latest_first(
+    client_as: Callable[[User], Client],
+) -> None:
+    enrolment(learner("TR-0001"), "CCG103")
+    enrolment(learner("TR-0002", "Blanc"), "CCG101", year="2024-2025")
+    client = client_as(user("enseignant"))
+    page = client.get(reverse("enrolment:grids")).content.decode()
+    assert grid_url("CCG103") in page and grid_url("CCG101", "2024-2025") not in page
+    assert '<option value="2024-2025">' in page and "Vos grilles de 2025-2026" in page
+    older = client.get(reverse("enrolment:grids"), {"annee": "2024-2025"}).content.decode()
+    assert grid_url("CCG101", "2024-2025") in older and grid_url("CCG103") not in older
+    # A year without grids (or not a year) shows the latest one.
+    unknown = client.get(reverse("enrolment:grids"), {"annee": "1990-1991"}).content.decode()
+    assert grid_url("CCG103") in unknown
+
+
 def test_the_teacher_saves_a_grid_with_french_decimals(
     client_as: Callable[[User], Client],
 ) -> None:

@@ -5,7 +5,7 @@ contact; the centre dates a move when it happened (not in the future, not before
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -77,7 +77,11 @@ def referral_to_rennes(
         offer=offers["rennes"],
         message="",
         by=counselor,
-        now=timezone.now() - timedelta(days=10),
+        # At noon ten days ago: a step dated by its day is recorded at noon (views.py), so the
+        # whole days between them do not depend on the hour the test runs.
+        now=timezone.make_aware(
+            datetime.combine(timezone.localdate() - timedelta(days=10), time(12))
+        ),
     )
 
 

@@ -215,7 +215,7 @@ def render(**context: Any) -> str:
         ],
         {"75": "tremplin-map__department--tone-1"},
     )
-    engine = Engine(dirs=[str(TEMPLATES_DIR)])
+    engine = Engine(dirs=[str(TEMPLATES_DIR)], libraries={"cache": "django.templatetags.cache"})
     template = engine.get_template("places/includes/france_map.html")
     return template.render(Context({"map": france_map, **context}))
 
@@ -285,3 +285,18 @@ def test_a_page_listing_unplaced_markers_itself_can_hide_the_list_and_the_source
 
 def test_numbers_are_not_localised(rendered: str) -> None:
     assert not re.search(r'(?:translate\(|x=")\d+,\d', rendered)
+
+
+def test_the_rendered_map_is_cached_under_the_digest_of_what_it_draws() -> None:
+    from django.template import Context, Engine
+
+    def drawn(*labels: str) -> FranceMap:
+        return build_map([Marker(label, "centre", "75", PARIS[0], PARIS[1]) for label in labels])
+
+    assert drawn("Cnam Paris").fingerprint == drawn("Cnam Paris").fingerprint
+    assert drawn("Cnam Paris").fingerprint != drawn("Cnam Paris 2").fingerprint
+    engine = Engine(dirs=[str(TEMPLATES_DIR)], libraries={"cache": "django.templatetags.cache"})
+    template = engine.get_template("places/includes/france_map.html")
+    assert "Cnam Paris" in template.render(Context({"map": drawn("Cnam Paris")}))
+    # Another state of the data is never answered from the first one's cached rendering.
+    assert "Cnam Lutèce" in template.render(Context({"map": drawn("Cnam Lutèce")}))

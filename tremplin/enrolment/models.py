@@ -263,6 +263,13 @@ class Certification(models.Model):
     class Meta:
         ordering = ["-awarded_on", "-proposed_at"]
         verbose_name = "certification"
+        # The lists of proposed and awarded certifications, in their order (a sort of 20,000
+        # rows at national scale otherwise).
+        indexes = [
+            models.Index(
+                fields=["status", "-awarded_on", "-proposed_at"], name="certification_status_order"
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["learner", "formation"],

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
 
 from tremplin.catalog.academic import academic_year_of
 from tremplin.core.permissions import UserLike
@@ -43,18 +43,26 @@ def caseload(user: UserLike, *, today: date | None = None) -> list[CaseloadRow]:
     pending_count = pending.order_by().values("learner").annotate(n=Count("id")).values("n")
     # The learners concerned first (two indexed look-ups), then their last interview and
     # counts, for those rows only: never an aggregate over every learner's interviews.
-    concerned = Enrolment.objects.filter(academic_year=year, result=Result.PENDING).values(
-        "learner_id"
+    concerned = (
+        Enrolment.objects.filter(academic_year=year, result=Result.PENDING)
+        .order_by()
+        .values("learner_id")
     )
-    moved = Placement.objects.filter(
-        kind=Placement.Kind.TRANSFER, date__gte=today - timedelta(days=TRANSFER_NEWS_DAYS)
-    ).values("learner_id")
+    moved = (
+        Placement.objects.filter(
+            kind=Placement.Kind.TRANSFER, date__gte=today - timedelta(days=TRANSFER_NEWS_DAYS)
+        )
+        .order_by()
+        .values("learner_id")
+    )
     last_interview = (
         Interview.objects.filter(learner=OuterRef("pk")).order_by("-date").values("date")[:1]
     )
     learners: QuerySet[Learner] = (
         visible_learners(user)
-        .filter(Q(pk__in=concerned) | Q(pk__in=moved))
+        # One set of ids (a UNION), so the database starts from these few learners; an OR of
+        # two sets made it walk every learner by name (0.35 s on PostgreSQL, national demo).
+        .filter(pk__in=concerned.union(moved))
         .annotate(
             last_interview=Subquery(last_interview),
             pending_units=Subquery(pending_count),

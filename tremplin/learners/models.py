@@ -121,6 +121,16 @@ class Learner(models.Model):
             models.Index(fields=["last_name", "first_name"]),
             models.Index(fields=["search_key"]),
             models.Index(fields=["establishment", "status"]),
+            # The lists of an establishment's and of a mission locale's learners, in the list's
+            # order: read in index order, not a walk of every learner by name (docs/scaling.md).
+            models.Index(
+                fields=["establishment", "last_name", "first_name", "reference"],
+                name="learner_establishment_name",
+            ),
+            models.Index(
+                fields=["mission_locale", "last_name", "first_name", "reference"],
+                name="learner_ml_name",
+            ),
             # The same person's files are looked for by birth date (learners/identity.py).
             models.Index(fields=["birth_date"], name="learner_birth_date"),
         ]
@@ -203,6 +213,31 @@ class Placement(models.Model):
     def __str__(self) -> str:
         where = self.establishment.label if self.establishment_id and self.establishment else ""
         return f"{self.get_kind_display()} le {self.date:%d/%m/%Y} {where}".strip()
+
+
+class Reach(models.Model):
+    """Where a regional coordination reads a learner from (DOMAIN.md, roles and scopes): « d:7 »
+    for the DISP of the learner's establishment and of each of their placements, « r:11 » for
+    the region of their mission locale. Derived, never written by Python: the database's
+    triggers keep it (migration 0010), whoever writes a learner, a placement, an establishment's
+    DISP or a mission locale's commune. A learner's id, not a foreign key: no merge, export or
+    deletion walks it as one of the learner's records.
+
+    It turns a regional scope (tens of thousands of learners at national scale) into one index
+    range, where three sets joined by OR were materialised by every query (docs/scaling.md)."""
+
+    learner_id = models.BigIntegerField()
+    area = models.CharField(max_length=16)
+
+    class Meta:
+        verbose_name = "périmètre régional d'un apprenant"
+        constraints = [
+            models.UniqueConstraint(fields=["area", "learner_id"], name="reach_once"),
+        ]
+        indexes = [models.Index(fields=["learner_id"], name="reach_learner")]
+
+    def __str__(self) -> str:
+        return f"{self.learner_id} {self.area}"
 
 
 class LearnerMerge(models.Model):

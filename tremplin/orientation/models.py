@@ -195,6 +195,9 @@ class Referral(models.Model):
             models.Index(fields=["centre", "status"]),
             models.Index(fields=["mission_locale", "status"]),
             models.Index(fields=["status", "sent_at"]),
+            # The lists of a mission locale and of a centre, newest first, read in index order.
+            models.Index(fields=["mission_locale", "sent_at"], name="referral_ml_sent"),
+            models.Index(fields=["centre", "sent_at"], name="referral_centre_sent"),
             # Covering indexes of the figures (stats.py): read in GROUP BY order, no sort.
             models.Index(
                 fields=[

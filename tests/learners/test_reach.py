@@ -1,0 +1,106 @@
+"""The learners' reach (models.Reach): kept by the database's triggers whatever writes what
+decides it, so a regional coordination reads exactly the learners its definition names (DOMAIN.md,
+roles and scopes): placed in one of its DISPs now or before, or followed by a mission locale of
+one of its regions."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.db import connection
+
+from tremplin.accounts.models import User
+from tremplin.learners.models import Learner, Placement, Reach, Status
+from tremplin.learners.services import transfer
+from tremplin.places.models import Commune, Establishment, MissionLocale
+
+from ..reporting.test_bilan_definitions import FRESNES, LILLE, MELUN, RENNES, move, person, place
+
+pytestmark = pytest.mark.django_db
+
+
+def defined() -> set[tuple[int, str]]:
+    """The areas as DOMAIN.md defines them, read from the records themselves."""
+    areas: set[tuple[int, str]] = set()
+    for pk, disp in Learner.objects.filter(establishment__disp__isnull=False).values_list(
+        "pk", "establishment__disp_id"
+    ):
+        areas.add((pk, f"d:{disp}"))
+    for pk, disp in Placement.objects.filter(establishment__disp__isnull=False).values_list(
+        "learner_id", "establishment__disp_id"
+    ):
+        areas.add((pk, f"d:{disp}"))
+    for pk, region in Learner.objects.filter(
+        mission_locale__commune__region__isnull=False
+    ).values_list("pk", "mission_locale__commune__region_id"):
+        areas.add((pk, f"r:{region}"))
+    return areas
+
+
+def kept() -> set[tuple[int, str]]:
+    return set(Reach.objects.values_list("learner_id", "area"))
+
+
+def young(mission_locale: MissionLocale) -> Learner:
+    return person(None, mission_locale=mission_locale)
+
+
+def test_the_reach_follows_creations_transfers_and_releases() -> None:
+    melun, lille = person(MELUN), person(LILLE)
+    followed = young(MissionLocale.objects.order_by("pk").first())  # type: ignore[arg-type]
+    assert kept() == defined()
+    assert (melun.pk, f"d:{place(MELUN).disp_id}") in kept()
+    assert any(pk == followed.pk and area.startswith("r:") for pk, area in kept())
+    move(melun, RENNES, date(2020, 1, 1))
+    Learner.objects.filter(pk=melun.pk).update(establishment=place(RENNES))
+    move(lille, None, date(2020, 2, 1))
+    Learner.objects.filter(pk=lille.pk).update(establishment=None, status=Status.RELEASED)
+    # Transferred, the learner stays in the DISP they left (their path there) and joins the new
+    # one; released, they stay in the DISP of their placements.
+    assert kept() == defined()
+    assert {area for pk, area in kept() if pk == melun.pk} == {
+        f"d:{place(MELUN).disp_id}",
+        f"d:{place(RENNES).disp_id}",
+    }
+
+
+def test_the_reach_follows_the_service_of_a_transfer(coordinator: User) -> None:
+    learner = person(MELUN)
+    transfer(learner, to=place(LILLE), on=date(2020, 3, 1), by=coordinator)
+    assert kept() == defined()
+    assert (learner.pk, f"d:{place(LILLE).disp_id}") in kept()
+
+
+def test_the_reach_follows_deletions_and_records_moved_to_another_file() -> None:
+    kept_file, merged = person(MELUN), person(LILLE)
+    # A merge moves the placements of one file to the other (learners/merge.py): an UPDATE.
+    Placement.objects.filter(learner=merged).update(learner=kept_file)
+    assert kept() == defined()
+    with connection.cursor() as cursor:  # raw SQL too: the database keeps it
+        cursor.execute("DELETE FROM learners_placement WHERE learner_id = %s", [kept_file.pk])
+    assert kept() == defined()
+    Placement.objects.filter(learner=merged).delete()
+    merged.delete()
+    assert not Reach.objects.filter(learner_id=merged.pk).exists()
+    assert kept() == defined()
+
+
+def test_the_reach_follows_the_reference_data() -> None:
+    melun, fresnes = person(MELUN), person(FRESNES)
+    followed = young(MissionLocale.objects.order_by("pk").first())  # type: ignore[arg-type]
+    Establishment.objects.filter(label=MELUN).update(disp=place(RENNES).disp)
+    assert kept() == defined()
+    assert (melun.pk, f"d:{place(RENNES).disp_id}") in kept()
+    assert (fresnes.pk, f"d:{place(RENNES).disp_id}") not in kept()
+    mission_locale = followed.mission_locale
+    assert mission_locale is not None
+    elsewhere = Commune.objects.exclude(region=mission_locale.commune.region).order_by("pk")[0]
+    MissionLocale.objects.filter(pk=mission_locale.pk).update(commune=elsewhere)
+    assert kept() == defined()
+    assert (followed.pk, f"r:{elsewhere.region_id}") in kept()
+
+
+def test_a_learner_in_no_area_has_no_reach() -> None:
+    learner = person(None)
+    assert not Reach.objects.filter(learner_id=learner.pk).exists()
