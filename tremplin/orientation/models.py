@@ -192,10 +192,13 @@ class Referral(models.Model):
         verbose_name = "orientation vers un centre"
         verbose_name_plural = "orientations vers les centres"
         indexes = [
-            models.Index(fields=["centre", "status"]),
-            models.Index(fields=["mission_locale", "status"]),
+            # By centre or mission locale and status, then date: the referrals waiting for a
+            # reminder of a region are counted inside these indexes.
+            models.Index(fields=["centre", "status", "sent_at"], name="referral_centre_status"),
+            models.Index(fields=["mission_locale", "status", "sent_at"], name="referral_ml_status"),
             models.Index(fields=["status", "sent_at"]),
-            # The lists of a mission locale and of a centre, newest first, read in index order.
+            # The lists of a mission locale and of a centre, newest first, in index order (a
+            # region's walks `sent_at`'s own index and keeps its centres' and missions locales').
             models.Index(fields=["mission_locale", "sent_at"], name="referral_ml_sent"),
             models.Index(fields=["centre", "sent_at"], name="referral_centre_sent"),
             # Covering indexes of the figures (stats.py): read in GROUP BY order, no sort.

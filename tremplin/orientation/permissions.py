@@ -24,13 +24,22 @@ class ReferralPermissions(Permissions):
         if scope.role == Role.CENTRE_STAFF and scope.centre_id:
             return queryset.filter(centre_id=scope.centre_id)
         if scope.role == Role.REGIONAL_COORDINATOR:
-            # The regions' centres and missions locales as two small id lists, each matched
-            # through the referrals' own indexes: an OR across joined tables would read them all.
+            # The referrals to the regions' centres and from their missions locales, matched on
+            # the referrals' own columns against two short lists of ids (a few dozen each): a
+            # list then walks the referrals newest first and stops at its page, where sets of
+            # ids (subqueries) made the databases gather and sort every referral of the regions
+            # (1 to 3 s at national scale), and an OR across joined tables would read them all.
             from tremplin.places.models import CnamCentre, MissionLocale
 
-            centres = CnamCentre.objects.filter(region__in=scope.region_codes).values("pk")
-            missions = MissionLocale.objects.filter(commune__region__in=scope.region_codes).values(
-                "pk"
+            centres = list(
+                CnamCentre.objects.filter(region__in=scope.region_codes).values_list(
+                    "pk", flat=True
+                )
+            )
+            missions = list(
+                MissionLocale.objects.filter(commune__region__in=scope.region_codes).values_list(
+                    "pk", flat=True
+                )
             )
             return queryset.filter(Q(centre__in=centres) | Q(mission_locale__in=missions))
         return queryset.none()
