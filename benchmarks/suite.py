@@ -83,6 +83,7 @@ def main() -> None:
         ["national_load.py", "--existing"],
         ["bilan.py", "--existing"],
         ["navigation.py", "--existing"],
+        ["search.py", "--existing"],
         ["compression.py", "--existing"],
         ["first_page.py", "--existing"],
         ["pages.py", "--existing", "--duration", str(args.duration)],

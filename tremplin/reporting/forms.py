@@ -18,7 +18,15 @@ def report_years() -> list[str]:
     """Every academic year since the programme started, and any later one with data."""
     current = int(academic_year_of(date.today())[:4])
     years = {f"{y}-{y + 1}" for y in range(FIRST_YEAR, current + 1)}
-    years |= set(Enrolment.objects.values_list("academic_year", flat=True).distinct())
+    # Only the later years are looked for, on the index (a DISTINCT with the model's ordering
+    # read every enrolment: 0.16 s twice per dashboard at national scale).
+    last = f"{current}-{current + 1}"
+    years |= set(
+        Enrolment.objects.filter(academic_year__gt=last)
+        .order_by()
+        .values_list("academic_year", flat=True)
+        .distinct()
+    )
     return sorted(years, reverse=True)
 
 
