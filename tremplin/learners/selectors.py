@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import connections
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Concat
 
 from tremplin.core.permissions import UserLike
 from tremplin.core.roles import Role
@@ -54,6 +55,11 @@ def search_learners(user: UserLike, filters: LearnerFilters) -> QuerySet[Learner
     qs = qs.filter(status=filters.status) if filters.status else qs.exclude(status=Status.MERGED)
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
+    if filters.q and connections[qs.db].vendor == "postgresql":
+        # The same order, by an expression no index gives: PostgreSQL then reads the matches
+        # through the trigram indexes and sorts them (14 ms for « martin », 5,865 of 300,000),
+        # where it walked the names' index testing every learner until it had a page (220 ms).
+        return qs.order_by(Concat("last_name", Value("")), "first_name", "reference")
     return qs.order_by("last_name", "first_name", "reference")
 
 
