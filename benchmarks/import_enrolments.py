@@ -44,6 +44,16 @@ def main() -> None:
     labels = list(Establishment.objects.values_list("label", flat=True))
     units = list(TeachingUnit.objects.values_list("code", flat=True))
     n_learners = max(1, args.rows // 10)
+    # A run before this one left its learners, their enrolments and the certifications the
+    # rules proposed from them: removed first, so that the script runs again on the same data.
+    from tremplin.enrolment.models import Certification, CertificationEvent, Enrolment
+
+    earlier = {"learner__reference__startswith": "BENCH-"}
+    CertificationEvent.objects.filter(
+        certification__learner__reference__startswith="BENCH-"
+    ).delete()
+    Certification.objects.filter(**earlier).delete()
+    Enrolment.objects.filter(**earlier).delete()
     Learner.objects.filter(reference__startswith="BENCH-").delete()
     Learner.objects.bulk_create(
         [
