@@ -510,6 +510,62 @@ def test_detection_after_a_grid_of_results_runs_for_each_learner_named() -> None
     assert sorted(c.learner.reference for c in proposed) == ["TR-0001", "TR-0002"]
 
 
+def test_a_formation_completed_by_an_import_is_proposed_as_after_a_grid() -> None:
+    """Results have the same consequences whatever their channel (docs/lifecycle.md): the
+    enrollments import proposes the certification its last UE completes."""
+    from tremplin.core.models import DomainEvent
+    from tremplin.enrolment.importers import EnrolmentImporter
+
+    learner = make_learner()
+    for code in DGC_MANDATORY[:-1]:
+        enrol(learner, code, year="2018-2019")
+    enrol(learner, "CCG112", year="2019-2020")
+    assert not Certification.objects.filter(learner=learner).exists()
+    data = (
+        "learner,academic_year,teaching_unit,establishment,result,grade\n"
+        f"{learner.reference},2019-2020,{DGC_MANDATORY[-1]},CD MELUN,validée,13\n"
+    )
+    report = EnrolmentImporter().run(data.encode())
+    assert report.created == 1
+    proposed = Certification.objects.get(learner=learner)
+    assert (proposed.status, proposed.formation.code, proposed.academic_year) == (
+        "proposed",
+        DGC,
+        "2019-2020",
+    )
+    assert proposed.events.count() == 1
+    assert DomainEvent.objects.filter(
+        kind="certification.proposed", object_id=str(proposed.pk)
+    ).exists()
+
+
+def test_the_rules_engine_for_many_learners_proposes_what_it_proposes_one_at_a_time() -> None:
+    graduates = [dgc_graduate(f"TR-000{n}") for n in range(1, 4)]
+    revoked = graduates[2]
+    revoke(detect_certifications(revoked)[0], by=user("coordination"), reason="Erreur de saisie")
+    partial = make_learner("TR-0009")
+    for code in DGC_MANDATORY[:5]:
+        enrol(partial, code)
+    Application.objects.create(
+        learner=partial,
+        formation=Formation.objects.get(code=DGC),
+        academic_year="2019-2020",
+        funding=Funding.DAP,
+    )
+    with CaptureQueriesContext(connection) as queries:
+        proposed = detect_for_learners([g.pk for g in graduates] + [partial.pk])
+    assert sorted((c.learner.reference, c.formation.code) for c in proposed) == [
+        ("TR-0001", DGC),
+        ("TR-0002", DGC),
+        ("TR-0003", DGC),
+    ]
+    # A revoked certification is proposed again; a formation not met is not; and the learners
+    # are read together, not one at a time.
+    assert {c.learner_id for c in proposed} == {g.pk for g in graduates}
+    reads = [q for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+    assert len(reads) < 20
+
+
 def test_the_progress_of_a_certification_is_read_again_from_the_results() -> None:
     learner = dgc_graduate()
     proposed = detect_certifications(learner)[0]

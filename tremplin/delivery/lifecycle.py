@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from tremplin.core import journal
 from tremplin.core.models import DomainEvent
-from tremplin.enrolment.certifications import detect_certifications
+from tremplin.enrolment.certifications import detect_certifications, detect_for_learners
 from tremplin.enrolment.models import Enrolment, Result
 from tremplin.enrolment.services import close_on_release
 from tremplin.learners.models import Learner, Placement
@@ -81,6 +81,19 @@ def leave_later_sessions_of_the_ue(events: list[DomainEvent], enrolments: list[A
         ).delete()
 
 
+def propose_certifications(events: list[DomainEvent], enrolments: list[Any]) -> None:
+    """A validated UE may complete a formation: the rules engine runs for its learners, once
+    per author of the results (their name goes in the certification's history)."""
+    learners: dict[int | None, set[int]] = {}
+    authors: dict[int | None, DomainEvent] = {}
+    for event, enrolment in zip(events, enrolments, strict=True):
+        if enrolment.result == Result.VALIDATED:
+            learners.setdefault(event.actor_id, set()).add(enrolment.learner_id)
+            authors.setdefault(event.actor_id, event)
+    for actor_id, ids in learners.items():
+        detect_for_learners(ids, by=_actor(authors[actor_id]))
+
+
 LIFECYCLE: tuple[Consequence, ...] = (
     Consequence(
         Kind.LEARNER_TRANSFERRED,
@@ -120,6 +133,12 @@ LIFECYCLE: tuple[Consequence, ...] = (
         Kind.RESULT_RECORDED,
         "Une UE validée retire le candidat des sessions d'examens ultérieures de cette UE.",
         leave_later_sessions_of_the_ue,
+    ),
+    Consequence(
+        Kind.RESULT_RECORDED,
+        "Une UE validée peut compléter une formation : la certification est proposée à la "
+        "coordination.",
+        propose_certifications,
     ),
     Consequence(
         Kind.LEARNER_MERGED,

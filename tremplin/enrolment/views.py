@@ -244,6 +244,7 @@ def grid(request: HttpRequest, code: str, year: str) -> HttpResponse:
             )
             for f in formset.forms
         ]
+        started = timezone.now()
         try:
             changed = services.record_results(entries, by=request.user)
         except ValidationError as exc:
@@ -253,8 +254,12 @@ def grid(request: HttpRequest, code: str, year: str) -> HttpResponse:
             record(
                 request, Action.UPDATE, Enrolment, f"grille {code} {year} : {changed} résultat(s)"
             )
-            proposed = certifications.detect_for_learners(
-                {e.learner_id for e in enrolments}, by=request.user
+            # Proposed by the consequence of the results (delivery/lifecycle.py), whatever
+            # their channel: counted here for the message.
+            proposed = Certification.objects.filter(
+                learner_id__in={e.learner_id for e in enrolments},
+                status=Certification.Status.PROPOSED,
+                proposed_at__gte=started,
             )
             messages.success(
                 request,

@@ -103,10 +103,9 @@ def _sessions(e: Establishment) -> QuerySet[ExamSession]:
 
 
 def _results_at_centre(enrolments: list[Any], changed: Mapping[int, set[str]]) -> None:
-    """Results recorded on the copy: their consequences at the centre (docs/lifecycle.md) and
-    the certifications' rules engine, which only the centre runs."""
+    """Results recorded on the copy: their consequences at the centre (docs/lifecycle.md),
+    among them the certifications' rules engine, which only the centre runs."""
     from tremplin.accounts.models import User
-    from tremplin.enrolment.certifications import detect_for_learners
     from tremplin.enrolment.services import results_recorded
 
     results = [
@@ -120,11 +119,6 @@ def _results_at_centre(enrolments: list[Any], changed: Mapping[int, set[str]]) -
     for who, theirs in by_whom.items():
         actor = User.objects.filter(pk=who).first() if who is not None else None
         results_recorded(theirs, by=actor)
-    validated = {
-        e.learner_id for e in results if "result" in changed[e.pk] and e.result == "validated"
-    }
-    if validated:  # only a newly validated UE can complete a formation
-        detect_for_learners(validated)
 
 
 A = Application.Status
