@@ -339,21 +339,12 @@ def progress_for(certification: Certification) -> Progress:
 # Writing certifications
 
 
-@transaction.atomic
-@journal.emits(journal.Kind.CERTIFICATION_PROPOSED, lambda proposed, _: proposed)
 def detect_certifications(learner: Learner, *, by: Actor = None) -> list[Certification]:
     """Propose a certification for every formation whose requirements the learner now meets and
     that has no live certification. A formation that names no UE (such as a business-creation
-    programme run in cohorts) is never proposed automatically. Returns those proposed now."""
-    if registry.on_copy():
-        return []  # proposed at the centre when the results arrive there
-    candidates = [path for path in learner_paths(learner) if path.can_be_proposed]
-    if not candidates:
-        return []
-    validated = Enrolment.objects.filter(learner=learner, result=Result.VALIDATED).values_list(
-        "unit__code", "academic_year", "pk", "establishment_id"
-    )
-    return _propose(learner.pk, candidates, _latest(validated), by)
+    programme run in cohorts) is never proposed automatically. Returns those proposed now: the
+    rules engine of many learners (`detect_for_learners`), for one."""
+    return detect_for_learners([learner.pk], by=by)
 
 
 def _latest(
@@ -433,11 +424,13 @@ def _catalogue() -> tuple[dict[int, tuple[Formation, Requirements]], dict[int, s
 @transaction.atomic
 @journal.emits(journal.Kind.CERTIFICATION_PROPOSED, lambda proposed, _: proposed)
 def detect_for_learners(learner_ids: Iterable[int], *, by: Actor = None) -> list[Certification]:
-    """`detect_certifications` for many learners at once (a results grid, an import, the API,
-    a copy's bundle): the same paths, proposals, history rows and journal events, with the
-    catalogue's requirements read once and the learners' results, applications and
-    certifications read CHUNK learners at a time (one learner at a time cost several queries
-    each: 40 % of a copy's bundle at the centre)."""
+    """The rules engine: for each of these learners, a certification proposed for every
+    formation they follow (one of its UEs validated or being taken, or named by one of their
+    applications; `learner_paths`) whose requirements they now meet and that has no live
+    certification, with its first history row and its journal event. The catalogue's
+    requirements are read once, the learners' results, applications and certifications CHUNK
+    learners at a time (a grid, an import, the API, a copy's bundle: one learner at a time cost
+    several queries each, 40 % of a copy's bundle at the centre). Returns those proposed now."""
     if registry.on_copy():
         return []  # proposed at the centre when the results arrive there
     ids = sorted(set(learner_ids))
