@@ -3,7 +3,7 @@
 test client, no network): median and p95 milliseconds, queries and bytes per page, against the
 minimal view (`/bench/constant/`).
 
-    python benchmarks/navigation.py [--existing] [--runs 7]
+    python benchmarks/navigation.py [--existing] [--runs 7] [--users statistique ...]
 
 Target: every page's median under 150 ms, on SQLite and on PostgreSQL. The plans of the slowest
 queries are printed for the pages that miss it.
@@ -91,6 +91,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--existing", action="store_true", help="measure the database there")
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--users", nargs="*", default=USERNAMES, help="these roles only")
     args = parser.parse_args()
     os.environ["TREMPLIN_BENCH_VIEWS"] = "1"
     setup(args.existing)
@@ -109,7 +110,7 @@ def main() -> None:
         print("| role | page | median ms | p95 ms | queries | KB |")
         print("|---|---|---|---|---|---|")
         rows = []
-        for username in USERNAMES:
+        for username in args.users:
             client = verified_client(username)
             for url in navigation_links(client.get("/").content.decode()):
                 try:

@@ -96,7 +96,9 @@ def test_a_regional_coordinator_cannot_pick_a_region_outside_their_scope(
     assert own.status_code == 200 and own.context["stats"].total.sent == 0
     assert "Aucune orientation envoyée" in own.content.decode()
     assert other.status_code == 400
-    assert client.get(URL + "export/csv/", {"period": "2026", "region": "53"}).status_code == 404
+    export = client.get(URL + "export/csv/", {"period": "2026", "region": "53"})
+    assert export.status_code == 400
+    assert export.content.decode().startswith("Filtres invalides. Région du centre : ")
 
 
 def test_a_statistician_reads_the_figures_and_a_referent_cannot(

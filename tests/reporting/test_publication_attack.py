@@ -37,7 +37,8 @@ from tests.reporting.test_bilan_definitions import (
 )
 from tremplin.accounts.models import User
 from tremplin.catalog.models import Sector
-from tremplin.orientation.stats import Figures, publish_stats, referral_stats
+from tremplin.orientation.publication import publish_stats
+from tremplin.orientation.stats import Figures, referral_stats
 from tremplin.reporting.bilan import compute_bilan
 from tremplin.reporting.tables import bilan_tables, publish
 
@@ -236,3 +237,28 @@ def test_the_orientation_statistics_are_masked_with_secondary_suppression() -> N
     assert b.contacted == "< 5" and a.contacted == "n.c."
     assert (b.enrolment_rate, b.median_days_to_first_contact) == (None, None)
     assert public.total.enrolled == 9 and public.by_centre[0].enrolled == 9
+
+
+def test_the_years_masks_are_decided_once_per_state_of_its_data(
+    national_shape: None, client_as: Callable[[User], Client], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tremplin.reporting import publication
+
+    decided: list[str] = []
+    cross_tab = publication.cross_tab
+
+    def counted(year: str) -> publication.CrossTab:
+        decided.append(year)
+        return cross_tab(year)
+
+    monkeypatch.setattr(publication, "cross_tab", counted)
+    client = client_as(User.objects.get(username="statistique"))
+    url = f"/rapports/export/json/?year={YEAR}"
+    first = client.get(url).content
+    scoped = json.loads(client.get(f"{url}&establishment={LILLE}").content)
+    assert client.get(url).content == first and decided == [YEAR]
+    assert scoped["graduates"][0]["count"] == "< 5"
+
+    enrol(person(LILLE), unit(COMPTA, 0), LILLE)  # a write to the year: decided again
+    assert json.loads(client.get(url).content) != json.loads(first)
+    assert decided == [YEAR, YEAR]

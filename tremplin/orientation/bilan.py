@@ -6,7 +6,8 @@ from __future__ import annotations
 from tremplin.core.text import sort_key
 from tremplin.reporting.tables import OrientationRow, days
 
-from .stats import Figures, publish_stats, referral_stats
+from .publication import publish_stats
+from .stats import Figures, referral_stats
 
 
 def orientation_rows(year: str, *, threshold: int | None = None) -> list[OrientationRow]:

@@ -171,13 +171,26 @@ class StatisticsFilterForm(DsfrForm):
         to_field_name="code",
     )
 
-    def __init__(self, *args: Any, scope: Scope, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, scope: Scope, published: bool = False, **kwargs: Any) -> None:
+        """`published`: the figures are the published ones (the statistician's), which are
+        offered by academic year and never cross a mission locale with a centre
+        (publication.py)."""
         from .selectors import referral_periods
 
         super().__init__(*args, **kwargs)
         self.user_scope = scope
+        self.published = published
         periods, default = referral_periods()
-        self.fields["period"].choices = [*periods, ("", "Toutes les périodes")]
+        if published:
+            periods = [(value, label) for value, label in periods if "-" in value]
+            default = periods[0][0]  # the latest academic year that holds referrals
+            self.fields["period"].choices = periods
+            self.fields["period"].required = True
+            self.fields[
+                "period"
+            ].help_text = "Les chiffres publiés sont établis par année universitaire."
+        else:
+            self.fields["period"].choices = [*periods, ("", "Toutes les périodes")]
         self.default_period = default
         if scope.everything:
             return
@@ -202,6 +215,12 @@ class StatisticsFilterForm(DsfrForm):
         region, centre = data.get("region"), data.get("centre")
         if region and centre and centre.region_id != region.code:
             self.add_error("centre", f"{centre.name} n'est pas dans la région {region.name}.")
+        if self.published and data.get("mission_locale") and centre:
+            self.add_error(
+                "centre",
+                "Les chiffres publiés ne croisent pas une mission locale et un centre Cnam : "
+                "choisissez « Tous » les centres ou « Toutes » les missions locales.",
+            )
         return data
 
     def filters(self) -> dict[str, Any]:

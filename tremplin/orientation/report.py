@@ -19,6 +19,7 @@ from tremplin.reporting.formats.pdf import display_table, long_date, show
 from tremplin.reporting.formats.xlsx import report_xlsx
 from tremplin.reporting.tables import Table, days
 
+from .publication import WITHHELD
 from .stats import Figures, ReferralStats
 
 HEADERS = (
@@ -77,8 +78,17 @@ def headline(stats: ReferralStats) -> list[tuple[str, Any]]:
     ]
 
 
+#: The group of figures each table shows (a published page may withhold one, `withheld`).
+GROUP_OF = {"missions_locales": "mission_locale", "centres": "centre"}
+
+
+def withheld(stats: ReferralStats) -> dict[str, str]:
+    """The tables left out of a published page, with the sentence that says why."""
+    return {group: WITHHELD[group] for group in stats.withheld}
+
+
 def sheets(stats: ReferralStats) -> list[Table]:
-    return [
+    tables = [
         Table(
             "regions",
             "Par région",
@@ -108,13 +118,14 @@ def sheets(stats: ReferralStats) -> list[Table]:
             [(f.key, f.label, *_values(f)) for f in stats.by_centre],
         ),
     ]
+    return [table for table in tables if GROUP_OF.get(table.key) not in stats.withheld]
 
 
 def as_report(report: StatsReport) -> Report:
     return Report(
         title=report.title,
         scope=f"{report.scope}, {report.period_text}",
-        note=None,
+        note=" ".join(withheld(report.stats).values()) or None,
         headline=headline(report.stats),
         sheets=sheets(report.stats),
     )
@@ -165,6 +176,7 @@ def page_context(report: StatsReport) -> dict[str, Any]:
             for label, value in headline(stats)
         ],
         "sheets": {table.key: display_table(table) for table in sheets(stats)},
+        "withheld": withheld(stats),
         "generated_on": long_date(timezone.localdate()),
         **charts(stats),
     }

@@ -36,10 +36,9 @@ services.move_referral; `sent_month`, the local month of `sent_at`, set by Refer
 from __future__ import annotations
 
 import calendar
-import itertools
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -192,6 +191,8 @@ class ReferralStats:
     by_centre: tuple[Figures, ...]
     by_region: tuple[Figures, ...]
     by_month: tuple[Figures, ...]
+    #: The tables left out of a published page (publication.WITHHELD says why).
+    withheld: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -208,6 +209,7 @@ class ReferralStats:
             "by_centre": [f.as_dict() for f in self.by_centre],
             "by_region": [f.as_dict() for f in self.by_region],
             "by_month": [f.as_dict() for f in self.by_month],
+            "withheld": list(self.withheld),
         }
 
 
@@ -477,144 +479,3 @@ def _code_of(value: Any, model: type[MissionLocale] | type[CnamCentre]) -> str:
         return value.code
     found = model.objects.filter(pk=value).values_list("code", flat=True).first()
     return found or str(value)
-
-
-#: A cell of the orientation cross-tabulation: (count, mission locale or "*", place, time), the
-#: place "*", ("r", region) or ("c", centre id), the time ("m", "YYYY-MM") or ("p", period).
-OrientationCell = tuple[str, Any, Any, tuple[str, str]]
-ALL = "*"
-
-
-def _periods_of(month: date) -> list[tuple[str, str]]:
-    """Every period whose page shows `month`: all time, its calendar and its academic year."""
-    first = month.year if month.month >= 9 else month.year - 1
-    return [("p", ""), ("p", str(month.year)), ("p", f"{first}-{first + 1}")]
-
-
-@reports
-def orientation_cells(threshold: int) -> tuple[dict[OrientationCell, int], set[OrientationCell]]:
-    """Every count the orientation statistics can show, for every filter a page allows (a
-    mission locale, a region, a centre, a period), and the cells to mask (`suppression`):
-    decided once, so that no page gives back what another masks. Two queries."""
-    from tremplin.reporting.suppression import primary, suppress
-
-    region_of = dict(CnamCentre.objects.values_list("pk", "region_id"))
-    values: dict[OrientationCell, int] = defaultdict(int)
-    children: dict[tuple[OrientationCell, Any], set[OrientationCell]] = defaultdict(set)
-    rows = _grouped(
-        Referral.objects.order_by(),
-        "mission_locale_id",
-        "centre_id",
-        "sent_month",
-        "first_contact_days",
-    )
-    for ml, centre, month, _days, *counts in rows:
-        month = month if isinstance(month, date) else date.fromisoformat(str(month)[:10])
-        places = [ALL, ("r", region_of.get(centre)), ("c", centre)]
-        periods = _periods_of(month)
-        times = [("m", f"{month:%Y-%m}"), *periods]
-        for name, count in zip(COUNTS, counts, strict=True):
-            for who, where, when in itertools.product((ALL, ml), places, times):
-                values[(name, who, where, when)] += count
-            for where, when in itertools.product(places, times):
-                children[((name, ALL, where, when), "ml")].add((name, ml, where, when))
-            for who, when in itertools.product((ALL, ml), times):
-                for parent, child in itertools.pairwise(places):
-                    children[((name, who, parent, when), "place")].add((name, who, child, when))
-            for who, where in itertools.product((ALL, ml), places):
-                for period in periods:
-                    children[((name, who, where, period), period)].add((name, who, where, times[0]))
-    relations = [(parent, sorted(kids, key=repr)) for (parent, _), kids in children.items()]
-    return dict(values), suppress(values, relations, primary(values, threshold))
-
-
-def publish_stats(stats: ReferralStats, threshold: int = 5) -> ReferralStats:
-    """The statistics for publication, masked like the bilan (`tremplin.reporting.suppression`):
-    counts of young people from 1 to threshold - 1 read « < 5 », the secondary cells « n.c. »
-    (decided across every filter and period a page allows, `orientation_cells`, then over this
-    page's own relations), and the rates and the median delay of a row with a masked count are
-    withheld."""
-    from tremplin.reporting.suppression import SECONDARY, primary, suppress
-
-    groups = {
-        "mission_locale": stats.by_mission_locale,
-        "centre": stats.by_centre,
-        "region": stats.by_region,
-        "month": stats.by_month,
-    }
-    values: dict[Any, int] = {}
-    for group, rows in [("total", (stats.total,)), *groups.items()]:
-        for row in rows:
-            for name, value in row.counts().items():
-                values[(group, row.key, name)] = int(value)
-    relations = [
-        (("total", stats.total.key, name), [(group, row.key, name) for row in rows])
-        for group, rows in groups.items()
-        for name in COUNTS
-    ]
-    canonical = _canonical(stats)
-    _, hidden_everywhere = orientation_cells(threshold)
-    forced = {key for key in values if canonical(key) in hidden_everywhere}
-    hidden = suppress(values, relations, primary(values, threshold) | forced)
-
-    def masked_row(group: str, row: Figures) -> Figures:
-        keys = {name: (group, row.key, name) for name in COUNTS}
-        if not any(key in hidden for key in keys.values()):
-            return row
-        cells: dict[str, Cell] = {
-            name: (
-                (f"< {threshold}" if 0 < values[key] < threshold else SECONDARY)
-                if key in hidden
-                else values[key]
-            )
-            for name, key in keys.items()
-        }
-        return replace(
-            row,
-            sent=cells["sent"],
-            contacted=cells["contacted"],
-            enrolled=cells["enrolled"],
-            small_medium=cells["small_medium"],
-            median_days_to_first_contact=None,
-        )
-
-    def masked_rows(group: str) -> tuple[Figures, ...]:
-        return tuple(masked_row(group, row) for row in groups[group])
-
-    return replace(
-        stats,
-        total=masked_row("total", stats.total),
-        by_mission_locale=masked_rows("mission_locale"),
-        by_centre=masked_rows("centre"),
-        by_region=masked_rows("region"),
-        by_month=masked_rows("month"),
-    )
-
-
-def _canonical(stats: ReferralStats) -> Callable[[tuple[str, str, str]], OrientationCell | None]:
-    """The cell of `orientation_cells` that a (group, row key, count) of this page shows."""
-    ml_ids = dict(MissionLocale.objects.values_list("code", "pk"))
-    centre_ids = dict(CnamCentre.objects.values_list("code", "pk"))
-    who: Any = ml_ids.get(stats.mission_locale, ALL) if stats.mission_locale else ALL
-    where: Any = ALL
-    if stats.centre:
-        where = ("c", centre_ids.get(stats.centre))
-    elif len(stats.regions) == 1:
-        where = ("r", stats.regions[0])
-    elif stats.regions:
-        return lambda key: None  # several regions: a coordinator's page, never published
-    when = ("p", stats.period)
-
-    def canonical(key: tuple[str, str, str]) -> OrientationCell | None:
-        group, row, name = key
-        if group == "total":
-            return (name, who, where, when)
-        if group == "mission_locale":
-            return (name, ml_ids.get(row, int(row) if row.isdigit() else row), where, when)
-        if group == "centre":
-            return (name, who, ("c", centre_ids.get(row)), when)
-        if group == "region":  # within a centre's page, the centre's referrals
-            return (name, who, where if stats.centre else ("r", row), when)
-        return (name, who, where, ("m", row))
-
-    return canonical

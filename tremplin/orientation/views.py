@@ -36,8 +36,9 @@ from .forms import (
     YoungPersonForm,
 )
 from .models import CentreOffer, Referral, YouthProfile
+from .publication import publish_stats
 from .report import FORMATTERS, StatsReport, page_context
-from .stats import publish_stats, referral_stats
+from .stats import referral_stats
 
 COUNSELOR_ROLES = frozenset({Role.ML_COUNSELOR, Role.NATIONAL_COORDINATOR})
 REFERRAL_ROLES = frozenset(
@@ -342,9 +343,12 @@ STATISTICS_ROLES = REFERRAL_ROLES | {Role.STATISTICIAN}
 def _statistics_form(request: HttpRequest) -> StatisticsFilterForm:
     _require(request, STATISTICS_ROLES)
     scope = scope_of(request.user)
-    form = StatisticsFilterForm(request.GET or None, scope=scope)
+    published = publication_for(request.user, asked=False)
+    form = StatisticsFilterForm(request.GET or None, scope=scope, published=published)
     if not form.is_bound:
-        form = StatisticsFilterForm({"period": form.default_period}, scope=scope)
+        form = StatisticsFilterForm(
+            {"period": form.default_period}, scope=scope, published=published
+        )
     return form
 
 
@@ -352,7 +356,7 @@ def _statistics_report(request: HttpRequest, form: StatisticsFilterForm) -> Stat
     """The figures of the form's filters; published (masked) for the roles that only ever see
     published figures (the statistician)."""
     stats = referral_stats(**form.filters())
-    if publication_for(request.user, asked=False):
+    if form.published:
         stats = publish_stats(stats)
     return StatsReport(stats, form.scope_label())
 
@@ -379,8 +383,17 @@ def statistics_export(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in FORMATTERS:
         raise Http404("Format inconnu.")
     form = _statistics_form(request)
-    if not form.is_valid():
-        raise Http404("Filtres invalides.")
+    if not form.is_valid():  # what is wrong, with each field's label, as the page says it
+        errors = [
+            f"{form.fields[name].label if name in form.fields else 'Filtres'} : {message}"
+            for name, messages_ in form.errors.items()
+            for message in messages_
+        ]
+        return HttpResponse(
+            "Filtres invalides. " + " ".join(errors),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
     report = _statistics_report(request, form)
     content_type, extension = CONTENT_TYPES[fmt]
     response = HttpResponse(FORMATTERS[fmt](report), content_type=content_type)

@@ -216,8 +216,34 @@ class Published:
 
 
 def published_cells(year: str, threshold: int) -> Published:
+    """The masked cells of `year` (and the graduates' values the pages list), decided over the
+    whole cross-tabulation once per state of the years it reads (stamps.py): the cross-tabulation
+    reads every enrolment up to the year, about twenty seconds at national scale."""
+    from .stamps import remember, stamped_years_up_to
+
+    return remember(
+        "published-cells",
+        [year, threshold],
+        stamped_years_up_to(year),
+        lambda: _decided(year, threshold),
+    )
+
+
+def _decided(year: str, threshold: int) -> Published:
+    """What a page reads of the decision: the masked cells of the year, and of the years before
+    those its trends show (a scope's column is at most a sector: the units of the years before
+    decide the masks but are never shown); the values of the year's graduates."""
     tab = cross_tab(year)
-    return Published(year, frozenset(tab.hidden(threshold)), tab.values())
+    hidden = tab.hidden(threshold)
+    return Published(
+        year,
+        frozenset(key for key in hidden if key[1] == year or len(key[3]) <= 1),
+        {
+            key: value
+            for key, value in tab.values().items()
+            if key[0] == "graduates" and key[1] == year
+        },
+    )
 
 
 def scope_place(scope: Scope) -> tuple[Place, tuple[str, ...]]:

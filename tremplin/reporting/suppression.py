@@ -6,13 +6,15 @@ when a total is shown and only one of its parts is masked, the part is the total
 others. The standard answer (used by statistical offices, e.g. INSEE's « secret statistique »)
 is applied here: for every relation « total = sum of parts » with exactly one masked cell, the
 smallest other non-zero part is masked too (the total when no part is left), and this is repeated
-until no relation has a single masked cell. A cell masked this way is shown as `SECONDARY`.
+until no relation has a single masked cell (a relation is looked at again whenever one of its
+cells is masked). A cell masked this way is shown as `SECONDARY`.
 
 The cells are named by any hashable key; a relation is (total, parts). A relation whose total
 is not among the values (not published) gives no equation and is left out."""
 
 from __future__ import annotations
 
+from collections import defaultdict, deque
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from typing import TypeVar
 
@@ -42,17 +44,29 @@ def suppress(
         for total, parts in relations
         if total is not None and total in values
     ]
-    changed = True
-    while changed:
-        changed = False
-        for total, parts in checked:
-            if sum(1 for cell in [total, *parts] if cell in hidden) != 1:
-                continue
-            candidates = [p for p in parts if p not in hidden and values[p] > 0]
-            if not candidates and total not in hidden and values[total] > 0:
-                candidates = [total]
-            if not candidates:  # the only masked cell's value is the total itself: nothing to add
-                continue
-            hidden.add(min(candidates, key=lambda key: (values[key], repr(key))))
-            changed = True
+    # A relation is checked again only when one of its cells has just been masked (a worklist:
+    # linear in the relations' size, where sweeping them all until stable was quadratic).
+    holding: dict[Key, list[int]] = defaultdict(list)
+    for index, (total, parts) in enumerate(checked):
+        for cell in (total, *parts):
+            holding[cell].append(index)
+    pending = deque(range(len(checked)))
+    queued = [True] * len(checked)
+    while pending:
+        index = pending.popleft()
+        queued[index] = False
+        total, parts = checked[index]
+        if sum(1 for cell in [total, *parts] if cell in hidden) != 1:
+            continue
+        candidates = [p for p in parts if p not in hidden and values[p] > 0]
+        if not candidates and total not in hidden and values[total] > 0:
+            candidates = [total]
+        if not candidates:  # the only masked cell's value is the total itself: nothing to add
+            continue
+        chosen = min(candidates, key=lambda key: (values[key], repr(key)))
+        hidden.add(chosen)
+        for other in holding[chosen]:
+            if not queued[other]:
+                queued[other] = True
+                pending.append(other)
     return hidden
