@@ -184,11 +184,10 @@ class StatisticsFilterForm(DsfrForm):
         if published:
             periods = [(value, label) for value, label in periods if "-" in value]
             default = periods[0][0]  # the latest academic year that holds referrals
-            self.fields["period"].choices = periods
-            self.fields["period"].required = True
-            self.fields[
-                "period"
-            ].help_text = "Les chiffres publiés sont établis par année universitaire."
+            period = self.fields["period"]
+            period.choices = periods
+            period.required = True
+            period.help_text = "Les chiffres publiés sont établis par année universitaire."
         else:
             self.fields["period"].choices = [*periods, ("", "Toutes les périodes")]
         self.default_period = default
