@@ -36,7 +36,7 @@ def main() -> None:
     from django.db import connection
 
     from tremplin.catalog.models import TeachingUnit
-    from tremplin.core.csvimport import fast_insert
+    from tremplin.core.rows import fast_insert
     from tremplin.demo.catalog import load_catalogue
     from tremplin.enrolment.models import Enrolment
     from tremplin.learners.models import Learner

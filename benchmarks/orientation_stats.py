@@ -43,8 +43,8 @@ def main() -> None:
 
     from tremplin.accounts.models import User
     from tremplin.catalog.models import Formation
-    from tremplin.core.csvimport import fast_insert
     from tremplin.core.roles import Role
+    from tremplin.core.rows import fast_insert
     from tremplin.demo.catalog import load_catalogue
     from tremplin.learners.models import Learner
     from tremplin.orientation.models import CloseReason, Referral, month_of

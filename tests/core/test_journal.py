@@ -112,3 +112,25 @@ def test_a_change_from_the_establishment_copy_is_audited_from_the_journal(
         "synchronisation (copie) : account.touched",
     )
     assert entry.get_origin_display() == "Synchronisation"
+
+
+def test_the_bulk_append_returns_the_rows_it_wrote_in_order(
+    coordinator: User, referent: User
+) -> None:
+    records = [coordinator, referent, coordinator]
+    with journal.origin("import"), transaction.atomic():
+        events = journal.record_many(
+            "account.touched",
+            records,
+            actor=coordinator,
+            payloads=[{"n": i, "when": "1er janvier"} for i in range(3)],
+        )
+    stored = list(DomainEvent.objects.filter(kind="account.touched").order_by("sequence"))
+    assert [(e.sequence, e.uid, e.object_id, e.payload) for e in events] == [
+        (e.sequence, e.uid, e.object_id, e.payload) for e in stored
+    ]
+    assert [e.object_id for e in stored] == [str(r.pk) for r in records]
+    assert [e.payload["n"] for e in stored] == [0, 1, 2]
+    assert {(e.actor_id, e.origin) for e in stored} == {(coordinator.pk, "import")}
+    assert all(e.uid.version == 7 for e in stored)  # time-ordered: the uid index grows at its end
+    assert stored[0].occurred_at == events[0].occurred_at

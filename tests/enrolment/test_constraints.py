@@ -10,7 +10,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from tests.personal_world import make_record
-from tremplin.core.csvimport import fast_insert
+from tremplin.core.rows import fast_insert
 from tremplin.delivery.models import Delivery
 from tremplin.delivery.services import create_package, send_packages
 from tremplin.enrolment.models import Enrolment

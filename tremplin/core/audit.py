@@ -21,6 +21,7 @@ from django.http import HttpRequest, QueryDict
 
 from .http import client_address
 from .models import AuditEvent, DomainEvent
+from .rows import fast_insert
 
 Action = AuditEvent.Action
 Origin = AuditEvent.Origin
@@ -242,7 +243,7 @@ def record_changes(
         event = _change_event(user, change, origin)
         event.ip = ip
         events.append(event)
-    AuditEvent.objects.bulk_create(events, batch_size=1_000)
+    fast_insert(AuditEvent, events)
 
 
 def _change_event(user: Any, change: Change, origin: str) -> AuditEvent:

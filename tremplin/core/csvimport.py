@@ -24,7 +24,7 @@ from functools import partial
 from typing import Any, ClassVar, Generic, TypeVar
 
 import clevercsv
-from django.db import connection, models, transaction
+from django.db import models, transaction
 
 from . import audit, journal
 
@@ -730,30 +730,6 @@ def insert_dated(model: type[M], rows: list[M], dated: Sequence[str] = ()) -> li
                 setattr(row, name, value)
         manager.bulk_update(rows, list(dated), batch_size=BULK_BATCH)
     return rows
-
-
-def fast_insert(model: type[M], objects: Sequence[M]) -> None:
-    """Insert many rows through the database's own bulk path (COPY on PostgreSQL, executemany
-    on SQLite). The objects do not get their primary keys back: for rows nothing else points at."""
-    if not objects:
-        return
-    fields = [f for f in model._meta.concrete_fields if not isinstance(f, models.AutoField)]
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(str(f.column)) for f in fields)
-    rows = [
-        [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in objects
-    ]
-    table = quote(model._meta.db_table)
-    # The driver's own errors (a COPY refused by a constraint) as Django's (IntegrityError, …).
-    with connection.cursor() as cursor, connection.wrap_database_errors:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join(["%s"] * len(fields))
-            # Table and column names come from the model, quoted; values are parameters.
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608 # nosec B608
 
 
 def synchronise(

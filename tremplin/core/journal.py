@@ -12,6 +12,7 @@ its payload carries JSON values (opaque references, codes, dates), never a perso
 from __future__ import annotations
 
 import inspect
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -22,8 +23,9 @@ from enum import StrEnum
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar
 
-from django.db import connection, models, transaction
+from django.db import connection, connections, models, router, transaction
 from django.utils import timezone
+from uuid6 import uuid7
 
 from .models import DomainEvent
 from .permissions import Actor
@@ -193,20 +195,93 @@ def record_many(
     via = current_origin()
     actor_id = _actor_id(actor if actor is not None else current_actor())
     with transaction.atomic():
-        events = DomainEvent.objects.bulk_create(
-            DomainEvent(
-                kind=kind,
-                model=instance._meta.label_lower,
-                object_id=str(instance.pk),
-                actor_id=actor_id,
-                origin=via,
-                occurred_at=at,
-                payload=plain(payload),
-            )
-            for instance, payload in zip(instances, payloads, strict=True)
+        events = _append(
+            kind,
+            [(instance._meta.label_lower, str(instance.pk)) for instance in instances],
+            actor_id=actor_id,
+            origin=via,
+            at=at,
+            payloads=[plain(payload) for payload in payloads],
         )
         for handler in [*subscribers(kind), *subscribers(ANY)] if consequences else []:
             handler(events, list(instances))
+    return events
+
+
+def _append(
+    kind: str,
+    records: Sequence[tuple[str, str]],
+    *,
+    actor_id: int | None,
+    origin: str,
+    at: datetime,
+    payloads: Sequence[Any],
+) -> list[DomainEvent]:
+    """The events of `records` (model label, id) written as plain rows, one statement for all
+    (an import writes two per row: Django's bulk_create cost about 0.2 ms per event in model
+    and value handling), and returned as the journal's rows, their sequence numbers set."""
+    db = router.db_for_write(DomainEvent)
+    uids = [uuid7() for _ in records]  # time-ordered: appended at the end of the uid's index
+    texts = [json.dumps(payload) for payload in payloads]
+    cursor_db = connections[db]
+    occurred = DomainEvent._meta.get_field("occurred_at").get_db_prep_save(at, cursor_db)
+    table = cursor_db.ops.quote_name(DomainEvent._meta.db_table)
+    columns = "uid, kind, model, object_id, actor_id, origin, occurred_at, payload"
+    with cursor_db.cursor() as cursor:
+        if cursor_db.vendor == "postgresql":
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) "  # noqa: S608 - names from the model
+                "SELECT u, %s, m, o, %s::integer, %s, %s::timestamptz, p::jsonb "
+                "FROM unnest(%s::uuid[], %s::text[], %s::text[], %s::text[]) AS t(u, m, o, p) "
+                "RETURNING sequence, uid",
+                [
+                    kind,
+                    actor_id,
+                    origin,
+                    occurred,
+                    uids,
+                    [model for model, _ in records],
+                    [pk for _, pk in records],
+                    texts,
+                ],
+            )
+            sequence_of = {uid: sequence for sequence, uid in cursor.fetchall()}
+            sequences = [sequence_of[uid] for uid in uids]
+        else:
+            cursor.executemany(
+                f"INSERT INTO {table} ({columns}) "  # noqa: S608 - names from the model
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                [
+                    (uid.hex, kind, model, pk, actor_id, origin, occurred, text)
+                    for uid, (model, pk), text in zip(uids, records, texts, strict=True)
+                ],
+            )
+            # One writer at a time on SQLite, inside this transaction: the numbers given are
+            # the last ones of the table's sequence, checked on the first.
+            cursor.execute(
+                "SELECT seq FROM sqlite_sequence WHERE name = %s", [DomainEvent._meta.db_table]
+            )
+            last = cursor.fetchone()[0]
+            sequences = list(range(last - len(records) + 1, last + 1))
+            cursor.execute(f"SELECT uid FROM {table} WHERE sequence = %s", [sequences[0]])  # noqa: S608
+            if cursor.fetchone()[0] != uids[0].hex:
+                raise RuntimeError("Journal : numéros d'ordre des événements inattendus.")
+    events = []
+    for sequence, uid, (model, pk), payload in zip(sequences, uids, records, payloads, strict=True):
+        event = DomainEvent(
+            sequence=sequence,
+            uid=uid,
+            kind=kind,
+            model=model,
+            object_id=pk,
+            actor_id=actor_id,
+            origin=origin,
+            occurred_at=at,
+            payload=payload,
+        )
+        event._state.adding = False
+        event._state.db = db
+        events.append(event)
     return events
 
 

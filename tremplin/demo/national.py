@@ -196,7 +196,7 @@ def insert_rows(
     progress: Progress | None = None,
 ) -> None:
     """Insert plain tuples (values in the order of `columns`, attribute names) by the
-    database's bulk path, as `csvimport.fast_insert` does for model instances: COPY on
+    database's bulk path, as `core.rows.fast_insert` does for model instances: COPY on
     PostgreSQL, `executemany` on SQLite (dates and aware datetimes written as Django stores
     them there)."""
     if not rows:

@@ -18,10 +18,11 @@ from tremplin.accounts.models import acting_user
 from tremplin.catalog.models import Formation, TeachingUnit
 from tremplin.core import journal
 from tremplin.core.actions import REFUSALS, Action, can
-from tremplin.core.csvimport import fast_insert, found_again, insert_dated, save_objects
+from tremplin.core.csvimport import found_again, insert_dated, save_objects
 from tremplin.core.permissions import Actor, UserLike
 from tremplin.core.pipeline import Move, Pipeline, advance, history
 from tremplin.core.roles import Role
+from tremplin.core.rows import fast_insert
 from tremplin.learners.models import Learner, Status
 
 from .models import (

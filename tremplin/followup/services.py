@@ -7,8 +7,9 @@ from django.db import transaction
 
 from tremplin.accounts.models import acting_user
 from tremplin.core import journal
-from tremplin.core.csvimport import fast_insert, found_again, insert_dated, save_objects
+from tremplin.core.csvimport import found_again, insert_dated, save_objects
 from tremplin.core.permissions import Actor
+from tremplin.core.rows import fast_insert
 from tremplin.learners.models import Learner
 
 from .models import Interview
