@@ -14,6 +14,7 @@ from tremplin.places.communes import CommuneField
 from tremplin.places.models import CnamCentre, Commune, MissionLocale, Region
 
 from .models import CloseReason, Qualification, Rhythm
+from .publication import is_academic_year, publishable
 
 
 def resolve_commune(text: str) -> Commune:
@@ -214,12 +215,11 @@ class StatisticsFilterForm(DsfrForm):
         region, centre = data.get("region"), data.get("centre")
         if region and centre and centre.region_id != region.code:
             self.add_error("centre", f"{centre.name} n'est pas dans la région {region.name}.")
-        if self.published and data.get("mission_locale") and centre:
-            self.add_error(
-                "centre",
-                "Les chiffres publiés ne croisent pas une mission locale et un centre Cnam : "
-                "choisissez « Tous » les centres ou « Toutes » les missions locales.",
-            )
+        if self.published:
+            period = str(data.get("period") or "")
+            why = publishable(period, bool(data.get("mission_locale")), bool(centre))
+            if why is not None:
+                self.add_error("centre" if is_academic_year(period) else "period", why)
         return data
 
     def filters(self) -> dict[str, Any]:

@@ -42,7 +42,7 @@ from tremplin.reporting.stamps import CACHE, TIMEOUT, key, tokens
 from tremplin.reporting.suppression import SECONDARY, primary, suppress
 
 from .models import Referral
-from .stats import COUNTS, Cell, Figures, ReferralStats, _grouped
+from .stats import COUNTS, Cell, Figures, ReferralStats, _grouped, _period
 
 #: A cell: (count, who, where, when), see the module's docstring.
 PublishedCell = tuple[str, str, str, str]
@@ -62,12 +62,12 @@ class NotPublishable(ValueError):
 
 
 def is_academic_year(period: str) -> bool:
-    parts = period.split("-")
-    return (
-        len(parts) == 2
-        and all(p.isdigit() and len(p) == 4 for p in parts)
-        and int(parts[1]) == int(parts[0]) + 1
-    )
+    """Whether `period` names an academic year ("2025-2026"), as the statistics read it."""
+    try:
+        _label, start, _end = _period(period)
+    except ValueError:
+        return False
+    return start is not None and start.month == 9
 
 
 def _year_values(year: str) -> dict[PublishedCell, int]:
@@ -215,7 +215,7 @@ def publishable(period: str, mission_locale: bool, centre: bool) -> str | None:
     if mission_locale and centre:
         return (
             "Les chiffres publiés ne croisent pas une mission locale et un centre Cnam : "
-            "choisissez l'une ou l'autre."
+            "choisissez « Tous » les centres ou « Toutes » les missions locales."
         )
     return None
 
