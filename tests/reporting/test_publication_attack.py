@@ -244,21 +244,26 @@ def test_the_years_masks_are_decided_once_per_state_of_its_data(
 ) -> None:
     from tremplin.reporting import publication
 
-    decided: list[str] = []
-    cross_tab = publication.cross_tab
+    before = "2018-2019"
+    enrol(person(LILLE), unit(COMPTA, 0), LILLE, year=before)  # a year the trends show
+    read: list[str] = []
+    enrolments = publication._enrolments
 
-    def counted(year: str) -> publication.CrossTab:
-        decided.append(year)
-        return cross_tab(year)
+    def counted(among: dict[str, str]) -> Any:
+        read.append(among["academic_year"])
+        return enrolments(among)
 
-    monkeypatch.setattr(publication, "cross_tab", counted)
+    monkeypatch.setattr(publication, "_enrolments", counted)
     client = client_as(User.objects.get(username="statistique"))
     url = f"/rapports/export/json/?year={YEAR}"
     first = client.get(url).content
     scoped = json.loads(client.get(f"{url}&establishment={LILLE}").content)
-    assert client.get(url).content == first and decided == [YEAR]
+    assert client.get(url).content == first and sorted(read) == [before, YEAR]
     assert scoped["graduates"][0]["count"] == "< 5"
+    dashboard = client.get(f"/rapports/?year={YEAR}").context["tables"]
+    assert {t.year: t.learners for t in dashboard.trends}[before] == "< 5"
 
-    enrol(person(LILLE), unit(COMPTA, 0), LILLE)  # a write to the year: decided again
+    # A write to the year only (the learner arrived during it): only the year is decided again.
+    enrol(person(LILLE, arrived=date(2019, 10, 1)), unit(COMPTA, 0), LILLE)
     assert json.loads(client.get(url).content) != json.loads(first)
-    assert decided == [YEAR, YEAR]
+    assert sorted(read) == [before, YEAR, YEAR]

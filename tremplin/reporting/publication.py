@@ -17,8 +17,9 @@ people are withheld with it. `tables.publish` then masks a bilan with the cells 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import OuterRef, Subquery
 
@@ -113,27 +114,14 @@ class CrossTab:
             hidden |= withheld
 
 
-def cross_tab(year: str) -> CrossTab:
-    """Every count of the bilan of `year` (and the enrolled learners of the years before, for
-    the trends), in every scope: five queries."""
+def cross_tab(year: str, *, trends: bool = True) -> CrossTab:
+    """Every count of the bilan of `year` (and, with `trends`, the enrolled learners of the
+    years before), in every scope: five queries."""
     tab = CrossTab()
     start, end = year_bounds(year)
-    enrolments = (
-        Enrolment.objects.exclude(result=CANCELLED)
-        .filter(academic_year__lte=year)
-        .values_list(
-            "academic_year",
-            "learner_id",
-            "establishment__disp__code",
-            "establishment__label",
-            "unit__sector__code",
-            "unit__code",
-            "result",
-            "abandon_reason",
-        )
-        .order_by()
-    )
-    for y, learner, disp, label, sector, unit, result, reason in enrolments.iterator():
+    for y, learner, disp, label, sector, unit, result, reason in _enrolments(
+        {"academic_year__lte": year} if trends else {"academic_year": year}
+    ):
         column = (sector, unit)
         tab.add("learners", y, learner, disp, label, column)
         if y != year:
@@ -215,10 +203,33 @@ class Published:
         return (measure, year or self.year, place, tuple(column))
 
 
+def _enrolments(among: dict[str, str]) -> Iterator[tuple[Any, ...]]:
+    return (
+        Enrolment.objects.exclude(result=CANCELLED)
+        .filter(**among)
+        .values_list(
+            "academic_year",
+            "learner_id",
+            "establishment__disp__code",
+            "establishment__label",
+            "unit__sector__code",
+            "unit__code",
+            "result",
+            "abandon_reason",
+        )
+        .order_by()
+        .iterator()
+    )
+
+
 def published_cells(year: str, threshold: int) -> Published:
-    """The masked cells of `year` (and the graduates' values the pages list), decided over the
-    whole cross-tabulation once per state of the years it reads (stamps.py): the cross-tabulation
-    reads every enrolment up to the year, about twenty seconds at national scale."""
+    """The masked cells of `year` (and the graduates' values the pages list), stored per state
+    of the years it reads (stamps.py). No relation joins two years' cells (a total and its parts
+    are always of one year), so the decision is made a year at a time, with the same outcome as
+    over the whole cross-tabulation: the year's own cells, then each year before's enrolled
+    learners (the trends), each stored under its own year's token. A write to the current year
+    decides the current year again, not the ten before (about twenty seconds at national scale,
+    where they were read at every change)."""
     from .stamps import remember, stamped_years_up_to
 
     return remember(
@@ -231,19 +242,42 @@ def published_cells(year: str, threshold: int) -> Published:
 
 def _decided(year: str, threshold: int) -> Published:
     """What a page reads of the decision: the masked cells of the year, and of the years before
-    those its trends show (a scope's column is at most a sector: the units of the years before
-    decide the masks but are never shown); the values of the year's graduates."""
-    tab = cross_tab(year)
-    hidden = tab.hidden(threshold)
+    those its trends show; the values of the year's graduates."""
+    tab = cross_tab(year, trends=False)
+    hidden = set(tab.hidden(threshold))
+    first = (
+        Enrolment.objects.filter(academic_year__lt=year)
+        .order_by("academic_year")
+        .values_list("academic_year", flat=True)
+        .first()
+    )
+    if first is not None:
+        for start in range(int(first[:4]), int(year[:4])):
+            hidden |= trend_cells(f"{start}-{start + 1}", threshold)
     return Published(
         year,
-        frozenset(key for key in hidden if key[1] == year or len(key[3]) <= 1),
+        frozenset(hidden),
         {
             key: value
             for key, value in tab.values().items()
             if key[0] == "graduates" and key[1] == year
         },
     )
+
+
+def trend_cells(year: str, threshold: int) -> frozenset[Key]:
+    """The masked cells of `year`'s enrolled learners that a later year's trends show (a
+    scope's column is at most a sector: the units decide the masks but are never shown there),
+    stored per state of that year's data."""
+    from .stamps import remember
+
+    def decide() -> frozenset[Key]:
+        tab = CrossTab()
+        for y, learner, disp, label, sector, unit, *_ in _enrolments({"academic_year": year}):
+            tab.add("learners", y, learner, disp, label, (sector, unit))
+        return frozenset(key for key in tab.hidden(threshold) if len(key[3]) <= 1)
+
+    return remember("trend-cells", [year, threshold], [year], decide)
 
 
 def scope_place(scope: Scope) -> tuple[Place, tuple[str, ...]]:
