@@ -20,7 +20,7 @@ from tremplin.orientation.selectors import (
     young_person_for,
 )
 from tremplin.orientation.services import move_referral, send_referral
-from tremplin.places.models import CnamCentre, MissionLocale
+from tremplin.places.models import CnamCentre, MissionLocale, Region
 
 from .conftest import YoungPersonFactory, commune
 
@@ -135,3 +135,18 @@ def test_a_referrals_history_is_read_oldest_first(world: dict[str, Referral], st
     referral = referral_for(staff, world["malo_rennes"].pk)
     assert referral is not None
     assert [e.to_status for e in referral_events(referral)] == ["sent", "contacted"]
+
+
+@pytest.mark.parametrize("regions", [["53"], ["11"], ["11", "53"], ["84"]])
+def test_a_regions_referrals_are_counted_as_its_list_holds_them(
+    world: dict[str, Referral], regions: list[str]
+) -> None:
+    CnamCentre.objects.filter(code="DEMO-BRE-VITRE").update(region_id="11")  # one of each kind
+    regional = User.objects.get(username="coord-paris")
+    regional.regions.set(Region.objects.filter(code__in=regions))
+    for status in ["", "sent", "contacted"]:
+        chosen = Referral.objects.filter(status=status) if status else Referral.objects.all()
+        listed = Referral.permissions.readable(regional, chosen)
+        assert Referral.permissions.readable_count(regional, chosen) == listed.count()
+    expected = {("53",): 3, ("11",): 1, ("11", "53"): 3, ("84",): 0}[tuple(regions)]
+    assert Referral.permissions.readable(regional, Referral.objects.all()).count() == expected

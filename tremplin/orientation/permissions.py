@@ -3,6 +3,7 @@ to, the coordinators of their regions, the national coordinator."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TypeVar
 
 from django.db.models import Model, Q, QuerySet
@@ -29,20 +30,23 @@ class ReferralPermissions(Permissions):
             # list then walks the referrals newest first and stops at its page, where sets of
             # ids (subqueries) made the databases gather and sort every referral of the regions
             # (1 to 3 s at national scale), and an OR across joined tables would read them all.
-            from tremplin.places.models import CnamCentre, MissionLocale
-
-            centres = list(
-                CnamCentre.objects.filter(region__in=scope.region_codes).values_list(
-                    "pk", flat=True
-                )
-            )
-            missions = list(
-                MissionLocale.objects.filter(commune__region__in=scope.region_codes).values_list(
-                    "pk", flat=True
-                )
-            )
+            centres, missions = _regional(scope.region_codes)
             return queryset.filter(Q(centre__in=centres) | Q(mission_locale__in=missions))
         return queryset.none()
+
+    def readable_count(self, user: UserLike, queryset: QuerySet[M]) -> int:
+        """`readable(user, queryset).count()`. A region's referrals are counted as those to its
+        centres plus those from its missions locales less those both: three counts that the
+        indexes answer alone, where the OR read every referral of the region from the table
+        (191,000 at national scale: 82 ms on PostgreSQL, 25 to 55 ms so)."""
+        scope = scope_of(user)
+        if scope.everything or scope.role != Role.REGIONAL_COORDINATOR:
+            return self.readable(user, queryset).count()
+        centres, missions = _regional(scope.region_codes)
+        to_centres = queryset.filter(centre__in=centres).order_by()
+        from_missions = queryset.filter(mission_locale__in=missions).order_by()
+        both = from_missions.filter(centre__in=centres)
+        return to_centres.count() + from_missions.count() - both.count()
 
     def can_change(self, user: UserLike, obj: Model | None = None) -> bool:
         scope = scope_of(user)
@@ -52,3 +56,15 @@ class ReferralPermissions(Permissions):
         ):
             return False
         return obj is None or self.can_read(user, obj)
+
+
+def _regional(region_codes: Iterable[str]) -> tuple[list[int], list[int]]:
+    """The ids of the centres and of the missions locales of these regions."""
+    from tremplin.places.models import CnamCentre, MissionLocale
+
+    regions = list(region_codes)
+    centres = list(CnamCentre.objects.filter(region__in=regions).values_list("pk", flat=True))
+    missions = list(
+        MissionLocale.objects.filter(commune__region__in=regions).values_list("pk", flat=True)
+    )
+    return centres, missions

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tremplin.core.audit import Action, record
+from tremplin.core.paging import Counted
 from tremplin.core.permissions import readable_or_404
 from tremplin.core.roles import Role
 from tremplin.core.routers import reports
@@ -226,9 +227,12 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     status = form.cleaned_data.get("status") if form.is_bound and form.is_valid() else ""
     if status == "reminder":
         referrals = reminders
-    elif status:
-        referrals = referrals.filter(status=status)
-    page = Paginator(referrals.order_by("-sent_at"), 50).get_page(request.GET.get("page"))
+        count = reminders.count()
+    else:
+        chosen = Referral.objects.filter(status=status) if status else Referral.objects.all()
+        referrals = referrals.filter(status=status) if status else referrals
+        count = Referral.permissions.readable_count(request.user, chosen)
+    page = Counted(referrals.order_by("-sent_at"), 50, count).get_page(request.GET.get("page"))
     record(request, Action.LIST, Referral, f"statut={status}, page {page.number}")
     query = request.GET.copy()
     query.pop("page", None)
