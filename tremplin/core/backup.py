@@ -41,6 +41,8 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
+from .typography import thousands
+
 FORMAT = "tremplin-backup"
 FORMAT_VERSION = 1
 MANIFEST_NAME = "manifest.json"
@@ -136,10 +138,6 @@ class Manifest:
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise BackupError("Le manifeste de la sauvegarde est illisible ou incomplet.") from exc
-
-
-def thousands(number: int) -> str:
-    return f"{number:,}".replace(",", "\u202f")
 
 
 def tremplin_version() -> str:

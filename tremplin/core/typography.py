@@ -45,3 +45,8 @@ def long_datetime(moment: datetime) -> str:
     """« 1er décembre 2026 à 14 h 05 », in local time."""
     local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
     return f"{long_date(local.date())} à {local.hour} h {local.minute:02d}"
+
+
+def thousands(number: int) -> str:
+    """1234567 -> "1 234 567" (narrow no-break spaces, French typography)."""
+    return f"{number:,}".replace(",", "\u202f")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tremplin.core.text import sort_key as sort_key
+from tremplin.core.typography import thousands
 
 from ..tables import DispRow, Table, Tables, graduates_count
 
@@ -90,7 +91,7 @@ def fr_decimal(value: float) -> str:
 
 def fr_int(value: int) -> str:
     """1234567 -> "1 234 567" (narrow no-break spaces)."""
-    return f"{value:,}".replace(",", "\u202f")
+    return thousands(value)
 
 
 def headline_rows(bilan: dict[str, Any], tables: Tables) -> list[tuple[str, Any]]:

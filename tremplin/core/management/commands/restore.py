@@ -11,10 +11,10 @@ from tremplin.core.backup import (
     VerifiedBackup,
     describe_database,
     restore_backup,
-    thousands,
     verified_backup,
 )
 from tremplin.core.management.base import TremplinCommand
+from tremplin.core.typography import thousands
 
 
 class Command(TremplinCommand):
