@@ -114,18 +114,16 @@ class CrossTab:
             hidden |= withheld
 
 
-def cross_tab(year: str, *, trends: bool = True) -> CrossTab:
-    """Every count of the bilan of `year` (and, with `trends`, the enrolled learners of the
-    years before), in every scope: five queries."""
+def cross_tab(year: str) -> CrossTab:
+    """Every count of the bilan of `year` in every scope (the years before, whose enrolled
+    learners its trends show, are decided apart: `trend_cells`): five queries."""
     tab = CrossTab()
     start, end = year_bounds(year)
     for y, learner, disp, label, sector, unit, result, reason in _enrolments(
-        {"academic_year__lte": year} if trends else {"academic_year": year}
+        {"academic_year": year}
     ):
         column = (sector, unit)
         tab.add("learners", y, learner, disp, label, column)
-        if y != year:
-            continue
         tab.add("enrolments", y, learner, disp, label, column)
         if result == VALIDATED:
             tab.add("validated", y, learner, disp, label, column)
@@ -243,7 +241,7 @@ def published_cells(year: str, threshold: int) -> Published:
 def _decided(year: str, threshold: int) -> Published:
     """What a page reads of the decision: the masked cells of the year, and of the years before
     those its trends show; the values of the year's graduates."""
-    tab = cross_tab(year, trends=False)
+    tab = cross_tab(year)
     hidden = set(tab.hidden(threshold))
     first = (
         Enrolment.objects.filter(academic_year__lt=year)
