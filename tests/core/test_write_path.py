@@ -31,6 +31,8 @@ WRITERS: dict[str, str] = {
     "places/refdata.py": "the shipped reference data loader",
     "*/models.py": "a model's own save() or manager",
     "core/journal.py": "the event journal (append)",
+    "core/rows.py": "the bulk path's plain rows (COPY, executemany), called by the services' bulk "
+    "variants and the audit log",
     "core/audit.py": "the audit log (append)",
     "core/backup.py": "the restore of a backup",
     "sync/apply.py": "a bundle's records from the other side (establishment copy), applied by the "
@@ -44,7 +46,7 @@ WRITERS: dict[str, str] = {
 }
 WRITES = {"save", "delete", "bulk_create", "bulk_update", "get_or_create", "update_or_create"}
 #: The bulk write primitives (core.csvimport), called as functions.
-BULK_WRITES = {"fast_insert", "save_objects"}
+BULK_WRITES = {"fast_insert", "insert_values", "save_objects"}
 QUERYSETS = {"objects", "filter", "exclude", "all", "select_for_update", "select_related"}
 
 

@@ -24,7 +24,7 @@ from functools import partial
 from typing import Any, ClassVar, Generic, TypeVar
 
 import clevercsv
-from django.db import models, transaction
+from django.db import models, router, transaction
 
 from . import audit, journal
 
@@ -701,20 +701,23 @@ def save_objects(model: type[M], to_create: list[M], to_update: list[M], fields:
 def found_again(
     model: type[M], rows: Sequence[M], key: Sequence[str], chunk: int = 5_000
 ) -> list[M]:
-    """The rows that `fast_insert` wrote (it gives no ids back), read again by their natural key
-    `key` (field names; the first one splits the query into chunks)."""
-    keys = {tuple(getattr(row, name) for name in key) for row in rows}
-    firsts = sorted({k[0] for k in keys}, key=str)
-    found: list[M] = []
+    """The rows that `fast_insert` wrote (it gives no ids back), in their order, their ids read
+    from the database by their natural key `key` (attribute names; the first one splits the
+    query into chunks): only the ids and keys are read, no row is built again."""
+    by_key = {tuple(getattr(row, name) for name in key): row for row in rows}
+    firsts = sorted({k[0] for k in by_key}, key=str)
+    db = router.db_for_write(model)
     for start in range(0, len(firsts), chunk):
-        found += [
-            obj
-            for obj in model._default_manager.filter(
-                **{f"{key[0]}__in": firsts[start : start + chunk]}
-            )
-            if tuple(getattr(obj, name) for name in key) in keys
-        ]
-    return found
+        found = model._default_manager.filter(
+            **{f"{key[0]}__in": firsts[start : start + chunk]}
+        ).values_list("pk", *key)
+        for pk, *values in found:
+            row = by_key.get(tuple(values))
+            if row is not None:
+                row.pk = pk
+                row._state.adding = False
+                row._state.db = db
+    return [row for row in rows if not row._state.adding]
 
 
 def insert_dated(model: type[M], rows: list[M], dated: Sequence[str] = ()) -> list[M]:

@@ -266,23 +266,29 @@ def _append(
             cursor.execute(f"SELECT uid FROM {table} WHERE sequence = %s", [sequences[0]])  # noqa: S608
             if cursor.fetchone()[0] != uids[0].hex:
                 raise RuntimeError("Journal : numéros d'ordre des événements inattendus.")
-    events = []
-    for sequence, uid, (model, pk), payload in zip(sequences, uids, records, payloads, strict=True):
-        event = DomainEvent(
-            sequence=sequence,
-            uid=uid,
-            kind=kind,
-            model=model,
-            object_id=pk,
-            actor_id=actor_id,
-            origin=origin,
-            occurred_at=at,
-            payload=payload,
+    # Built as rows read from the database are (positional, not adding): a third of the cost
+    # of keyword construction, for two events per imported row.
+    return [
+        DomainEvent.from_db(
+            db, _EVENT_FIELDS, (sequence, uid, kind, model, pk, actor_id, origin, at, payload)
         )
-        event._state.adding = False
-        event._state.db = db
-        events.append(event)
-    return events
+        for sequence, uid, (model, pk), payload in zip(
+            sequences, uids, records, payloads, strict=True
+        )
+    ]
+
+
+_EVENT_FIELDS = (
+    "sequence",
+    "uid",
+    "kind",
+    "model",
+    "object_id",
+    "actor_id",
+    "origin",
+    "occurred_at",
+    "payload",
+)
 
 
 def record_inserted(

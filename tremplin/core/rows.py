@@ -4,7 +4,11 @@ bulk_create, whose per-value handling costs more than the insert itself at natio
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from functools import partial
+from operator import attrgetter
 from typing import Any, TypeVar
 
 from django.db import connection, models
@@ -30,34 +34,111 @@ PLAIN = frozenset(
 )
 
 
-def _converter(field: models.Field[Any, Any]) -> Callable[[models.Model], Any]:
-    """How to read `field`'s database value from an object: its attribute as it is for the plain
-    kinds, else Django's own conversion (dates, decimals, JSON, UUIDs, addresses)."""
-    attname = field.attname
-    automatic = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
-    if field.get_internal_type() in PLAIN and not automatic:
-        return lambda obj: getattr(obj, attname)
-    return lambda obj: field.get_db_prep_save(field.pre_save(obj, True), connection)
+def _adapter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
+    """How to turn a Python value of `field` into the database's: None for the plain kinds (the
+    value is the database's), the backend's own adaptation for dates and decimals already of
+    their type (Django's full conversion, `get_db_prep_save`, checks and converts again each
+    value: twice the cost), Django's conversion otherwise (JSON, UUIDs, addresses, …)."""
+    kind = field.get_internal_type()
+    if kind in PLAIN:
+        return None
+    ops = connection.ops
+    if kind == "DateField":
+        return lambda value: (
+            ops.adapt_datefield_value(value)
+            if value is None or (isinstance(value, date) and not isinstance(value, datetime))
+            else field.get_db_prep_save(value, connection)
+        )
+    if kind == "DateTimeField":
+        return lambda value: (
+            ops.adapt_datetimefield_value(value)
+            if value is None or (isinstance(value, datetime) and value.utcoffset() is not None)
+            else field.get_db_prep_save(value, connection)
+        )
+    if isinstance(field, models.DecimalField):
+        digits, places = field.max_digits, field.decimal_places
+        return lambda value: (
+            ops.adapt_decimalfield_value(value, digits, places)
+            if value is None or isinstance(value, Decimal)
+            else field.get_db_prep_save(value, connection)
+        )
+    if isinstance(field, models.JSONField):
+        encoder = field.encoder
+        return lambda value: (
+            None
+            if value is None
+            else ops.adapt_json_value(value, encoder)
+            if isinstance(value, dict | list | str | int | float | bool)
+            else field.get_db_prep_save(value, connection)
+        )
+    return lambda value: field.get_db_prep_save(value, connection)
 
 
-def fast_insert(model: type[M], objects: Sequence[M]) -> None:
-    """Insert many rows through the database's own bulk path (COPY on PostgreSQL, executemany
-    on SQLite). The objects do not get their primary keys back: for rows nothing else points at."""
-    if not objects:
+def model_field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    """`model`'s concrete field `name` (a relation by its name: `user`, not `user_id`)."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return field
+
+
+def insert_values(
+    model: type[models.Model],
+    names: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    constants: Mapping[str, Any] | None = None,
+) -> None:
+    """Insert `rows` (the Python values of the fields `names`, in that order) through the
+    database's own bulk path: COPY on PostgreSQL, executemany on SQLite. `constants`: values the
+    same for every row; the other fields take their defaults. No model instance, each column
+    adapted at once (a constant once); for the bulk variants that build their rows from checked
+    columns."""
+    if not rows:
         return
-    fields = [f for f in model._meta.concrete_fields if not isinstance(f, models.AutoField)]
+    fields = [model_field(model, name) for name in names]
+    fixed = {model_field(model, name): value for name, value in (constants or {}).items()}
+    for field in model._meta.concrete_fields:
+        if field not in fields and field not in fixed and not isinstance(field, models.AutoField):
+            fixed[field] = field.get_default()
+    columns: list[Sequence[Any]] = []
+    for field, column in zip(fields, zip(*rows, strict=True), strict=True):
+        adapt = _adapter(field)
+        columns.append(column if adapt is None else [adapt(value) for value in column])
+    for field, value in fixed.items():
+        adapt = _adapter(field)
+        columns.append([value if adapt is None else adapt(value)] * len(rows))
+    fields += fixed
+    rows = list(zip(*columns, strict=True))
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(str(f.column)) for f in fields)
-    converters = [_converter(f) for f in fields]
-    rows = [[convert(obj) for convert in converters] for obj in objects]
+    names = ", ".join(quote(str(field.column)) for field in fields)
     table = quote(model._meta.db_table)
     # The driver's own errors (a COPY refused by a constraint) as Django's (IntegrityError, …).
     with connection.cursor() as cursor, connection.wrap_database_errors:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
         else:
             marks = ", ".join(["%s"] * len(fields))
             # Table and column names come from the model, quoted; values are parameters.
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608 # nosec B608
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608 # nosec B608
+
+
+def fast_insert(model: type[M], objects: Sequence[M]) -> None:
+    """Insert many model instances through the database's own bulk path (`insert_values`). The
+    objects do not get their primary keys back (`csvimport.found_again` reads them)."""
+    if not objects:
+        return
+    fields = [f for f in model._meta.concrete_fields if not isinstance(f, models.AutoField)]
+    getters: list[Callable[[M], Any]] = []
+    for field in fields:
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            getters.append(partial(_pre_save, field))
+        else:
+            getters.append(attrgetter(field.attname))
+    insert_values(
+        model, [field.name for field in fields], [[get(obj) for get in getters] for obj in objects]
+    )
+
+
+def _pre_save(field: models.Field[Any, Any], obj: models.Model) -> Any:
+    return field.pre_save(obj, True)

@@ -1,0 +1,71 @@
+"""The bulk path's plain rows (core/rows.py) write what Django would: each kind of value adapted
+for its database (dates, decimals, date-times, JSON, addresses), constants and defaults filled
+in, and the rows found again by their natural key come back with their ids, in their order."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from tests.personal_world import make_record
+from tremplin.core.csvimport import found_again
+from tremplin.core.models import AuditEvent
+from tremplin.core.rows import fast_insert, insert_values
+from tremplin.enrolment.models import Enrolment
+
+pytestmark = pytest.mark.django_db
+
+
+def test_plain_rows_are_written_with_their_constants_and_the_other_fields_defaults() -> None:
+    at = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+    insert_values(
+        AuditEvent,
+        ["action", "model", "object_id", "person_id", "summary", "changes"],
+        [
+            ("create", "enrolment.Enrolment", "7", 12, "création", {"grade": [None, "12.50"]}),
+            ("update", "enrolment.Enrolment", "8", None, "champs modifiés : result", {}),
+        ],
+        {"at": at, "user": None, "username": "", "ip": "192.0.2.4", "origin": "import"},
+    )
+    first, second = AuditEvent.objects.order_by("object_id")
+    assert (first.at, first.ip, first.origin, first.person_id) == (at, "192.0.2.4", "import", 12)
+    assert first.changes == {"grade": [None, "12.50"]}
+    assert second.changes == {} and second.person_id is None
+    assert first.records == [] == second.records  # the field's default
+
+
+def test_decimals_and_dates_given_as_text_go_through_django_s_own_conversion() -> None:
+    record = make_record("ROWS-0001", establishment="CD MELUN")
+    when = datetime(2026, 6, 30, 17, 0, tzinfo=UTC)
+    rows = [
+        Enrolment(
+            learner=record.learner,
+            academic_year=year,
+            unit=record.enrolment.unit,
+            result="validated",
+            grade=grade,
+            result_at=when,
+        )
+        for year, grade in (("2023-2024", Decimal("12.5")), ("2024-2025", "14.25"))
+    ]
+    fast_insert(Enrolment, rows)
+    found = found_again(Enrolment, rows, ("learner_id", "academic_year", "unit_id"))
+    assert found == rows and all(row.pk for row in rows)
+    assert not any(row._state.adding for row in rows)
+    stored = {e.academic_year: e for e in Enrolment.objects.filter(pk__in=[r.pk for r in rows])}
+    assert stored["2023-2024"].grade == Decimal("12.50")
+    assert stored["2024-2025"].grade == Decimal("14.25")
+    assert stored["2024-2025"].result_at == when
+
+
+def test_rows_found_again_keep_their_order_and_leave_out_those_not_written() -> None:
+    record = make_record("ROWS-0002", establishment="CD MELUN")
+    rows = [
+        Enrolment(learner=record.learner, academic_year=year, unit=record.enrolment.unit)
+        for year in ("2021-2022", "2019-2020", "2020-2021")
+    ]
+    fast_insert(Enrolment, rows[:2])
+    assert found_again(Enrolment, rows, ("learner_id", "academic_year", "unit_id")) == rows[:2]
+    assert rows[2].pk is None
