@@ -60,6 +60,22 @@ def test_decimals_and_dates_given_as_text_go_through_django_s_own_conversion() -
     assert stored["2024-2025"].result_at == when
 
 
+def test_a_decimal_that_is_not_a_number_is_refused_as_django_refuses_it() -> None:
+    from django.core.exceptions import ValidationError
+
+    record = make_record("ROWS-0003", establishment="CD MELUN")
+    row = Enrolment(
+        learner=record.learner,
+        academic_year="2022-2023",
+        unit=record.enrolment.unit,
+        result="failed",
+        grade=Decimal("NaN"),
+    )
+    with pytest.raises(ValidationError):
+        fast_insert(Enrolment, [row])
+    assert not Enrolment.objects.filter(academic_year="2022-2023").exists()
+
+
 def test_rows_found_again_keep_their_order_and_leave_out_those_not_written() -> None:
     record = make_record("ROWS-0002", establishment="CD MELUN")
     rows = [

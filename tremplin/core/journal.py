@@ -266,8 +266,8 @@ def _append(
             cursor.execute(f"SELECT uid FROM {table} WHERE sequence = %s", [sequences[0]])  # noqa: S608
             if cursor.fetchone()[0] != uids[0].hex:
                 raise RuntimeError("Journal : numéros d'ordre des événements inattendus.")
-    # Built as rows read from the database are (positional, not adding): a third of the cost
-    # of keyword construction, for two events per imported row.
+    # Built as rows read from the database are (positional arguments, not adding): cheaper
+    # than keyword construction, for two events per imported row.
     return [
         DomainEvent.from_db(
             db, _EVENT_FIELDS, (sequence, uid, kind, model, pk, actor_id, origin, at, payload)

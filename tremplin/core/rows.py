@@ -59,7 +59,7 @@ def _adapter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
         digits, places = field.max_digits, field.decimal_places
         return lambda value: (
             ops.adapt_decimalfield_value(value, digits, places)
-            if value is None or isinstance(value, Decimal)
+            if value is None or (isinstance(value, Decimal) and value.is_finite())
             else field.get_db_prep_save(value, connection)
         )
     if isinstance(field, models.JSONField):
