@@ -47,9 +47,11 @@ UNICODES = (
 FACES = ("Light", "Regular", "Medium", "Bold")
 CLASS_TOKEN = re.compile(r"fr-[a-zA-Z0-9_-]+")
 SELECTOR_CLASS = re.compile(r"\.(-?[_a-zA-Z][_a-zA-Z0-9-]*)")
-# The design system's templates Tremplin renders: its form snippet, fields and widgets (forms go
-# through Django's template renderer), the favicon and the script tags. The others (tiles,
-# cards, …) are not rendered, and their classes would keep components nobody uses.
+# What of django-dsfr renders Tremplin's pages: its form snippet, fields and widgets (forms go
+# through Django's template renderer), the favicon and the script tags, and the modules
+# Tremplin's forms import (the classes they give the widgets; tests/core/test_static_subsets.py
+# checks the list against Tremplin's imports). The others (tiles, cards, …) are not rendered,
+# and their classes would keep components nobody uses.
 RENDERED_DSFR_TEMPLATES = (
     "templates/dsfr/form_snippet.html",
     "templates/dsfr/form_field_snippets/**/*.html",
@@ -57,6 +59,8 @@ RENDERED_DSFR_TEMPLATES = (
     "templates/django/**/*.html",
     "templates/dsfr/favicon.html",
     "templates/dsfr/global_js.html",
+    "forms.py",
+    "utils.py",
 )
 CUSTOM_PROPERTY = re.compile(r"--[A-Za-z0-9_-]+")
 PROPERTY_DECLARATION = re.compile(r"(--[A-Za-z0-9_-]+)\s*:[^;{}]*(?:;|(?=}))")

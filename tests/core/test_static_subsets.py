@@ -9,6 +9,7 @@ fall back to another typeface.
 from __future__ import annotations
 
 import importlib.util
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -72,6 +73,17 @@ def test_every_design_system_class_tremplin_writes_keeps_its_rules() -> None:
     assert len(written) > 500
     lost = sorted(selector for selector in written if selector not in kept)
     assert lost == []
+
+
+def test_every_django_dsfr_module_tremplin_imports_is_scanned_for_its_classes() -> None:
+    tool = load_tool()
+    imported = {
+        module
+        for path in ROOT.glob("tremplin/**/*.py")
+        for module in re.findall(r"from dsfr\.(\w+) import", path.read_text(encoding="utf-8"))
+    }
+    assert imported, "no import of django-dsfr found: the scan is broken"
+    assert {f"{module}.py" for module in imported} <= set(tool.RENDERED_DSFR_TEMPLATES)
 
 
 def test_a_state_the_design_system_script_adds_keeps_its_rules() -> None:
