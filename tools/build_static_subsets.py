@@ -65,6 +65,8 @@ RENDERED_DSFR_TEMPLATES = (
 CUSTOM_PROPERTY = re.compile(r"--[A-Za-z0-9_-]+")
 PROPERTY_DECLARATION = re.compile(r"(--[A-Za-z0-9_-]+)\s*:[^;{}]*(?:;|(?=}))")
 VAR_READ = re.compile(r"var\((--[A-Za-z0-9_-]+)")
+# A class under `:not(…)` is not required for the rule to apply.
+NEGATION = re.compile(r":not\([^()]*\)")
 SCRIPT_NAME = re.compile(r"[\"'`]([a-z][a-z0-9_-]*)[\"'`]")
 
 
@@ -217,7 +219,8 @@ def keep_rules(
         selectors = [
             s.strip()
             for s in split_top(prelude, ",")
-            if applies(s) and all(used(name) for name in SELECTOR_CLASS.findall(s))
+            if applies(s)
+            and all(used(name) for name in SELECTOR_CLASS.findall(NEGATION.sub("", s)))
         ]
         if selectors:
             yield f"{','.join(selectors)}{{{body}}}"
@@ -246,6 +249,7 @@ def readers() -> list[Path]:
 def core_css() -> str:
     package = dsfr_dir()
     css = (dist_dir(package) / "dsfr" / "dsfr.main.min.css").read_text(encoding="utf-8")
+    css = css.replace('@charset "UTF-8";', "", 1)  # written once, by the header
     components, prefixes = used_components()
 
     def used(name: str) -> bool:

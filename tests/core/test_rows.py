@@ -8,10 +8,13 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from tests.personal_world import make_record
+from tremplin.accounts.models import User
+from tremplin.core import audit
 from tremplin.core.csvimport import found_again
-from tremplin.core.models import AuditEvent
+from tremplin.core.models import AuditEvent, DomainEvent
 from tremplin.core.rows import fast_insert, insert_values
 from tremplin.enrolment.models import Enrolment
 
@@ -36,7 +39,7 @@ def test_plain_rows_are_written_with_their_constants_and_the_other_fields_defaul
     assert first.records == [] == second.records  # the field's default
 
 
-def test_decimals_and_dates_given_as_text_go_through_django_s_own_conversion() -> None:
+def test_a_decimal_given_as_text_goes_through_django_s_own_conversion() -> None:
     record = make_record("ROWS-0001", establishment="CD MELUN")
     when = datetime(2026, 6, 30, 17, 0, tzinfo=UTC)
     rows = [
@@ -58,6 +61,51 @@ def test_decimals_and_dates_given_as_text_go_through_django_s_own_conversion() -
     assert stored["2023-2024"].grade == Decimal("12.50")
     assert stored["2024-2025"].grade == Decimal("14.25")
     assert stored["2024-2025"].result_at == when
+
+
+def test_a_callable_default_is_made_for_each_row() -> None:
+    insert_values(
+        DomainEvent,
+        ["kind", "model", "object_id", "origin", "occurred_at", "payload"],
+        [("test.row", "core.domainevent", str(n), "system", timezone.now(), {}) for n in range(3)],
+    )
+    uids = set(DomainEvent.objects.filter(kind="test.row").values_list("uid", flat=True))
+    assert len(uids) == 3
+
+
+def test_the_bulk_audit_entries_are_those_of_one_change_at_a_time() -> None:
+    record = make_record("ROWS-0004", establishment="CD MELUN")
+    who = User.objects.create_user("rows-coord", role="national_coordinator")
+    enrolment = record.enrolment
+    changes = [
+        audit.Change(
+            enrolment,
+            {"result": "pending", "grade": None},
+            {"result": "validated", "grade": Decimal("12.50")},
+        ),
+        audit.Change(record.learner, None, {"reference": "ROWS-0004", "last_name": "Nom"}),
+    ]
+    audit.record_changes(who, changes, origin="import")
+    for change in changes:
+        audit.record_change(who, change.obj, change.before, change.after, origin="import")
+    fields = (
+        "user_id",
+        "username",
+        "action",
+        "model",
+        "object_id",
+        "person_id",
+        "summary",
+        "changes",
+        "ip",
+        "origin",
+        "records",
+    )
+    rows = list(
+        AuditEvent.objects.filter(username="rows-coord").order_by("pk").values_list(*fields)
+    )
+    assert rows[:2] == rows[2:]
+    assert rows[0][5] == record.learner.pk and rows[0][2] == "update"
 
 
 def test_a_decimal_that_is_not_a_number_is_refused_as_django_refuses_it() -> None:

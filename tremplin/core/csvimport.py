@@ -708,9 +708,13 @@ def found_again(
     firsts = sorted({k[0] for k in by_key}, key=str)
     db = router.db_for_write(model)
     for start in range(0, len(firsts), chunk):
-        found = model._default_manager.filter(
-            **{f"{key[0]}__in": firsts[start : start + chunk]}
-        ).values_list("pk", *key)
+        # By id: when a key is not unique (interviews), the newest row, the one just written,
+        # is the last to give its id.
+        found = (
+            model._default_manager.filter(**{f"{key[0]}__in": firsts[start : start + chunk]})
+            .order_by("pk")
+            .values_list("pk", *key)
+        )
         for pk, *values in found:
             row = by_key.get(tuple(values))
             if row is not None:

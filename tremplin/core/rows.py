@@ -12,6 +12,7 @@ from operator import attrgetter
 from typing import Any, TypeVar
 
 from django.db import connection, models
+from django.utils import timezone
 
 M = TypeVar("M", bound=models.Model)
 
@@ -89,24 +90,38 @@ def insert_values(
 ) -> None:
     """Insert `rows` (the Python values of the fields `names`, in that order) through the
     database's own bulk path: COPY on PostgreSQL, executemany on SQLite. `constants`: values the
-    same for every row; the other fields take their defaults. No model instance, each column
-    adapted at once (a constant once); for the bulk variants that build their rows from checked
-    columns."""
+    same for every row; the other fields take their defaults (a callable one made for each row,
+    `auto_now` fields the time of the call, a database default left to the database). No model
+    instance, each column adapted at once (a constant once); for the bulk variants that build
+    their rows from checked columns."""
     if not rows:
         return
     fields = [model_field(model, name) for name in names]
     fixed = {model_field(model, name): value for name, value in (constants or {}).items()}
+    per_row: list[models.Field[Any, Any]] = []
+    now = timezone.now()
     for field in model._meta.concrete_fields:
-        if field not in fields and field not in fixed and not isinstance(field, models.AutoField):
+        if field in fields or field in fixed or isinstance(field, models.AutoField):
+            continue
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            fixed[field] = now
+        elif field.has_default() and callable(field.default):
+            per_row.append(field)  # a default made for each row (uuid7, a new list)
+        elif field.has_default() or not field.has_db_default():
             fixed[field] = field.get_default()
+        # else: left out, the database's own default fills it in
     columns: list[Sequence[Any]] = []
     for field, column in zip(fields, zip(*rows, strict=True), strict=True):
         adapt = _adapter(field)
         columns.append(column if adapt is None else [adapt(value) for value in column])
+    for field in per_row:
+        adapt = _adapter(field)
+        made = [field.get_default() for _ in rows]
+        columns.append(made if adapt is None else [adapt(value) for value in made])
     for field, value in fixed.items():
         adapt = _adapter(field)
         columns.append([value if adapt is None else adapt(value)] * len(rows))
-    fields += fixed
+    fields += [*per_row, *fixed]
     rows = list(zip(*columns, strict=True))
     quote = connection.ops.quote_name
     names = ", ".join(quote(str(field.column)) for field in fields)
