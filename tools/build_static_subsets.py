@@ -257,8 +257,10 @@ def core_css() -> str:
             not name.startswith("fr-") or component(name) in components or name.startswith(prefixes)
         )
 
+    light = fixed_light_scheme()  # base.html read once, not for each selector
+
     def applies(selector: str) -> bool:
-        return not (fixed_light_scheme() and "[data-fr-theme=dark]" in selector)
+        return not (light and "[data-fr-theme=dark]" in selector)
 
     kept = "".join(keep_rules(css, used, applies))
     elsewhere = "".join(path.read_text(encoding="utf-8", errors="ignore") for path in readers())
