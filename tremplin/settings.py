@@ -268,10 +268,13 @@ STORAGES = {
 }
 MEDIA_ROOT = TREMPLIN_HOME / "media"
 
-# A session ends after SESSION_IDLE_MINUTES without a request (every request pushes the expiry
-# back), at the latest SESSION_MAX_HOURS after the login, and when the browser closes.
+# A session ends after SESSION_IDLE_MINUTES without a request, at the latest SESSION_MAX_HOURS
+# after the login, and when the browser closes. The idle expiry is pushed back by a request at
+# most once every TREMPLIN_SESSION_REFRESH_SECONDS (accounts/middleware.py), not written back
+# by every page: the session then ends between one refresh interval before and the idle limit.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_MINUTES", "30")) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+TREMPLIN_SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 TREMPLIN_SESSION_MAX_AGE = int(os.environ.get("SESSION_MAX_HOURS", "12")) * 3600
 SESSION_COOKIE_HTTPONLY = True

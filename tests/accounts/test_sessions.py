@@ -10,22 +10,29 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.conftest import login_verified
-from tremplin.accounts.middleware import LOGIN_AT
+from tremplin.accounts.middleware import LOGIN_AT, SEEN_AT
 from tremplin.accounts.models import User
 from tremplin.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
 
+def _queries_of(client: Client, path: str) -> list[dict[str, str]]:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path).status_code == 200
+    return list(captured.captured_queries)
+
+
 def test_a_session_expires_after_thirty_minutes_without_activity(
     client_as: Callable[[User], Client], referent: User
 ) -> None:
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST
     client = client_as(referent)
     assert client.get("/").status_code == 200
     session = Session.objects.get(session_key=client.session.session_key)
@@ -38,15 +45,35 @@ def test_a_session_expires_after_thirty_minutes_without_activity(
     assert response["Location"].startswith("/connexion/")
 
 
-def test_every_request_pushes_the_expiry_back(
+def test_a_request_a_minute_after_the_last_write_pushes_the_expiry_back(
     client_as: Callable[[User], Client], referent: User
 ) -> None:
     client = client_as(referent)
+    assert client.get("/").status_code == 200
     key = client.session.session_key
+    session = client.session
+    session[SEEN_AT] = int(time.time()) - settings.TREMPLIN_SESSION_REFRESH_SECONDS
+    session.save()
     Session.objects.filter(pk=key).update(expire_date=timezone.now() + timedelta(minutes=2))
     assert client.get("/").status_code == 200
     remaining = Session.objects.get(pk=key).expire_date - timezone.now()
     assert remaining > timedelta(minutes=29)
+
+
+def test_pages_within_the_minute_do_not_write_the_session_back(
+    client_as: Callable[[User], Client], referent: User
+) -> None:
+    client = client_as(referent)
+    assert client.get("/").status_code == 200  # the first page after the login writes it
+    key = client.session.session_key
+    written = Session.objects.get(pk=key).expire_date
+    for path in ("/", "/apprenants/", "/catalogue/"):
+        assert client.get(path).status_code == 200
+    assert Session.objects.get(pk=key).expire_date == written
+    assert not any(
+        query["sql"].startswith("UPDATE") and "django_session" in query["sql"]
+        for query in _queries_of(client, "/")
+    )
 
 
 def test_a_session_ends_twelve_hours_after_the_login_however_active(

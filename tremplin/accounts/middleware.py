@@ -27,6 +27,7 @@ from django.urls import reverse
 from .twofactor import API_TWO_FACTOR_REQUIRED, must_verify, totp_device
 
 LOGIN_AT = "tremplin_login_at"
+SEEN_AT = "tremplin_seen_at"  # when a request last pushed the idle expiry back
 API_PREFIX = "/api/"
 
 View = TypeVar("View", bound=Callable[..., Any])
@@ -39,8 +40,10 @@ def two_factor_not_required(view: View) -> View:
 
 
 class SessionLifetimeMiddleware:
-    """Ends a session SESSION_MAX_HOURS after its login, whatever the activity (the idle expiry
-    is the session's own, pushed back by every request)."""
+    """Ends a session SESSION_MAX_HOURS after its login, whatever the activity, and pushes its
+    idle expiry back (SESSION_COOKIE_AGE from now) at most once every
+    TREMPLIN_SESSION_REFRESH_SECONDS: a page does not write its session back (one UPDATE and
+    one commit per request), a request a minute after the last write does."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -58,6 +61,9 @@ class SessionLifetimeMiddleware:
                 return HttpResponseRedirect(
                     f"{reverse(settings.LOGIN_URL)}?{urlencode({'next': request.get_full_path()})}"
                 )
+            seen_at = request.session.get(SEEN_AT)
+            if seen_at is None or now - int(seen_at) >= settings.TREMPLIN_SESSION_REFRESH_SECONDS:
+                request.session[SEEN_AT] = now  # modified: saved with a new expiry
         return self.get_response(request)
 
 
