@@ -136,7 +136,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "tremplin.urls"
 WSGI_APPLICATION = "tremplin.wsgi.application"
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+FORM_RENDERER = "tremplin.core.renderers.FormRenderer"  # TemplatesSetting, selects in Python
 
 TEMPLATES = [
     {

@@ -32,8 +32,11 @@ class LearnerFilterForm(DsfrForm):
 
     def __init__(self, *args: Any, establishments: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The list shows each establishment's label: only that column is read (186 options).
         self.fields["establishment"].queryset = (
-            establishments if establishments is not None else Establishment.objects.all()
+            (establishments if establishments is not None else Establishment.objects.all())
+            .select_related(None)
+            .only("pk", "label")
         )
 
 
