@@ -224,7 +224,7 @@ else:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
         "reports": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "tremplin.core.cache.FileCache",  # culled once per set_many
             "LOCATION": str(TREMPLIN_HOME / "cache" / "reports"),
             "OPTIONS": {"MAX_ENTRIES": 20000},
         },
