@@ -36,6 +36,7 @@ from typing import Any
 from django.core.cache import caches
 
 from tremplin.catalog.academic import academic_year_bounds
+from tremplin.core.collector import cycle_collection_paused
 from tremplin.core.routers import reports
 from tremplin.places.models import CnamCentre, MissionLocale
 from tremplin.reporting.stamps import CACHE, TIMEOUT, key, tokens
@@ -92,33 +93,45 @@ def _year_values(year: str) -> dict[PublishedCell, int]:
     # (who, where, month) -> the four counts, at the finest published grain first.
     finest: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     month_keys: dict[Any, str] = {}
-    for ml, centre, month, _days, *counts in rows:
+    regions = {centre: f"r:{region}" for centre, (_code, region) in centres.items()}
+    codes = {centre: f"c:{code}" for centre, (code, _region) in centres.items()}
+    for ml, centre, month, _days, sent, contacted, enrolled, small_medium in rows:
         month_key = month_keys.get(month)
         if month_key is None:
             month_key = month_keys[month] = (
                 month.strftime("%Y-%m") if isinstance(month, date) else str(month)[:7]
             )
-        code, region = centres.get(centre, (str(centre), ""))
         who = ml_code.get(ml, str(ml))
-        for target in ((who, f"r:{region}", month_key), (ALL, f"c:{code}", month_key)):
+        for target in (
+            (who, regions.get(centre, "r:"), month_key),
+            (ALL, codes.get(centre, f"c:{centre}"), month_key),
+        ):
             sums = finest[target]
-            for i, count in enumerate(counts):
-                sums[i] += count
+            sums[0] += sent
+            sums[1] += contacted
+            sums[2] += enrolled
+            sums[3] += small_medium
     cells: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-
-    def add(target: tuple[str, str, str], counts: list[int]) -> None:
-        sums = cells[target]
-        for i, count in enumerate(counts):
-            sums[i] += count
-
-    for (who, where, month), counts in finest.items():
+    for (who, where, month), (sent, contacted, enrolled, small_medium) in finest.items():
         if who == ALL:  # a centre's: itself, its month and its year
-            places = [(ALL, where)]
+            targets = [(ALL, where, month), (ALL, where, year)]
         else:  # a mission locale's in a region: it there and everywhere, all of them there
-            places = [(who, where), (who, ALL), (ALL, where), (ALL, ALL)]
-        for place in places:
-            for when in (month, year):
-                add((*place, when), counts)
+            targets = [
+                (who, where, month),
+                (who, where, year),
+                (who, ALL, month),
+                (who, ALL, year),
+                (ALL, where, month),
+                (ALL, where, year),
+                (ALL, ALL, month),
+                (ALL, ALL, year),
+            ]
+        for target in targets:
+            sums = cells[target]
+            sums[0] += sent
+            sums[1] += contacted
+            sums[2] += enrolled
+            sums[3] += small_medium
     return {
         (name, who, where, when): counts[i]
         for (who, where, when), counts in cells.items()
@@ -129,45 +142,39 @@ def _year_values(year: str) -> dict[PublishedCell, int]:
 def _relations(
     values: dict[PublishedCell, int], region_of: dict[str, str], year: str
 ) -> list[tuple[PublishedCell, list[PublishedCell]]]:
-    """Every « total = sum of parts » a set of published pages shows."""
-    children: dict[PublishedCell, list[PublishedCell]] = defaultdict(list)
+    """Every « total = sum of parts » a set of published pages shows: each total's parts of one
+    kind (the missions locales, the regions, a region's or all centres, the months) as one
+    relation, in the order of (total, smallest part), the order the suppression works in."""
+    parts_of: dict[tuple[PublishedCell, str], list[PublishedCell]] = defaultdict(list)
+    regions: dict[str, str] = {}
     for cell in values:
         name, who, where, when = cell
         if who != ALL:  # a mission locale among all of them, here and then
-            children[(name, ALL, where, when)].append(cell)
+            parts_of[((name, ALL, where, when), "ml")].append(cell)
         if where.startswith("r:"):  # a region among the regions
-            children[(name, who, ALL, when)].append(cell)
+            parts_of[((name, who, ALL, when), "r:")].append(cell)
         elif where.startswith("c:"):  # a centre among its region's and among all
-            children[(name, who, f"r:{region_of.get(where[2:], '')}", when)].append(cell)
-            children[(name, who, ALL, when)].append(cell)
+            region = regions.get(where)
+            if region is None:
+                region = regions[where] = f"r:{region_of.get(where[2:], '')}"
+            parts_of[((name, who, region, when), "c:")].append(cell)
+            parts_of[((name, who, ALL, when), "c:")].append(cell)
         if when != year:  # a month of the year
-            children[(name, who, where, year)].append(cell)
-    # Each total's parts as one relation; the centres of all and the regions of all apart.
-    relations: list[tuple[PublishedCell, list[PublishedCell]]] = []
-    for total, parts in children.items():
-        kinds: dict[str, list[PublishedCell]] = defaultdict(list)
-        for part in parts:
-            kinds[_kind(total, part)].append(part)
-        relations.extend((total, sorted(group)) for group in kinds.values())
-    relations.sort()
-    return relations
-
-
-def _kind(total: PublishedCell, part: PublishedCell) -> str:
-    if total[1] != part[1]:
-        return "ml"
-    if total[3] != part[3]:
-        return "month"
-    return part[2][:2]  # "r:" or "c:"
+            parts_of[((name, who, where, year), "month")].append(cell)
+    # Two relations of one total have no part in common: their smallest parts order them as
+    # their sorted lists would. The order of the parts within a relation changes nothing.
+    ordered = sorted(((total, min(parts)), parts) for (total, _kind), parts in parts_of.items())
+    return [(total, parts) for (total, _first), parts in ordered]
 
 
 def decide(threshold: int, year: str) -> dict[str, frozenset[str]]:
     """The masked cells of every published page of `year`, per reader: ALL (the pages of every
     mission locale, which list each mission locale's figures of the year) and each mission
     locale's code (its own pages)."""
-    values = _year_values(year)
-    region_of = dict(CnamCentre.objects.values_list("code", "region_id"))
-    hidden = suppress(values, _relations(values, region_of, year), primary(values, threshold))
+    with cycle_collection_paused():  # 255,000 cells at national scale: core/collector.py
+        values = _year_values(year)
+        region_of = dict(CnamCentre.objects.values_list("code", "region_id"))
+        hidden = suppress(values, _relations(values, region_of, year), primary(values, threshold))
     readers: dict[str, set[str]] = defaultdict(set)
     for cell in hidden:
         _name, who, _where, when = cell

@@ -45,19 +45,23 @@ def suppress(
         if total is not None and total in values
     ]
     # A relation is checked again only when one of its cells has just been masked (a worklist:
-    # linear in the relations' size, where sweeping them all until stable was quadratic).
+    # linear in the relations' size, where sweeping them all until stable was quadratic); each
+    # relation's count of masked cells is kept up to date as cells are masked.
     holding: dict[Key, list[int]] = defaultdict(list)
+    masked_in = [0] * len(checked)
     for index, (total, parts) in enumerate(checked):
         for cell in (total, *parts):
             holding[cell].append(index)
+            if cell in hidden:
+                masked_in[index] += 1
     pending = deque(range(len(checked)))
     queued = [True] * len(checked)
     while pending:
         index = pending.popleft()
         queued[index] = False
-        total, parts = checked[index]
-        if sum(1 for cell in [total, *parts] if cell in hidden) != 1:
+        if masked_in[index] != 1:
             continue
+        total, parts = checked[index]
         candidates = [p for p in parts if p not in hidden and values[p] > 0]
         if not candidates and total not in hidden and values[total] > 0:
             candidates = [total]
@@ -66,6 +70,7 @@ def suppress(
         chosen = min(candidates, key=lambda key: (values[key], repr(key)))
         hidden.add(chosen)
         for other in holding[chosen]:
+            masked_in[other] += 1
             if not queued[other]:
                 queued[other] = True
                 pending.append(other)
