@@ -172,3 +172,26 @@ def test_it_imports_missions_locales_and_restores_a_dropped_leading_zero(
     content = "code;name;commune\nML-BOURG;Mission locale de Bourg-en-Bresse;1053\n"
     assert import_json(write(tmp_path, content), capsys, kind="missions-locales")["created"] == 1
     assert MissionLocale.objects.get(code="ML-BOURG").commune_id == "01053"
+
+
+def test_an_import_runs_with_the_cycle_collector_paused_and_restarts_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from tremplin.core.registry import importers
+
+    seen: list[bool] = []
+    importer = importers()["teaching-units"]
+    real = importer.prepare
+    monkeypatch.setattr(
+        importer, "prepare", lambda self, rows: (seen.append(gc.isenabled()), real(self, rows))
+    )
+    report = import_json(write(tmp_path, GOOD), capsys)
+    assert report["created"] == 2
+    assert seen == [False]
+    assert gc.isenabled()
+    with pytest.raises(CommandError):  # a rejected file too
+        call_command("import", "teaching-units", str(write(tmp_path, HEADER + "X,,,,\n")))
+    assert seen == [False, False]
+    assert gc.isenabled()

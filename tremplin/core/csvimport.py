@@ -27,6 +27,7 @@ import clevercsv
 from django.db import models, router, transaction
 
 from . import audit, journal
+from .collector import cycle_collection_paused
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 MAX_FIELD_CHARS = 10_000
@@ -607,13 +608,16 @@ class Importer(Generic[M]):
 
     def run(self, data: bytes, *, dry_run: bool = False, sheet: str | None = None) -> ImportReport:
         """Import a CSV or XLSX file (its first sheet, or `sheet`)."""
-        rows = read_rows(data, self.spec, self.required, sheet=sheet)
-        return self.run_rows(rows, dry_run=dry_run)
+        with cycle_collection_paused():  # a file's rows, instances and events: collector.py
+            rows = read_rows(data, self.spec, self.required, sheet=sheet)
+            return self.run_rows(rows, dry_run=dry_run)
 
     def run_records(self, records: Sequence[Any], *, dry_run: bool = False) -> ImportReport:
         """The same import from a list of JSON objects (the API's bulk endpoints): the same
         fields as the file's columns; an error's line is the object's position, from 1."""
-        return self.run_rows(rows_from_records(records, self.spec, self.required), dry_run=dry_run)
+        with cycle_collection_paused():
+            rows = rows_from_records(records, self.spec, self.required)
+            return self.run_rows(rows, dry_run=dry_run)
 
     def run_rows(self, rows: list[Row], *, dry_run: bool = False) -> ImportReport:
         translate_values(rows, self.spec)
