@@ -266,6 +266,27 @@ def test_paths_are_read_in_a_constant_number_of_queries() -> None:
     assert len(many) == len(few) <= 6
 
 
+def test_paths_from_certifications_already_read_are_the_paths_read_alone() -> None:
+    learner = dgc_graduate()
+    for code in ("CFA040", "NFA031", "DRS101", "CCV006", "ENT101", "GFN120"):
+        enrol(learner, code)
+    first = detect_certifications(learner)[0]
+    revoke(award(first, by=user("coordination")), by=user("coordination"), reason="Erreur.")
+    detect_certifications(learner)  # proposed again after the revocation
+    read = list(Certification.objects.filter(learner=learner))
+    assert len(read) >= 2
+    alone = learner_paths(learner)
+    with CaptureQueriesContext(connection) as given:
+        from_read = learner_paths(learner, read)
+    with CaptureQueriesContext(connection) as prefetched:
+        learner_paths(learner)
+    assert [(p.formation.code, p.progress, p.certification) for p in from_read] == [
+        (p.formation.code, p.progress, p.certification) for p in alone
+    ]
+    assert any(p.certification is not None for p in alone)
+    assert len(given) == len(prefetched) - 1
+
+
 def test_the_minimum_of_credits_of_a_formation_made_by_hand_is_not_reached() -> None:
     formation = Formation.objects.create(
         code="CPTEST",

@@ -255,9 +255,12 @@ class Path:
 LIVE = (Certification.Status.PROPOSED, Certification.Status.AWARDED)
 
 
-def learner_paths(learner: Learner) -> list[Path]:
+def learner_paths(
+    learner: Learner, certifications: Sequence[Certification] | None = None
+) -> list[Path]:
     """Every formation in progress for the learner: one of its UEs validated or being taken, or
-    named by one of the learner's applications. A constant number of queries."""
+    named by one of the learner's applications. A constant number of queries; one fewer when
+    the caller has already read the learner's `certifications` (the record page lists them)."""
     rows = list(
         Enrolment.objects.filter(
             learner=learner, result__in=(Result.VALIDATED, Result.PENDING)
@@ -284,24 +287,35 @@ def learner_paths(learner: Learner) -> list[Path]:
                     Prefetch("units", queryset=TeachingUnit.objects.only("id", "code"))
                 ),
             ),
+        )
+    )
+    if certifications is None:
+        formations = formations.prefetch_related(
             Prefetch(
                 "certifications",
                 queryset=Certification.objects.filter(learner=learner).order_by("-proposed_at"),
                 to_attr="learner_certifications",
-            ),
+            )
         )
-    )
+    else:
+        by_formation: dict[int, list[Certification]] = defaultdict(list)
+        for certification in sorted(certifications, key=lambda c: c.proposed_at, reverse=True):
+            by_formation[certification.formation_id].append(certification)
     paths = []
     for formation in formations:
         requirements = requirements_of(formation)
-        certifications: list[Certification] = formation.learner_certifications
-        live = [c for c in certifications if c.status in LIVE]
+        of_formation: list[Certification] = (
+            formation.learner_certifications  # type: ignore[attr-defined]  # (to_attr)
+            if certifications is None
+            else by_formation.get(formation.pk, [])
+        )
+        live = [c for c in of_formation if c.status in LIVE]
         paths.append(
             Path(
                 formation=formation,
                 requirements=requirements,
                 progress=evaluate(requirements, validated),
-                certification=next(iter(live or certifications), None),
+                certification=next(iter(live or of_formation), None),
             )
         )
     return paths

@@ -33,11 +33,12 @@ def enrolment_record(learner: Learner, user: UserLike) -> dict[str, Any]:
             "units", Prefetch("steps", queryset=ApplicationStep.objects.select_related("by"))
         )
     )
+    certifications = list(
+        Certification.objects.filter(learner=learner).select_related("formation", "establishment")
+    )
     return {
         "enrolments_by_year": sorted(by_year.items(), reverse=True),
         "applications": [(a, allowed_moves(a, user)) for a in applications],
-        "paths": learner_paths(learner),
-        "certifications": Certification.objects.filter(learner=learner).select_related(
-            "formation", "establishment"
-        ),
+        "paths": learner_paths(learner, certifications),
+        "certifications": certifications,
     }
