@@ -109,3 +109,19 @@ def test_search_syntax_typed_by_the_user_is_taken_as_words(
 ) -> None:
     found = list(search_learners(coordinator, LearnerFilters(q=query)))
     assert found == ([kone] if query == '"kone"*' else [])
+
+
+def test_on_postgresql_a_words_search_is_answered_by_the_words_trigram_index(
+    kone: Learner, coordinator: User
+) -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite searches through its full-text index (migration 0005)")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'learner_search_key_trgm'")
+        assert cursor.fetchone() is None  # replaced by learner_words_trgm (migration 0011)
+        cursor.execute("SET LOCAL enable_seqscan = off")  # the index is usable, not just there
+    learners = search_learners(coordinator, LearnerFilters(q="elo"))
+    assert list(learners) == [kone]
+    assert "learner_words_trgm" in learners.explain()

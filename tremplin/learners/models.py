@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.lookups import Contains
 
 from tremplin.places.models import Commune, Establishment, MissionLocale
 
@@ -46,6 +47,23 @@ def search_key(*names: str) -> str:
     text = unicodedata.normalize("NFKD", " ".join(names))
     text = "".join(c for c in text if not unicodedata.combining(c)).upper()
     return " ".join("".join(c if c.isalnum() else " " for c in text).split())
+
+
+class _Words(models.Func):
+    """The search key after a space, " KONE ELOISE": a word starts at each space. On PostgreSQL
+    the very expression of the trigram index `learner_words_trgm` (migration 0011)."""
+
+    template = "(' ' || %(expressions)s::text)"
+    output_field = models.TextField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return super().as_sql(compiler, connection, template="(' ' || %(expressions)s)", **extra)
+
+
+def a_word_starts_with(folded: str, prefix: str = "") -> Q:
+    """A word of the names (through `prefix`, e.g. "learner__") starts with `folded` (a word
+    already folded by `search_key`): one LIKE '% WORD%' that one trigram index answers."""
+    return Q(Contains(_Words(f"{prefix}search_key"), f" {folded}"))
 
 
 class LearnerManager(models.Manager["Learner"]):

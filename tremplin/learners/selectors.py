@@ -14,7 +14,7 @@ from tremplin.core.roles import Role
 from tremplin.core.scope import scope_of
 from tremplin.places.models import Establishment, MissionLocale
 
-from .models import Learner, Status, search_key
+from .models import Learner, Status, a_word_starts_with, search_key
 
 
 @dataclass(frozen=True)
@@ -80,11 +80,7 @@ def _matching_words(qs: QuerySet[Learner], text: str) -> QuerySet[Learner]:
             pk__in=RawSQL("SELECT rowid FROM learner_search WHERE learner_search MATCH %s", [match])
         )
     for word, folded in typed:
-        qs = qs.filter(
-            Q(search_key__startswith=folded)
-            | Q(search_key__contains=f" {folded}")
-            | Q(reference__istartswith=word)
-        )
+        qs = qs.filter(a_word_starts_with(folded) | Q(reference__istartswith=word))
     return qs
 
 

@@ -11,7 +11,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from tremplin.catalog.academic import academic_year_of
-from tremplin.learners.models import Kind, Learner, search_key
+from tremplin.learners.models import Kind, Learner, a_word_starts_with, search_key
 from tremplin.places.models import CnamCentre, MissionLocale
 
 from .models import Referral, ReferralEvent, YouthProfile
@@ -51,9 +51,7 @@ def _filtered(qs: QuerySet[Referral], filters: ReferralFilters | None) -> QueryS
     for word in filters.q.split():
         folded = search_key(word)
         qs = qs.filter(
-            Q(learner__search_key__startswith=folded)
-            | Q(learner__search_key__contains=f" {folded}")
-            | Q(learner__reference__istartswith=word)
+            a_word_starts_with(folded, "learner__") | Q(learner__reference__istartswith=word)
         )
     if filters.formation:
         qs = qs.filter(formation__code__iexact=filters.formation)
