@@ -150,3 +150,21 @@ def test_a_regions_referrals_are_counted_as_its_list_holds_them(
         assert Referral.permissions.readable_count(regional, chosen) == listed.count()
     expected = {("53",): 3, ("11",): 1, ("11", "53"): 3, ("84",): 0}[tuple(regions)]
     assert Referral.permissions.readable(regional, Referral.objects.all()).count() == expected
+
+
+def test_a_regions_centres_and_missions_locales_are_read_once_per_request(
+    world: dict[str, Referral],
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    regional = User.objects.get(username="coord-paris")
+    regional.regions.set(Region.objects.filter(code="11"))
+    regional = User.objects.get(pk=regional.pk)  # as a request loads it
+    with CaptureQueriesContext(connection) as queries:
+        first = list(Referral.permissions.readable(regional, Referral.objects.all()))
+        again = list(Referral.permissions.readable(regional, Referral.objects.all()))
+        Referral.permissions.readable_count(regional, Referral.objects.all())
+    assert first == again
+    places = [q["sql"] for q in queries if 'FROM "places_cnamcentre"' in q["sql"]]
+    assert len(places) == 1

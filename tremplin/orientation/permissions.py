@@ -30,7 +30,7 @@ class ReferralPermissions(Permissions):
             # list then walks the referrals newest first and stops at its page, where sets of
             # ids (subqueries) made the databases gather and sort every referral of the regions
             # (1 to 3 s at national scale), and an OR across joined tables would read them all.
-            centres, missions = _regional(scope.region_codes)
+            centres, missions = _regional(user, scope.region_codes)
             return queryset.filter(Q(centre__in=centres) | Q(mission_locale__in=missions))
         return queryset.none()
 
@@ -42,7 +42,7 @@ class ReferralPermissions(Permissions):
         scope = scope_of(user)
         if scope.everything or scope.role != Role.REGIONAL_COORDINATOR:
             return self.readable(user, queryset).count()
-        centres, missions = _regional(scope.region_codes)
+        centres, missions = _regional(user, scope.region_codes)
         to_centres = queryset.filter(centre__in=centres).order_by()
         from_missions = queryset.filter(mission_locale__in=missions).order_by()
         both = from_missions.filter(centre__in=centres)
@@ -58,13 +58,18 @@ class ReferralPermissions(Permissions):
         return obj is None or self.can_read(user, obj)
 
 
-def _regional(region_codes: Iterable[str]) -> tuple[list[int], list[int]]:
-    """The ids of the centres and of the missions locales of these regions."""
+def _regional(user: UserLike, region_codes: Iterable[str]) -> tuple[list[int], list[int]]:
+    """The ids of the centres and of the missions locales of these regions, read once per
+    request (kept on the user, as its scope is: a referrals page asks three times)."""
     from tremplin.places.models import CnamCentre, MissionLocale
 
-    regions = list(region_codes)
+    regions = sorted(region_codes)
+    cached = getattr(user, "_tremplin_regional", None)
+    if cached is not None and cached[0] == regions:
+        return cached[1]
     centres = list(CnamCentre.objects.filter(region__in=regions).values_list("pk", flat=True))
     missions = list(
         MissionLocale.objects.filter(commune__region__in=regions).values_list("pk", flat=True)
     )
+    user._tremplin_regional = (regions, (centres, missions))  # type: ignore[union-attr]
     return centres, missions
