@@ -274,7 +274,9 @@ MEDIA_ROOT = TREMPLIN_HOME / "media"
 # by every page: the session then ends between one refresh interval before and the idle limit.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_MINUTES", "30")) * 60
 SESSION_SAVE_EVERY_REQUEST = False
-TREMPLIN_SESSION_REFRESH_SECONDS = 60
+# A minute, or half the idle limit when it is shorter (SESSION_IDLE_MINUTES=1: a refresh every
+# 30 s, so that an active user is never logged out).
+TREMPLIN_SESSION_REFRESH_SECONDS = min(60, SESSION_COOKIE_AGE // 2)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 TREMPLIN_SESSION_MAX_AGE = int(os.environ.get("SESSION_MAX_HOURS", "12")) * 3600
 SESSION_COOKIE_HTTPONLY = True

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -115,3 +116,18 @@ def test_the_account_page_offers_the_logout_everywhere(
     assert "Se déconnecter de tous les appareils" in page
     assert "30 minutes sans activité" in page
     assert "La double authentification est activée" in page
+
+
+def test_a_short_idle_limit_is_refreshed_often_enough_to_keep_an_active_user(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import runpy
+
+    import tremplin.settings
+
+    monkeypatch.setenv("TREMPLIN_HOME", str(tmp_path))
+    for minutes, refresh in (("1", 30), ("2", 60), ("30", 60)):
+        monkeypatch.setenv("SESSION_IDLE_MINUTES", minutes)
+        values = runpy.run_path(tremplin.settings.__file__)
+        assert values["SESSION_COOKIE_AGE"] == int(minutes) * 60
+        assert values["TREMPLIN_SESSION_REFRESH_SECONDS"] == refresh

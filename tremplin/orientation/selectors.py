@@ -114,11 +114,7 @@ def young_people(user: Any, *, q: str = "") -> QuerySet[Learner]:
     )
     for word in q.split():
         folded = search_key(word)
-        qs = qs.filter(
-            Q(search_key__startswith=folded)
-            | Q(search_key__contains=f" {folded}")
-            | Q(reference__istartswith=word)
-        )
+        qs = qs.filter(a_word_starts_with(folded) | Q(reference__istartswith=word))
     return qs.order_by("last_name", "first_name", "reference")
 
 
