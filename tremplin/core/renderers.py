@@ -2,10 +2,11 @@
 with the select list written in Python.
 
 A filter form lists 186 establishments or 451 missions locales; through the template language
-each option costs about 30 µs (its value, its attributes, its label looked up and escaped), 6 ms
-per list and a fifth of the learner list's time. Here the same HTML is written by string
-formatting, with the template language's own conversions (the label localised then escaped,
-the value and attributes as `stringformat:'s'` gives them, a safe string left as it is).
+each option's value, attributes and label are looked up and escaped node by node: the learner
+filter's list of establishments took 5.8 ms with its query, 3.8 ms written here (2.8 ms once the
+form reads only their labels). Here the same HTML is written by string formatting, with the
+template language's own conversions (the label localised then escaped, the value and
+attributes as `stringformat:'s'` gives them, a safe string left as it is).
 `templates/django/forms/widgets/select.html` stays the reference: any other select template or
 option template goes through it, and tests/core/test_renderers.py checks that both give the
 same HTML, byte for byte, for every select of every form of the package.
