@@ -60,10 +60,13 @@ class _Words(models.Func):
         return super().as_sql(compiler, connection, template="(' ' || %(expressions)s)", **extra)
 
 
-def a_word_starts_with(folded: str, prefix: str = "") -> Q:
-    """A word of the names (through `prefix`, e.g. "learner__") starts with `folded` (a word
-    already folded by `search_key`): one LIKE '% WORD%' that one trigram index answers."""
-    return Q(Contains(_Words(f"{prefix}search_key"), f" {folded}"))
+def word_matches(word: str, prefix: str = "") -> Q:
+    """A word typed in a search, for the learners (through `prefix`, e.g. "learner__"): a word
+    of the names starts with it, whatever the accents and the case (one LIKE '% WORD%' that one
+    trigram index answers on PostgreSQL), or the reference starts with it."""
+    return Q(Contains(_Words(f"{prefix}search_key"), f" {search_key(word)}")) | Q(
+        **{f"{prefix}reference__istartswith": word}
+    )
 
 
 class LearnerManager(models.Manager["Learner"]):

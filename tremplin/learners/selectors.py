@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import connections
-from django.db.models import Q, QuerySet, Value
+from django.db.models import QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
 
@@ -14,7 +14,7 @@ from tremplin.core.roles import Role
 from tremplin.core.scope import scope_of
 from tremplin.places.models import Establishment, MissionLocale
 
-from .models import Learner, Status, a_word_starts_with, search_key
+from .models import Learner, Status, search_key, word_matches
 
 
 @dataclass(frozen=True)
@@ -79,8 +79,8 @@ def _matching_words(qs: QuerySet[Learner], text: str) -> QuerySet[Learner]:
         return qs.filter(
             pk__in=RawSQL("SELECT rowid FROM learner_search WHERE learner_search MATCH %s", [match])
         )
-    for word, folded in typed:
-        qs = qs.filter(a_word_starts_with(folded) | Q(reference__istartswith=word))
+    for word, _folded in typed:
+        qs = qs.filter(word_matches(word))
     return qs
 
 

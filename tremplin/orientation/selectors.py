@@ -7,11 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from tremplin.catalog.academic import academic_year_of
-from tremplin.learners.models import Kind, Learner, a_word_starts_with, search_key
+from tremplin.learners.models import Kind, Learner, word_matches
 from tremplin.places.models import CnamCentre, MissionLocale
 
 from .models import Referral, ReferralEvent, YouthProfile
@@ -49,10 +49,7 @@ def _filtered(qs: QuerySet[Referral], filters: ReferralFilters | None) -> QueryS
     elif filters.status:
         qs = qs.filter(status=filters.status)
     for word in filters.q.split():
-        folded = search_key(word)
-        qs = qs.filter(
-            a_word_starts_with(folded, "learner__") | Q(learner__reference__istartswith=word)
-        )
+        qs = qs.filter(word_matches(word, "learner__"))
     if filters.formation:
         qs = qs.filter(formation__code__iexact=filters.formation)
     return qs
@@ -113,8 +110,7 @@ def young_people(user: Any, *, q: str = "") -> QuerySet[Learner]:
         ),
     )
     for word in q.split():
-        folded = search_key(word)
-        qs = qs.filter(a_word_starts_with(folded) | Q(reference__istartswith=word))
+        qs = qs.filter(word_matches(word))
     return qs.order_by("last_name", "first_name", "reference")
 
 

@@ -3,7 +3,7 @@
 "A word of the names starts with MARTIN" was `search_key LIKE 'MARTIN%' OR search_key LIKE
 '% MARTIN%'`: two scans of the same trigram index, each finding every MARTIN (5,871 of 300,000
 at national scale), joined by OR. It is now `(' ' || search_key) LIKE '% MARTIN%'`, one scan of
-an index on that expression (models.a_word_starts_with): the search's count 8.7 -> 4.4 ms. The
+an index on that expression (models.word_matches): the search's count 8.7 -> 4.4 ms. The
 index on the bare key served only that search and is dropped (one index fewer to keep up on
 every write of a learner's names). Without pg_trgm (0003 could not create it) nothing is done:
 the search works, by a scan. SQLite searches through its full-text index (0005)."""
