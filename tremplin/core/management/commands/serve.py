@@ -5,6 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import connections
 
 
 class Command(BaseCommand):
@@ -36,4 +37,7 @@ class Command(BaseCommand):
                 return application
 
         self.stdout.write(f"Tremplin est servi sur http://{bind}/ (Ctrl+C pour arrêter).")
+        # The workers are forked from this process: none may inherit a connection it opened
+        # (each worker opens its own and keeps it DATABASE_CONN_MAX_AGE seconds).
+        connections.close_all()
         Server().run()
