@@ -1,13 +1,18 @@
 """The cycle collector is paused inside the block only, and left as it was found, even when the
-block fails."""
+block fails; a server process settles what it keeps for its life out of the collector's passes."""
 
 from __future__ import annotations
 
 import gc
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
-from tremplin.core.collector import cycle_collection_paused
+from tremplin.core.collector import cycle_collection_paused, settle
 
 
 def test_the_collector_is_paused_inside_and_running_again_after() -> None:
@@ -31,3 +36,46 @@ def test_a_collector_paused_before_stays_paused() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_settling_moves_the_objects_alive_out_of_the_collectors_passes() -> None:
+    held = [[] for _ in range(10)]
+    try:
+        settle()
+        assert gc.get_freeze_count() > len(held)
+    finally:
+        gc.unfreeze()
+    assert gc.get_freeze_count() == 0
+
+
+# In a fresh process, as a server's: the WSGI application loaded, then requests finished.
+SERVER_PROCESS = """
+import gc, json
+import tremplin.wsgi
+frozen = gc.get_freeze_count()
+import tremplin.core.collector as collector
+from django.core.signals import request_finished
+served, settled = 0, []
+collector.settle = lambda: settled.append(served)
+for served in range(1, 1201):
+    request_finished.send(sender=None)
+print(json.dumps([frozen, settled]))
+"""
+
+
+def test_a_server_process_settles_at_start_and_after_its_1st_10th_100th_1000th_request(
+    tmp_path: Path,
+) -> None:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tremplin.settings"}
+    env["TREMPLIN_HOME"] = str(tmp_path)
+    out = subprocess.run(
+        [sys.executable, "-c", SERVER_PROCESS],
+        env=env,
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    frozen, settled = json.loads(out.stdout)
+    assert frozen > 10_000  # Django and Tremplin, loaded
+    assert settled == [1, 10, 100, 1000]
