@@ -132,3 +132,28 @@ def test_on_postgresql_a_words_search_is_answered_by_the_words_trigram_index(
     assert "learner_words_trgm" in learners.explain()
     young = young_people(coordinator, q="elo")
     assert "learner_words_trgm" in young.explain()
+
+
+def test_a_found_learners_establishment_and_mission_locale_are_read_for_the_page_only(
+    kone: Learner, coordinator: User
+) -> None:
+    """On PostgreSQL the matches are not joined to the places (the planner, which cannot count
+    the matches of typed words, scanned the missions locales once per match): the page's places
+    are read apart, for its rows; on SQLite they are joined. Either way the page shows them."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    disp = kone.establishment.disp.code  # type: ignore[union-attr]
+    with CaptureQueriesContext(connection) as queries:
+        [found] = list(search_learners(coordinator, LearnerFilters(q="kone"))[:50])
+        assert found.establishment is not None
+        assert (found.establishment.label, found.establishment.disp.code) == ("CD MELUN", disp)
+        assert found.mission_locale is None
+    learners_query = queries.captured_queries[0]["sql"]
+    if connection.vendor == "postgresql":
+        assert "places_missionlocale" not in learners_query
+        # The learners, then their establishments with their DISP (no mission locale to read).
+        assert len(queries) == 2
+    else:
+        assert "places_missionlocale" in learners_query
+        assert len(queries) == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import connections
-from django.db.models import QuerySet, Value
+from django.db.models import Prefetch, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
 
@@ -59,7 +59,18 @@ def search_learners(user: UserLike, filters: LearnerFilters) -> QuerySet[Learner
         # The same order, by an expression no index gives: PostgreSQL then reads the matches
         # through the trigram indexes and sorts them (14 ms for « martin », 5,865 of 300,000),
         # where it walked the names' index testing every learner until it had a page (220 ms).
-        return qs.order_by(Concat("last_name", Value("")), "first_name", "reference")
+        # The page's establishments and missions locales are read apart, for its rows only:
+        # the planner cannot estimate how many learners match words ('% JEAN%' and
+        # '% BAPTISTE%': 1 estimated, 1,730 found), and joined them by scanning the missions
+        # locales once per match (« jean baptiste » 46-58 ms, 10 ms read apart).
+        return (
+            qs.select_related(None)
+            .prefetch_related(
+                Prefetch("establishment", queryset=Establishment.objects.select_related("disp")),
+                "mission_locale",
+            )
+            .order_by(Concat("last_name", Value("")), "first_name", "reference")
+        )
     return qs.order_by("last_name", "first_name", "reference")
 
 
