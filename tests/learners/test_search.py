@@ -157,3 +157,36 @@ def test_a_found_learners_establishment_and_mission_locale_are_read_for_the_page
     else:
         assert "places_missionlocale" in learners_query
         assert len(queries) == 1
+
+
+def test_searched_learners_and_young_people_come_by_name_then_first_name_then_reference(
+    coordinator: User,
+) -> None:
+    """With words searched, PostgreSQL orders by an expression no index gives (so that it reads
+    the matches through the trigram index): the same order as without words."""
+    from tremplin.orientation.selectors import young_people
+
+    people = [
+        ("Y-0003", "Martin", "Zoé"),
+        ("Y-0001", "Martin", "Adam"),
+        ("Y-0002", "Martin", "Adam"),
+        ("Y-0004", "Dupont", "Martine"),
+        ("Y-0005", "Abel", "Martin"),
+    ]
+    Learner.objects.bulk_create(
+        Learner(
+            reference=reference,
+            last_name=last,
+            first_name=first,
+            birth_date=date(2004, 5, 6),
+            kind="youth",
+            status="other",
+        )
+        for reference, last, first in people
+    )
+    expected = ["Y-0005", "Y-0004", "Y-0001", "Y-0002", "Y-0003"]
+    assert [p.reference for p in young_people(coordinator, q="mart")] == expected
+    searched = search_learners(coordinator, LearnerFilters(q="mart", kind="youth"))
+    assert [p.reference for p in searched] == expected
+    everyone = [p.reference for p in young_people(coordinator)]
+    assert [reference for reference in everyone if reference in expected] == expected

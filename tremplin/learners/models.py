@@ -6,16 +6,19 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db import models
-from django.db.models import Q
+from django.db import connections, models
+from django.db.models import Q, QuerySet, Value
+from django.db.models.functions import Concat
 from django.db.models.lookups import Contains
 
 from tremplin.places.models import Commune, Establishment, MissionLocale
 
 from .permissions import LearnerPermissions
+
+L = TypeVar("L", bound=models.Model)
 
 
 class Kind(models.TextChoices):
@@ -67,6 +70,17 @@ def word_matches(word: str, prefix: str = "") -> Q:
     return Q(Contains(_Words(f"{prefix}search_key"), f" {search_key(word)}")) | Q(
         **{f"{prefix}reference__istartswith": word}
     )
+
+
+def by_name(qs: QuerySet[L], *, searched: bool) -> QuerySet[L]:
+    """Learners by last name, first name and reference. With words searched on PostgreSQL, by
+    an expression no index gives (the same order): the planner then reads the matches through
+    the trigram index and sorts them, where it walked the names' index testing every learner
+    until it had a page (the learners' « martin » 221 → 14 ms; the young people's, count and
+    page, 169 → 37 ms: most Martins are far down the alphabet)."""
+    if searched and connections[qs.db].vendor == "postgresql":
+        return qs.order_by(Concat("last_name", Value("")), "first_name", "reference")
+    return qs.order_by("last_name", "first_name", "reference")
 
 
 class LearnerManager(models.Manager["Learner"]):

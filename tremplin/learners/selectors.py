@@ -5,16 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import connections
-from django.db.models import Prefetch, QuerySet, Value
+from django.db.models import Prefetch, QuerySet
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Concat
 
 from tremplin.core.permissions import UserLike
 from tremplin.core.roles import Role
 from tremplin.core.scope import scope_of
 from tremplin.places.models import Establishment, MissionLocale
 
-from .models import Learner, Status, search_key, word_matches
+from .models import Learner, Status, by_name, search_key, word_matches
 
 
 @dataclass(frozen=True)
@@ -56,22 +55,15 @@ def search_learners(user: UserLike, filters: LearnerFilters) -> QuerySet[Learner
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
     if filters.q and connections[qs.db].vendor == "postgresql":
-        # The same order, by an expression no index gives: PostgreSQL then reads the matches
-        # through the trigram indexes and sorts them (14 ms for « martin », 5,865 of 300,000),
-        # where it walked the names' index testing every learner until it had a page (220 ms).
         # The page's establishments and missions locales are read apart, for its rows only:
         # the planner cannot estimate how many learners match words ('% JEAN%' and
         # '% BAPTISTE%': 1 estimated, 1,730 found), and joined them by scanning the missions
         # locales once per match (« jean baptiste » 46-58 ms, 10 ms read apart).
-        return (
-            qs.select_related(None)
-            .prefetch_related(
-                Prefetch("establishment", queryset=Establishment.objects.select_related("disp")),
-                "mission_locale",
-            )
-            .order_by(Concat("last_name", Value("")), "first_name", "reference")
+        qs = qs.select_related(None).prefetch_related(
+            Prefetch("establishment", queryset=Establishment.objects.select_related("disp")),
+            "mission_locale",
         )
-    return qs.order_by("last_name", "first_name", "reference")
+    return by_name(qs, searched=bool(filters.q))
 
 
 def _matching_words(qs: QuerySet[Learner], text: str) -> QuerySet[Learner]:

@@ -11,7 +11,7 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from tremplin.catalog.academic import academic_year_of
-from tremplin.learners.models import Kind, Learner, word_matches
+from tremplin.learners.models import Kind, Learner, by_name, word_matches
 from tremplin.places.models import CnamCentre, MissionLocale
 
 from .models import Referral, ReferralEvent, YouthProfile
@@ -111,7 +111,7 @@ def young_people(user: Any, *, q: str = "") -> QuerySet[Learner]:
     )
     for word in q.split():
         qs = qs.filter(word_matches(word))
-    return qs.order_by("last_name", "first_name", "reference")
+    return by_name(qs, searched=bool(q.split()))
 
 
 def young_person_for(user: Any, pk: int) -> Learner | None:
