@@ -168,3 +168,38 @@ def test_a_regions_centres_and_missions_locales_are_read_once_per_request(
     assert first == again
     places = [q["sql"] for q in queries if 'FROM "places_cnamcentre"' in q["sql"]]
     assert len(places) == 1
+
+
+def test_a_searched_referral_shows_its_places_and_formation_read_for_the_page_only(
+    world: dict[str, Referral], coordinator: User
+) -> None:
+    """On PostgreSQL a search by name joins only the young people (the planner cannot count the
+    matches of typed words, and joined every match's places before sorting); the page's places
+    and formations are read for its rows. On SQLite everything is joined."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    expected = world["rennes_rennes"]
+    shown = (
+        expected.mission_locale.name,
+        expected.centre.name,
+        expected.centre.commune.name,
+        expected.formation.code if expected.formation else None,
+    )
+    with CaptureQueriesContext(connection) as queries:
+        [found] = list(search_referrals(coordinator, ReferralFilters(q="rose"))[:50])
+        assert (
+            found.mission_locale.name,
+            found.centre.name,
+            found.centre.commune.name,
+            found.formation.code if found.formation else None,
+        ) == shown
+        assert found.learner.first_name == "Rose"
+    page = queries.captured_queries[0]["sql"]
+    assert "learners_learner" in page
+    if connection.vendor == "postgresql":
+        assert "places_missionlocale" not in page and "places_cnamcentre" not in page
+        assert len(queries) == 3 + (1 if found.formation else 0)
+    else:
+        assert "places_missionlocale" in page
+        assert len(queries) == 1
