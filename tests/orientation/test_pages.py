@@ -94,3 +94,45 @@ def test_a_counselor_never_opens_another_mission_locales_young_person(
     client = client_as(User.objects.get(username="conseil-ml"))
     assert client.get(f"/orientation/jeunes/{other.learner_id}/").status_code == 404
     assert client.get(f"/orientation/{other.pk}/").status_code == 404
+
+
+def test_a_counselor_finds_their_young_people_by_name_and_the_audit_keeps_no_name(
+    client_as: Callable[[User], Client], demo: None
+) -> None:
+    from tremplin.core.models import AuditEvent
+    from tremplin.learners.models import Learner
+
+    counselor = User.objects.get(username="conseil-ml")
+    client = client_as(counselor)
+    everyone = client.get("/orientation/jeunes/")
+    theirs = Learner.objects.filter(kind="youth", mission_locale__code="DEMO-ML-STMALO")
+    one = theirs.order_by("pk").first()
+    other = Learner.objects.filter(kind="youth").exclude(mission_locale__code="DEMO-ML-STMALO")
+    stranger = other.order_by("pk").first()
+    assert one is not None and stranger is not None
+    assert everyone.status_code == 200
+    assert f"{theirs.count()} jeune" in everyone.content.decode()
+
+    # Typed without its accents, in lower case: found, alone or with namesakes of theirs.
+    typed = one.last_name.lower().replace("é", "e").replace("è", "e")
+    found = client.get("/orientation/jeunes/", {"q": typed})
+    page = found.content.decode()
+    assert found.status_code == 200
+    assert f'href="/orientation/jeunes/{one.pk}/"' in page
+    assert f"pour « {typed} »" in page
+    assert 'value="' + typed + '"' in page
+    # Another mission locale's young person is never listed, even by their exact reference.
+    elsewhere = client.get("/orientation/jeunes/", {"q": stranger.reference}).content.decode()
+    assert f'href="/orientation/jeunes/{stranger.pk}/"' not in elsewhere
+    assert f"Aucun jeune ne correspond à « {stranger.reference} »" in elsewhere
+    summaries = list(
+        AuditEvent.objects.filter(user=counselor, summary__startswith="jeunes des").values_list(
+            "summary", flat=True
+        )
+    )
+    assert sorted(summaries) == [
+        "jeunes des missions locales, page 1",
+        "jeunes des missions locales, recherche par nom, page 1",
+        "jeunes des missions locales, recherche par nom, page 1",
+    ]
+    assert not [s for s in summaries if typed in s.lower() or stranger.reference in s]

@@ -27,7 +27,7 @@ from tremplin.places.models import MissionLocale
 from tremplin.reporting.tables import publication_for
 from tremplin.reporting.views import CONTENT_TYPES
 
-from . import proposals, services
+from . import proposals, selectors, services
 from .forms import (
     ContactFields,
     MoveReferralForm,
@@ -55,23 +55,25 @@ def _require(request: HttpRequest, roles: frozenset[str]) -> None:
         )
 
 
-def _young_people(request: HttpRequest):  # type: ignore[no-untyped-def]
-    return Learner.permissions.readable(
-        request.user, Learner.objects.filter(kind=Kind.YOUTH)
-    ).select_related("mission_locale", "youth_profile__commune")
-
-
 @require_GET
 def young_people(request: HttpRequest) -> HttpResponse:
     _require(request, COUNSELOR_ROLES)
-    page = Paginator(_young_people(request).order_by("last_name", "first_name"), 50).get_page(
+    searched = " ".join(request.GET.get("q", "").split())[:100]
+    page = Paginator(selectors.young_people(request.user, q=searched), 50).get_page(
         request.GET.get("page")
     )
-    record(request, Action.LIST, Learner, f"jeunes des missions locales, page {page.number}")
+    # The summary never holds the searched names (docs/security.md).
+    found = ", recherche par nom" if searched else ""
+    record(request, Action.LIST, Learner, f"jeunes des missions locales{found}, page {page.number}")
     return render(
         request,
         "orientation/young_people.html",
-        {"title": "Jeunes orientés", "page": page, "query": ""},
+        {
+            "title": "Jeunes orientés",
+            "page": page,
+            "searched": searched,
+            "query": urlencode({"q": searched}) if searched else "",
+        },
     )
 
 
