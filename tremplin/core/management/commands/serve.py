@@ -19,10 +19,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from gunicorn.app.base import BaseApplication
 
-        from tremplin.wsgi import application
-
         if not (settings.STATIC_ROOT / "staticfiles.json").exists():
             call_command("collectstatic", interactive=False, verbosity=0)
+        # Loaded once the static files are there: WhiteNoise lists them when the application
+        # loads, and served none on the first start of a new home (every page unstyled).
+        from tremplin.wsgi import application
 
         bind = f"{options['host']}:{options['port']}"
 
