@@ -136,3 +136,21 @@ def test_the_demo_counselor_and_the_demo_centre_staff_both_see_referrals(
     }
     assert any(e.by == staff for r in to_rennes for e in r.events.all())
     assert DEMO_NOW - timedelta(days=400) < FIRST_SENT
+
+
+@pytest.mark.parametrize("regions", [["53"], ["11", "53"], ["84"]])
+def test_the_reminders_are_counted_as_their_list_holds_them_in_every_scope(
+    demo: list[str], regions: list[str]
+) -> None:
+    from tremplin.orientation.services import count_reminders
+    from tremplin.places.models import CnamCentre, Region
+
+    CnamCentre.objects.filter(code="DEMO-BRE-VITRE").update(region_id="11")  # one of each kind
+    regional = User.objects.get(username="coord-paris")
+    regional.regions.set(Region.objects.filter(code__in=regions))
+    users = [regional, *User.objects.filter(username__in=["conseil-ml", "centre-rennes"])]
+    for user in users:
+        user = User.objects.get(pk=user.pk)  # as a request loads it
+        listed = reminders(user, today=DEMO_NOW).count()
+        assert count_reminders(user, today=DEMO_NOW) == listed
+    assert count_reminders(regional, today=DEMO_NOW) > 0 or regions == ["84"]

@@ -3,7 +3,10 @@ selectors the pages use; the pages' 404 is tested with the pages)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
+from django.test import Client
 
 from tremplin.accounts.models import User
 from tremplin.learners.models import Learner
@@ -202,4 +205,46 @@ def test_a_searched_referral_shows_its_places_and_formation_read_for_the_page_on
         assert len(queries) == 3 + (1 if found.formation else 0)
     else:
         assert "places_missionlocale" in page
+        assert "learner_search" in page  # the full-text index, where LIKE read every learner
         assert len(queries) == 1
+
+
+def test_the_referrals_page_finds_a_young_persons_referrals_by_name_within_the_scope(
+    world: dict[str, Referral], counselor: User, client_as: Callable[[User], Client]
+) -> None:
+    from tremplin.core.models import AuditEvent
+
+    regional = User.objects.get(username="coord-paris")
+    regional.regions.set(Region.objects.filter(code="53"))
+    rose = world["rennes_rennes"]
+    malo = world["malo_rennes"].learner
+
+    page = client_as(regional).get("/orientation/", {"q": "ROSE"}).content.decode()
+    assert "1 orientation pour « ROSE »" in page
+    assert f'href="/orientation/{rose.pk}/"' in page
+    assert f'href="/orientation/{world["malo_rennes"].pk}/"' not in page
+    # Words narrow the status too, and the search is kept across the status filter.
+    contacted = client_as(regional).get("/orientation/", {"q": "rose", "status": "contacted"})
+    assert (
+        "Aucune orientation ne correspond à « rose » avec ce statut" in contacted.content.decode()
+    )
+    # A counselor finds their young person by reference, and never another mission locale's.
+    client = client_as(counselor)
+    theirs = client.get("/orientation/", {"q": malo.reference.lower()}).content.decode()
+    assert "2 orientations pour" in theirs
+    elsewhere = client.get("/orientation/", {"q": rose.learner.reference}).content.decode()
+    assert f'href="/orientation/{rose.pk}/"' not in elsewhere
+    assert "Aucune orientation ne correspond" in elsewhere
+    # Among the reminders too (none is overdue here).
+    overdue = client.get("/orientation/", {"q": "maël", "status": "reminder"}).content.decode()
+    assert "Aucune orientation ne correspond à « maël »" in overdue
+    summaries = AuditEvent.objects.filter(summary__startswith="statut=").values_list(
+        "summary", flat=True
+    )
+    assert sorted(summaries) == [
+        "statut=, recherche par nom, page 1",
+        "statut=, recherche par nom, page 1",
+        "statut=, recherche par nom, page 1",
+        "statut=contacted, recherche par nom, page 1",
+        "statut=reminder, recherche par nom, page 1",
+    ]

@@ -6,14 +6,13 @@ from dataclasses import dataclass
 
 from django.db import connections
 from django.db.models import Prefetch, QuerySet
-from django.db.models.expressions import RawSQL
 
 from tremplin.core.permissions import UserLike
 from tremplin.core.roles import Role
 from tremplin.core.scope import scope_of
 from tremplin.places.models import Establishment, MissionLocale
 
-from .models import Learner, Status, by_name, search_key, word_matches
+from .models import Learner, Status, by_name, words_match
 
 
 @dataclass(frozen=True)
@@ -45,7 +44,7 @@ def search_learners(user: UserLike, filters: LearnerFilters) -> QuerySet[Learner
         "establishment", "establishment__disp", "mission_locale"
     )
     if filters.q:
-        qs = _matching_words(qs, filters.q)
+        qs = qs.filter(words_match(filters.q, connections[qs.db].vendor))
     if filters.establishment:
         qs = qs.filter(establishment_id=filters.establishment)
     if filters.disp:
@@ -64,27 +63,6 @@ def search_learners(user: UserLike, filters: LearnerFilters) -> QuerySet[Learner
             "mission_locale",
         )
     return by_name(qs, searched=bool(filters.q))
-
-
-def _matching_words(qs: QuerySet[Learner], text: str) -> QuerySet[Learner]:
-    """Every word typed is the start of a word of the names or of the reference, whatever the
-    accents, the case, the hyphens and apostrophes ("jean baptiste" finds Jean-Baptiste).
-    SQLite: through the full-text index `learner_search` (migration 0005); PostgreSQL: the
-    trigram indexes (0003)."""
-    typed = [(word, search_key(word)) for word in text.split()]
-    typed = [(word, folded) for word, folded in typed if folded]
-    if not typed:
-        return qs
-    if connections[qs.db].vendor == "sqlite":
-        # "jean baptiste" -> "JEAN"* "BAPTISTE"*: each typed word a phrase whose last token is
-        # a prefix ("D26-01" -> "D26 01"*); tokens are letters and digits only, never a quote.
-        match = " ".join(f'"{folded}"*' for _, folded in typed)
-        return qs.filter(
-            pk__in=RawSQL("SELECT rowid FROM learner_search WHERE learner_search MATCH %s", [match])
-        )
-    for word, _folded in typed:
-        qs = qs.filter(word_matches(word))
-    return qs
 
 
 def learner_for(user: UserLike, pk: int) -> Learner | None:

@@ -131,6 +131,12 @@ class MoveReferralForm(DsfrForm):
 
 
 class ReferralFilterForm(DsfrForm):
+    q = forms.CharField(
+        label="Nom, prénom ou référence du jeune",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
     status = forms.ChoiceField(label="Statut", required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

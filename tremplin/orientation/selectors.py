@@ -12,7 +12,7 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 
 from tremplin.catalog.academic import academic_year_of
-from tremplin.learners.models import Kind, Learner, by_name, word_matches
+from tremplin.learners.models import Kind, Learner, by_name, words_match
 from tremplin.places.models import CnamCentre, MissionLocale
 
 from .models import Referral, ReferralEvent, YouthProfile
@@ -42,15 +42,16 @@ def visible_referrals(user: Any) -> QuerySet[Referral]:
     )
 
 
-def _filtered(qs: QuerySet[Referral], filters: ReferralFilters | None) -> QuerySet[Referral]:
+def narrowed(qs: QuerySet[Referral], filters: ReferralFilters | None) -> QuerySet[Referral]:
+    """The referrals of `qs` that match the filters (the reminders' list narrows so)."""
     if filters is None:
         return qs
     if filters.status == "live":
         qs = qs.filter(status__in=LIVE_STATUSES)
     elif filters.status:
         qs = qs.filter(status=filters.status)
-    for word in filters.q.split():
-        qs = qs.filter(word_matches(word, "learner__"))
+    if filters.q.split():
+        qs = qs.filter(words_match(filters.q, connections[qs.db].vendor, "learner__"))
     if filters.q.split() and connections[qs.db].vendor == "postgresql":
         # The page's places and formations are read apart, for its rows only: the planner
         # cannot estimate how many young people match words (« jean baptiste »: 1 estimated,
@@ -71,7 +72,18 @@ def _filtered(qs: QuerySet[Referral], filters: ReferralFilters | None) -> QueryS
 
 def search_referrals(user: Any, filters: ReferralFilters | None = None) -> QuerySet[Referral]:
     """Every referral the user reads, filtered, the latest sent first."""
-    return _filtered(visible_referrals(user), filters).order_by("-sent_at", "-pk")
+    return narrowed(visible_referrals(user), filters).order_by("-sent_at", "-pk")
+
+
+def count_referrals(user: Any, filters: ReferralFilters | None = None) -> int:
+    """`search_referrals(user, filters).count()`. A region's referrals counted inside the
+    indexes (Referral.permissions.readable_count), except those of a search: its few matches
+    are counted once, where each of the three counts walked them (« martin » in a region on
+    PostgreSQL: 100 -> 35 ms)."""
+    chosen = narrowed(Referral.objects.all(), filters)
+    if filters is not None and filters.q.split():
+        return Referral.permissions.readable(user, chosen).count()
+    return Referral.permissions.readable_count(user, chosen)
 
 
 def referrals_of_mission_locale(
@@ -123,8 +135,8 @@ def young_people(user: Any, *, q: str = "") -> QuerySet[Learner]:
             "mission_locale", "youth_profile", "youth_profile__commune"
         ),
     )
-    for word in q.split():
-        qs = qs.filter(word_matches(word))
+    if q.split():
+        qs = qs.filter(words_match(q, connections[qs.db].vendor))
     return by_name(qs, searched=bool(q.split()))
 
 

@@ -221,21 +221,22 @@ def referral_send(request: HttpRequest, pk: int) -> HttpResponse:
 def referral_list(request: HttpRequest) -> HttpResponse:
     _require(request, REFERRAL_ROLES)
     form = ReferralFilterForm(request.GET or None)
-    referrals = Referral.permissions.readable(
-        request.user,
-        Referral.objects.select_related("learner", "centre", "formation", "mission_locale"),
-    )
+    chosen = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    status = chosen.get("status", "")
+    searched = " ".join(chosen.get("q", "").split())
     reminders = services.reminders(request.user)
-    status = form.cleaned_data.get("status") if form.is_bound and form.is_valid() else ""
     if status == "reminder":
-        referrals = reminders
-        count = reminders.count()
+        filters = selectors.ReferralFilters(q=searched)
+        referrals = selectors.narrowed(reminders, filters).order_by("-sent_at", "-pk")
+        count = referrals.count()
     else:
-        chosen = Referral.objects.filter(status=status) if status else Referral.objects.all()
-        referrals = referrals.filter(status=status) if status else referrals
-        count = Referral.permissions.readable_count(request.user, chosen)
-    page = Counted(referrals.order_by("-sent_at"), 50, count).get_page(request.GET.get("page"))
-    record(request, Action.LIST, Referral, f"statut={status}, page {page.number}")
+        filters = selectors.ReferralFilters(status=status, q=searched)
+        referrals = selectors.search_referrals(request.user, filters)
+        count = selectors.count_referrals(request.user, filters)
+    page = Counted(referrals, 50, count).get_page(request.GET.get("page"))
+    # The summary never holds the searched names (docs/security.md).
+    found = ", recherche par nom" if searched else ""
+    record(request, Action.LIST, Referral, f"statut={status}{found}, page {page.number}")
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -245,8 +246,9 @@ def referral_list(request: HttpRequest) -> HttpResponse:
             "title": "Orientations vers les centres Cnam",
             "form": form,
             "page": page,
+            "searched": searched,
             "query": query.urlencode(),
-            "reminder_count": reminders.count(),
+            "reminder_count": services.count_reminders(request.user),
             # Only the rows shown: the overdue referrals of a region can be tens of thousands.
             "reminder_ids": set(
                 reminders.filter(pk__in=[r.pk for r in page]).values_list("pk", flat=True)
