@@ -185,8 +185,47 @@ def test_searched_learners_and_young_people_come_by_name_then_first_name_then_re
         for reference, last, first in people
     )
     expected = ["Y-0005", "Y-0004", "Y-0001", "Y-0002", "Y-0003"]
-    assert [p.reference for p in young_people(coordinator, q="mart")] == expected
-    searched = search_learners(coordinator, LearnerFilters(q="mart", kind="youth"))
-    assert [p.reference for p in searched] == expected
+    # Whatever the count tells (None: unknown; 0: few matches, read through them and sorted;
+    # 10**9: many, the names' index walked, each learner tested).
+    for matches in (None, 0, 10**9):
+        found = young_people(coordinator, q="mart", matches=matches)
+        assert [p.reference for p in found] == expected
+        filters = LearnerFilters(q="mart", kind="youth")
+        searched = search_learners(coordinator, filters, matches=matches)
+        assert [p.reference for p in searched] == expected
     everyone = [p.reference for p in young_people(coordinator)]
     assert [reference for reference in everyone if reference in expected] == expected
+
+
+@pytest.mark.parametrize("query", ["Koné", "eloise", "Éloïse Koné", "S-00", "k", "zzz", "-"])
+def test_a_local_scope_finds_the_same_learners_testing_each_of_its_own(
+    kone: Learner, query: str
+) -> None:
+    """An establishment's people are each tested against the words' matches (SQLite's planner
+    would read every match's row first): the same learners either way."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tremplin.learners.models import words_match
+
+    rle = User.objects.get(username="rle-melun")
+    vendor = connection.vendor
+    everyone = Learner.objects.order_by("pk")
+    with CaptureQueriesContext(connection) as queries:
+        found = list(search_learners(rle, LearnerFilters(q=query)))
+    assert found == ([kone] if query not in {"zzz"} else [])
+    assert list(everyone.filter(words_match(query, vendor, tested=True))) == list(
+        everyone.filter(words_match(query, vendor))
+    )
+    if vendor == "sqlite" and query != "-":
+        assert '"learners_learner"."id" + 0' in queries.captured_queries[-1]["sql"]
+
+
+def test_a_searchs_matches_are_frequent_beyond_one_row_in_so_many(kone: Learner) -> None:
+    from tremplin.core.paging import frequent
+
+    latest = Learner.objects.order_by("-pk").values_list("pk", flat=True)[0]
+    assert not frequent(Learner, None, one_in=30)  # a count unknown: the planner's choice
+    assert not frequent(Learner, 0, one_in=30)
+    assert not frequent(Learner, latest // 30, one_in=30)
+    assert frequent(Learner, latest // 30 + 1, one_in=30)

@@ -248,3 +248,35 @@ def test_the_referrals_page_finds_a_young_persons_referrals_by_name_within_the_s
         "statut=contacted, recherche par nom, page 1",
         "statut=reminder, recherche par nom, page 1",
     ]
+
+
+def test_a_searched_page_is_the_same_read_through_the_matches_or_in_the_pages_order(
+    world: dict[str, Referral], coordinator: User, counselor: User
+) -> None:
+    """The count of a search chooses how its page is read (neither planner can count typed
+    words' matches): few matches through their index then sorted, many in the page's order,
+    each referral tested; a local scope's referrals are always each tested. Same rows, same
+    order."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    filters = ReferralFilters(q="ma")  # Maël's two referrals
+    ways = {}
+    for matches in (None, 0, 10**9):
+        with CaptureQueriesContext(connection) as queries:
+            ways[matches] = [r.pk for r in search_referrals(coordinator, filters, matches=matches)]
+        [page] = [q["sql"] for q in queries if 'JOIN "learners_learner"' in q["sql"]]
+        ways[f"sql {matches}"] = page
+    expected = [world["malo_vitre"].pk, world["malo_rennes"].pk]
+    assert ways[None] == ways[0] == ways[10**9] == expected
+    if connection.vendor == "sqlite":
+        assert '"learner_id" + 0' in ways[f"sql {10**9}"]
+        assert '"learner_id" + 0' not in ways["sql 0"]
+    else:
+        assert "ORDER BY (" in ways["sql 0"] and "ORDER BY (" not in ways[f"sql {10**9}"]
+    # A counselor's referrals are each tested against the matches, whatever their count.
+    with CaptureQueriesContext(connection) as queries:
+        mine = [r.pk for r in search_referrals(counselor, filters)]
+    assert mine == expected
+    if connection.vendor == "sqlite":
+        assert '"learner_id" + 0' in queries.captured_queries[0]["sql"]

@@ -29,6 +29,12 @@ class Scope:
     def personal_data(self) -> bool:
         return self.everything or self.role not in NO_PERSONAL_DATA
 
+    @property
+    def local(self) -> bool:
+        """Whether the scope is one place's or a few (establishments, a mission locale, a
+        centre), not a region's or the country's: few enough rows to test each one."""
+        return not self.everything and self.role != Role.REGIONAL_COORDINATOR
+
 
 NOBODY = Scope(role="", everything=False)
 

@@ -104,8 +104,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     """The audit log, for the national coordinator: browse, filter (by user, action, data, and
     by a person's name or reference), export as CSV. Reading it is itself audited."""
     from django.core.exceptions import PermissionDenied
-    from django.core.paginator import Paginator
 
+    from tremplin.core.paging import Pages
     from tremplin.core.scope import scope_of
 
     from .audit import Action, filters_summary, person_directory, record, shown
@@ -137,7 +137,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             f"journal d'audit, filtres {filters_summary(request.GET)}",
         )
         return csv_response("journal-audit.csv", AUDIT_CSV_HEADER, _audit_csv_rows(request, events))
-    page = Paginator(events, AUDIT_PAGE).get_page(request.GET.get("page"))
+    page = Pages(events, AUDIT_PAGE).get_page(request.GET.get("page"))
     rows = shown(request.user, list(page.object_list))
     record(
         request,

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from django.db import connections
 from django.db.models import Prefetch, QuerySet
 
+from tremplin.core.paging import frequent
 from tremplin.core.permissions import UserLike
 from tremplin.core.roles import Role
 from tremplin.core.scope import scope_of
 from tremplin.places.models import Establishment, MissionLocale
 
-from .models import Learner, Status, by_name, words_match
+from .models import NAMES_WALK, Learner, Status, by_name, words_match
 
 
 @dataclass(frozen=True)
@@ -39,12 +40,19 @@ def with_readability(user: UserLike, learners: list[Learner]) -> list[tuple[Lear
     return [(learner, learner.pk in readable) for learner in learners]
 
 
-def search_learners(user: UserLike, filters: LearnerFilters) -> QuerySet[Learner]:
+def search_learners(
+    user: UserLike, filters: LearnerFilters, *, matches: int | None = None
+) -> QuerySet[Learner]:
+    """The learners the user reads, filtered, by name. `matches`, the count of a search when
+    known, chooses how its page is read: many matches walking the names' index, each learner
+    tested, fewer through the matches then sorted (learners.models.NAMES_WALK)."""
     qs = visible_learners(user).select_related(
         "establishment", "establishment__disp", "mission_locale"
     )
+    walk = bool(filters.q) and frequent(Learner, matches, one_in=NAMES_WALK)
     if filters.q:
-        qs = qs.filter(words_match(filters.q, connections[qs.db].vendor))
+        tested = walk or scope_of(user).local
+        qs = qs.filter(words_match(filters.q, connections[qs.db].vendor, tested=tested))
     if filters.establishment:
         qs = qs.filter(establishment_id=filters.establishment)
     if filters.disp:
@@ -62,7 +70,7 @@ def search_learners(user: UserLike, filters: LearnerFilters) -> QuerySet[Learner
             Prefetch("establishment", queryset=Establishment.objects.select_related("disp")),
             "mission_locale",
         )
-    return by_name(qs, searched=bool(filters.q))
+    return by_name(qs, searched=bool(filters.q), walk=walk)
 
 
 def learner_for(user: UserLike, pk: int) -> Learner | None:

@@ -4,7 +4,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tremplin.core.audit import Action, filters_summary, record
+from tremplin.core.paging import Counted
 from tremplin.core.permissions import changeable_or_404, permissions_of
 from tremplin.core.views import apply_errors, submitted
 
@@ -45,9 +45,10 @@ def learner_list(request: HttpRequest) -> HttpResponse:
             disp=data["disp"].pk if data["disp"] else None,
             status=data["status"],
         )
-    page = Paginator(selectors.search_learners(request.user, filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    # Counted first: the count chooses how a search's page is read.
+    count = selectors.search_learners(request.user, filters).count()
+    found = selectors.search_learners(request.user, filters, matches=count)
+    page = Counted(found, PAGE_SIZE, count).get_page(request.GET.get("page"))
     record(
         request,
         Action.LIST,

@@ -6,7 +6,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -59,9 +58,10 @@ def _require(request: HttpRequest, roles: frozenset[str]) -> None:
 def young_people(request: HttpRequest) -> HttpResponse:
     _require(request, COUNSELOR_ROLES)
     searched = " ".join(request.GET.get("q", "").split())[:100]
-    page = Paginator(selectors.young_people(request.user, q=searched), 50).get_page(
-        request.GET.get("page")
-    )
+    # Counted first: the count chooses how a search's page is read.
+    count = selectors.young_people(request.user, q=searched).count()
+    people = selectors.young_people(request.user, q=searched, matches=count)
+    page = Counted(people, 50, count).get_page(request.GET.get("page"))
     # The summary never holds the searched names (docs/security.md).
     found = ", recherche par nom" if searched else ""
     record(request, Action.LIST, Learner, f"jeunes des missions locales{found}, page {page.number}")
@@ -227,12 +227,12 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     reminders = services.reminders(request.user)
     if status == "reminder":
         filters = selectors.ReferralFilters(q=searched)
-        referrals = selectors.narrowed(reminders, filters).order_by("-sent_at", "-pk")
+        referrals = selectors.narrowed(request.user, reminders, filters).order_by("-sent_at", "-pk")
         count = referrals.count()
     else:
         filters = selectors.ReferralFilters(status=status, q=searched)
-        referrals = selectors.search_referrals(request.user, filters)
         count = selectors.count_referrals(request.user, filters)
+        referrals = selectors.search_referrals(request.user, filters, matches=count)
     page = Counted(referrals, 50, count).get_page(request.GET.get("page"))
     # The summary never holds the searched names (docs/security.md).
     found = ", recherche par nom" if searched else ""
