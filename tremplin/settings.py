@@ -179,7 +179,12 @@ else:
             # cost about 2.3 ms per request at national scale (docs/scaling.md).
             "CONN_MAX_AGE": DATABASE_CONN_MAX_AGE,
             "OPTIONS": {
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                # The write-ahead log truncated back to 64 MB once written through: a kept
+                # connection never lets it be deleted (a national import left 50 MB and more).
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                    "PRAGMA journal_size_limit=67108864;"
+                ),
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },

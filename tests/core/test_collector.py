@@ -48,18 +48,32 @@ def test_settling_moves_the_objects_alive_out_of_the_collectors_passes() -> None
     assert gc.get_freeze_count() == 0
 
 
-# In a fresh process, as a server's: the WSGI application loaded, then requests finished.
+# In a fresh process, as a server's: the WSGI application loaded, then requests served, each
+# holding a cycle of its own until it has finished.
 SERVER_PROCESS = """
-import gc, json
+import gc, json, weakref
 import tremplin.wsgi
 frozen = gc.get_freeze_count()
 import tremplin.core.collector as collector
-from django.core.signals import request_finished
-served, settled = 0, []
-collector.settle = lambda: settled.append(served)
+from django.core.signals import request_finished, request_started
+settle = collector.settle
+served, settled, held = 0, [], []
+def settling():
+    settled.append(served)
+    settle()
+collector.settle = settling
+class Request:
+    pass
 for served in range(1, 1201):
+    request_started.send(sender=None)
+    request = Request()
+    request.itself = request
+    if served <= 12:
+        held.append(weakref.ref(request))
     request_finished.send(sender=None)
-print(json.dumps([frozen, settled]))
+    del request
+gc.collect()
+print(json.dumps([frozen, settled, sum(ref() is not None for ref in held)]))
 """
 
 
@@ -76,6 +90,9 @@ def test_a_server_process_settles_at_start_and_after_its_1st_10th_100th_1000th_r
         text=True,
         check=True,
     )
-    frozen, settled = json.loads(out.stdout)
+    frozen, settled, still_held = json.loads(out.stdout)
     assert frozen > 10_000  # Django and Tremplin, loaded
-    assert settled == [1, 10, 100, 1000]
+    # Done as the next request starts: the 1st, 10th, 100th and 1000th have finished.
+    assert settled == [2, 11, 101, 1001]
+    # No finished request's cycle was frozen with what the process keeps: all collected.
+    assert still_held == 0

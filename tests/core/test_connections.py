@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 # What Django does around each request (close_old_connections at its start and at its end),
@@ -25,7 +27,8 @@ AROUND_REQUESTS = (
 
 
 def around_requests(home: Path, **env: str) -> tuple[str, int, bool]:
-    environment = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL"}}
+    unset = {"DATABASE_URL", "DATABASE_CONN_MAX_AGE"}  # the settings' defaults, unless given
+    environment = {key: value for key, value in os.environ.items() if key not in unset}
     environment.update(
         {"DJANGO_SETTINGS_MODULE": "tremplin.settings", "TREMPLIN_HOME": str(home), **env}
     )
@@ -53,3 +56,19 @@ def test_a_zero_age_opens_one_connection_per_request_as_before(tmp_path: Path) -
     assert vendor == "sqlite"
     assert age == 0
     assert not kept
+
+
+def test_a_kept_sqlite_connection_truncates_the_write_ahead_log_to_64_mb(tmp_path: Path) -> None:
+    """A connection kept for the process's life never lets SQLite delete the log: it is cut back
+    to 64 MB once written through, where a national import left 50 MB and more for good."""
+    import sqlite3
+
+    from django.conf import settings
+
+    init = settings.DATABASES["default"].get("OPTIONS", {}).get("init_command", "")
+    if not init:
+        pytest.skip("PostgreSQL: the server keeps its own write-ahead log")
+    with sqlite3.connect(tmp_path / "check.sqlite3") as database:
+        database.executescript(init)
+        assert database.execute("PRAGMA journal_size_limit").fetchone()[0] == 64 * 1024 * 1024
+        assert database.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

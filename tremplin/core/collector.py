@@ -46,14 +46,26 @@ def settle() -> None:
 def settle_when_warm() -> None:
     """Settle the process now (what its start loaded) and after its 1st, 10th, 100th and 1000th
     request (what serving them built: templates compiled, caches filled). For a server's
-    processes only (`tremplin.wsgi`): the forked workers share the settled objects' pages."""
-    from django.core.signals import request_finished
+    processes only (`tremplin.wsgi`): the forked workers share the settled objects' pages.
+
+    A settling is due when such a request has finished and done when the next one starts, before
+    Django builds it: when the request finishes, the server still holds it and its response, and
+    their cycles (a view's, a form's, an upload's) would have been frozen for the process's
+    life."""
+    from django.core.signals import request_finished, request_started
 
     settle()
     served = count(1)
+    due: list[bool] = []
 
     def after_request(**_: object) -> None:
         if next(served) in SETTLE_AFTER:
+            due.append(True)
+
+    def before_request(**_: object) -> None:
+        if due:
+            due.clear()
             settle()
 
     request_finished.connect(after_request, weak=False, dispatch_uid="tremplin-settle")
+    request_started.connect(before_request, weak=False, dispatch_uid="tremplin-settle-due")
