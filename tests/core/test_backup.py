@@ -437,3 +437,28 @@ def test_the_command_line_backs_up_and_restores_with_french_messages(
     assert refused.returncode != 0
     assert "tronquée ou corrompue" in refused.stderr
     assert fingerprint() == before
+
+
+def test_a_process_that_opened_the_sqlite_database_reads_the_restored_one(
+    live_database: dict[str, str], tmp_path: Path
+) -> None:
+    """A server's worker may have opened the database without reading it yet (the check
+    cannot see it: SQLite opens its log on the first read) and keeps its connection: it reads
+    and writes the restored database, not a replaced file whose writes would be lost."""
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite: PostgreSQL restores in one transaction on its server")
+    add_learners("BACKUP-1")
+    file = tmp_path / "tremplin.tar"
+    backup(file)
+    add_learners("BACKUP-2")
+    with closing(sqlite3.connect(connection.settings_dict["NAME"], timeout=10)) as worker:
+        restore(file, "--yes")
+        found = worker.execute(
+            "SELECT reference FROM learners_learner WHERE reference LIKE 'BACKUP-%'"
+        ).fetchall()
+        assert found == [("BACKUP-1",)]
+        worker.execute(
+            "UPDATE learners_learner SET first_name = 'Écrit' WHERE reference = 'BACKUP-1'"
+        )
+        worker.commit()
+    assert Learner.objects.get(reference="BACKUP-1").first_name == "Écrit"

@@ -503,12 +503,27 @@ def restore_backup(verified: VerifiedBackup, *, using: str = DEFAULT_DB_ALIAS) -
 
 
 def replace_sqlite(new: Path, database: Path) -> None:
-    """Swap the checked copy in with one atomic rename, once nobody else uses the database."""
-    if database.exists():
-        quiesce_sqlite(database)
-        os.chmod(new, database.stat().st_mode & 0o777)
-    os.replace(new, database)
-    fsync_directory(database.parent)
+    """Copy the checked copy into the database, once nobody else uses it, in one transaction
+    of SQLite's backup API under the database's own locks: a process that opened the database
+    without reading it yet (the check cannot see it) reads and writes the restored one, where
+    a file swapped in by a rename left it the replaced file, its writes lost. A database that
+    does not exist yet is the checked copy, renamed."""
+    if not database.exists():
+        os.replace(new, database)
+        fsync_directory(database.parent)
+        return
+    quiesce_sqlite(database)
+    try:
+        with (
+            closing(sqlite3.connect(new)) as source,
+            closing(sqlite3.connect(database, timeout=10, isolation_level=None)) as live,
+        ):
+            source.backup(live)
+            live.execute("PRAGMA journal_mode=WAL").fetchone()
+            live.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise BackupError(f"La base {database} n'a pas pu être remplacée ({exc}).") from exc
+    new.unlink()
 
 
 def quiesce_sqlite(database: Path) -> None:
