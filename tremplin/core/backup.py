@@ -10,7 +10,9 @@ of a snapshot whose row counts the manifest records.
 A restore verifies everything before it changes anything: the manifest, the engine, that the code
 knows every migration the backup has, the size and checksum of the payload; on SQLite it also
 rebuilds the database into a temporary file next to the live one, checks it (``PRAGMA
-integrity_check``, row counts) and only then swaps it in with one ``os.replace``. On PostgreSQL,
+integrity_check``, row counts) and only then copies it in with SQLite's backup API, in one
+transaction under the live database's locks (``os.replace`` when there is no database yet). On
+PostgreSQL,
 ``pg_restore --single-transaction`` applies the whole dump or nothing. The append-only triggers
 of the audit log are part of the schema and travel with it.
 """
