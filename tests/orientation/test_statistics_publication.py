@@ -200,3 +200,26 @@ def test_secondary_suppression_leaves_no_relation_with_a_single_masked_cell() ->
     for total, parts in relations:
         masked = [cell for cell in [total, *parts] if cell in hidden]
         assert len(masked) != 1 or values[masked[0]] == values[total], (total, masked)
+
+
+def test_the_published_cells_count_what_the_statistics_count(
+    dataset: dict[str, Referral],
+) -> None:
+    """The masks' cells are read without the delays the statistics split by (their medians):
+    the same sent, contacted, enrolled and small-or-medium counts, in all and per mission
+    locale, per region and per centre."""
+    year = "2025-2026"
+    values = publication._year_values(year)
+    everywhere = referral_stats(year=year)
+    for name in COUNTS:
+        assert values.get((name, "*", "*", year), 0) == getattr(everywhere.total, name)
+    for code in MISSIONS:
+        mine = referral_stats(year=year, mission_locale=MissionLocale.objects.get(code=code))
+        for name in COUNTS:
+            assert values.get((name, code, "*", year), 0) == getattr(mine.total, name)
+            assert values.get((name, code, f"r:{REGION}", year), 0) == getattr(mine.total, name)
+    for code in CENTRES:
+        theirs = referral_stats(year=year, centre=CnamCentre.objects.get(code=code))
+        for name in COUNTS:
+            assert values.get((name, "*", f"c:{code}", year), 0) == getattr(theirs.total, name)
+    assert everywhere.total.contacted > 0 and everywhere.total.sent > everywhere.total.contacted

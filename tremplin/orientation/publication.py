@@ -34,6 +34,9 @@ from datetime import date
 from typing import Any
 
 from django.core.cache import caches
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import Count, Q
 
 from tremplin.catalog.academic import academic_year_bounds
 from tremplin.core.collector import cycle_collection_paused
@@ -43,7 +46,15 @@ from tremplin.reporting.stamps import CACHE, TIMEOUT, key, tokens
 from tremplin.reporting.suppression import SECONDARY, primary, suppress
 
 from .models import Referral
-from .stats import COUNTS, Cell, Figures, ReferralStats, _grouped, _period
+from .stats import (
+    COUNTS,
+    REACHED_STATUSES,
+    SMALL_OR_MEDIUM,
+    Cell,
+    Figures,
+    ReferralStats,
+    _period,
+)
 
 #: A cell: (count, who, where, when), see the module's docstring.
 PublishedCell = tuple[str, str, str, str]
@@ -81,21 +92,13 @@ def _year_values(year: str) -> dict[PublishedCell, int]:
         pk: (code, region)
         for pk, code, region in CnamCentre.objects.values_list("pk", "code", "region_id")
     }
-    rows = _grouped(
-        Referral.objects.filter(
-            sent_month__gte=first.replace(day=1), sent_month__lte=last
-        ).order_by(),
-        "mission_locale_id",
-        "centre_id",
-        "sent_month",
-        "first_contact_days",
-    )
+    rows = _year_rows(first.replace(day=1), last)
     # (who, where, month) -> the four counts, at the finest published grain first.
     finest: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     month_keys: dict[Any, str] = {}
     regions = {centre: f"r:{region}" for centre, (_code, region) in centres.items()}
     codes = {centre: f"c:{code}" for centre, (code, _region) in centres.items()}
-    for ml, centre, month, _days, sent, contacted, enrolled, small_medium in rows:
+    for ml, centre, month, sent, contacted, enrolled, small_medium in rows:
         month_key = month_keys.get(month)
         if month_key is None:
             month_key = month_keys[month] = (
@@ -137,6 +140,42 @@ def _year_values(year: str) -> dict[PublishedCell, int]:
         for (who, where, when), counts in cells.items()
         for i, name in enumerate(COUNTS)
     }
+
+
+def _year_rows(first: date, last: date) -> list[tuple[Any, ...]]:
+    """The year's referrals per mission locale, centre and month: sent, contacted (a first
+    contact's delay known, or a status past it), enrolled, to a small or medium town. The
+    statistics' own groups also split by delay, for their medians, which the masks need not
+    (2025-2026: 237,720 groups to read). Read straight from the cursor, as `_grouped`."""
+    query = (
+        Referral.objects.filter(sent_month__gte=first, sent_month__lte=last)
+        .order_by()
+        .values("mission_locale_id", "centre_id", "sent_month")
+        .annotate(
+            n_sent=Count("*"),
+            n_contacted=Count(
+                "pk", filter=Q(first_contact_days__isnull=False) | Q(status__in=REACHED_STATUSES)
+            ),
+            n_enrolled=Count("pk", filter=Q(status=Referral.Status.ENROLLED)),
+            n_small_medium=Count("pk", filter=SMALL_OR_MEDIUM),
+        )
+        .values_list(
+            "mission_locale_id",
+            "centre_id",
+            "sent_month",
+            "n_sent",
+            "n_contacted",
+            "n_enrolled",
+            "n_small_medium",
+        )
+    )
+    try:
+        sql, params = query.query.sql_with_params()
+    except EmptyResultSet:
+        return []
+    with connections[query.db].cursor() as cursor:  # the replica inside the reports
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _relations(
