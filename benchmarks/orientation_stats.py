@@ -240,7 +240,20 @@ def main() -> None:
     timed("statistics page, 2025, whole country (full stack)", page("period=2025"))
     timed("statistics page, all time, whole country", page("period="))
     timed("statistics page, 2025, one region", page(f"period=2025&region={region}"))
+    # What the statistician's first page after a write to the year waits for: the masks of
+    # every published page of the year, decided again (stored per state of the year's data).
+    from tremplin.orientation.publication import decide
+
+    masks = timed(
+        "published masks of 2025-2026, decided (after a write)", lambda: decide(5, "2025-2026")
+    )
     print(f"figures / bare SQL count: {whole / bare:.1f}x")
+    emit(
+        "published orientation masks of a year, decided after a write to it",
+        masks,
+        "s",
+        ratio="once per change of the year's data; every page then reads them stored",
+    )
     emit(
         "orientation statistics, all time, whole country",
         whole,
