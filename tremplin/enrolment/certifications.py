@@ -256,16 +256,25 @@ LIVE = (Certification.Status.PROPOSED, Certification.Status.AWARDED)
 
 
 def learner_paths(
-    learner: Learner, certifications: Sequence[Certification] | None = None
+    learner: Learner,
+    certifications: Sequence[Certification] | None = None,
+    enrolments: Sequence[Enrolment] | None = None,
 ) -> list[Path]:
     """Every formation in progress for the learner: one of its UEs validated or being taken, or
-    named by one of the learner's applications. A constant number of queries; one fewer when
-    the caller has already read the learner's `certifications` (the record page lists them)."""
-    rows = list(
-        Enrolment.objects.filter(
-            learner=learner, result__in=(Result.VALIDATED, Result.PENDING)
-        ).values_list("unit_id", "unit__code", "unit__ects", "result")
-    )
+    named by one of the learner's applications. A constant number of queries; one fewer for
+    each of the learner's `certifications` and `enrolments` (with their units) the caller has
+    already read (the record page lists both)."""
+    kept = (Result.VALIDATED, Result.PENDING)
+    if enrolments is None:
+        rows = list(
+            Enrolment.objects.filter(learner=learner, result__in=kept).values_list(
+                "unit_id", "unit__code", "unit__ects", "result"
+            )
+        )
+    else:
+        rows = [
+            (e.unit_id, e.unit.code, e.unit.ects, e.result) for e in enrolments if e.result in kept
+        ]
     validated = {code: ects for _, code, ects, result in rows if result == Result.VALIDATED}
     unit_ids = {unit_id for unit_id, *_ in rows}
     formations = (
