@@ -34,8 +34,6 @@ from datetime import date
 from typing import Any
 
 from django.core.cache import caches
-from django.core.exceptions import EmptyResultSet
-from django.db import connections
 from django.db.models import Count, Q
 
 from tremplin.catalog.academic import academic_year_bounds
@@ -54,6 +52,7 @@ from .stats import (
     Figures,
     ReferralStats,
     _period,
+    raw_rows,
 )
 
 #: A cell: (count, who, where, when), see the module's docstring.
@@ -146,7 +145,7 @@ def _year_rows(first: date, last: date) -> list[tuple[Any, ...]]:
     """The year's referrals per mission locale, centre and month: sent, contacted (a first
     contact's delay known, or a status past it), enrolled, to a small or medium town. The
     statistics' own groups also split by delay, for their medians, which the masks need not
-    (2025-2026: 237,720 groups to read). Read straight from the cursor, as `_grouped`."""
+    (2025-2026: 237,720 groups to read)."""
     query = (
         Referral.objects.filter(sent_month__gte=first, sent_month__lte=last)
         .order_by()
@@ -169,13 +168,7 @@ def _year_rows(first: date, last: date) -> list[tuple[Any, ...]]:
             "n_small_medium",
         )
     )
-    try:
-        sql, params = query.query.sql_with_params()
-    except EmptyResultSet:
-        return []
-    with connections[query.db].cursor() as cursor:  # the replica inside the reports
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    return raw_rows(query)
 
 
 def _relations(

@@ -90,8 +90,8 @@ def narrowed(
 
 #: A search matching more than one referral in WALK[vendor] of them all has its page read in
 #: the page's order (the latest first), each referral tested against the matches: 50 matches
-#: are soon found. Fewer matches are read through their index and sorted. Where the two ways
-#: cost the same at national scale (PostgreSQL tests each referral's young person dearer).
+#: are soon found. Fewer matches are read through their index and sorted. The thresholds are
+#: where both ways cost the same at national scale (PostgreSQL tests each row dearer).
 WALK = {"sqlite": 150, "postgresql": 60}
 
 

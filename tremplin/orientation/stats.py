@@ -280,17 +280,23 @@ def _grouped(qs: QuerySet[Referral], *fields: str) -> list[tuple[Any, ...]]:
         )
         .values_list(*fields, "n_sent", "n_reached", "n_enrolled", "n_small_medium")
     )
+    return [
+        (*row[:-4], row[-4], row[-4] if row[-5] is not None else row[-3], row[-2], row[-1])
+        for row in raw_rows(query)
+    ]
+
+
+def raw_rows(query: QuerySet[Any]) -> list[tuple[Any, ...]]:
+    """The rows of a `values_list` query straight from the cursor, without the per-row
+    converters of a queryset (counts and ids need none), on the query's database (the
+    replica inside the reports); none for a query that cannot match."""
     try:
         sql, params = query.query.sql_with_params()
     except EmptyResultSet:
         return []
-    with connections[qs.db].cursor() as cursor:  # the replica inside the reports
+    with connections[query.db].cursor() as cursor:
         cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    return [
-        (*row[:-4], row[-4], row[-4] if row[-5] is not None else row[-3], row[-2], row[-1])
-        for row in rows
-    ]
+        return cursor.fetchall()
 
 
 @dataclass
