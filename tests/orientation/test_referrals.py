@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -411,3 +412,24 @@ def test_reminders_stay_within_the_users_scope(
     later = SENT_ON + timedelta(days=40)
     for user in (rennes_counselor, vitre_staff, statistician):
         assert list(reminders(user, today=later)) == []
+
+
+def test_the_reminders_page_counts_its_reminders_once(
+    referral: Referral, counselor: User, client_as: Any
+) -> None:
+    """Filtered on « à relancer » without a search, the list is the reminders the banner
+    counts: one count for both."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_as(counselor)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/orientation/", {"status": "reminder"}).content.decode()
+    assert "1 orientation sans premier contact après 15 jours" in page
+    assert f'href="/orientation/{referral.pk}/"' in page
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert len(counts) == 1
+    # Searched, the list and the banner differ: each is counted.
+    page = client.get("/orientation/", {"status": "reminder", "q": "zzz"}).content.decode()
+    assert "1 orientation sans premier contact après 15 jours" in page
+    assert "Aucune orientation ne correspond à « zzz »" in page

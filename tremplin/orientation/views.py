@@ -234,6 +234,10 @@ def referral_list(request: HttpRequest) -> HttpResponse:
         count = selectors.count_referrals(request.user, filters)
         referrals = selectors.search_referrals(request.user, filters, matches=count)
     page = Counted(referrals, 50, count).get_page(request.GET.get("page"))
+    # The reminders unsearched are the list just counted: counted once.
+    reminder_count = (
+        count if status == "reminder" and not searched else services.count_reminders(request.user)
+    )
     # The summary never holds the searched names (docs/security.md).
     found = ", recherche par nom" if searched else ""
     record(request, Action.LIST, Referral, f"statut={status}{found}, page {page.number}")
@@ -248,7 +252,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "searched": searched,
             "query": query.urlencode(),
-            "reminder_count": services.count_reminders(request.user),
+            "reminder_count": reminder_count,
             # Only the rows shown: the overdue referrals of a region can be tens of thousands.
             "reminder_ids": set(
                 reminders.filter(pk__in=[r.pk for r in page]).values_list("pk", flat=True)
