@@ -15,7 +15,17 @@ from tremplin.learners.models import Learner, Placement, Reach, Status
 from tremplin.learners.services import transfer
 from tremplin.places.models import Commune, Establishment, MissionLocale
 
-from ..reporting.test_bilan_definitions import FRESNES, LILLE, MELUN, RENNES, move, person, place
+from ..reporting.test_bilan_definitions import (
+    FRESNES,
+    INFO,
+    LILLE,
+    MELUN,
+    RENNES,
+    certify,
+    move,
+    person,
+    place,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -104,3 +114,41 @@ def test_the_reach_follows_the_reference_data() -> None:
 def test_a_learner_in_no_area_has_no_reach() -> None:
     learner = person(None)
     assert not Reach.objects.filter(learner_id=learner.pk).exists()
+
+
+def test_a_region_reads_the_same_rows_whether_it_lists_its_learners_or_tests_each_row() -> None:
+    """A few rows (a record, references, a page's ids) are each tested against the region's
+    reach (`readable_few`), where a list reads the region's learners: the same rows either
+    way, for the learners, the records that hang off them and the enrolments."""
+    from django.test.utils import CaptureQueriesContext
+
+    from tremplin.catalog.models import Formation
+    from tremplin.core.roles import Role
+    from tremplin.enrolment.models import Application, Certification, Enrolment
+
+    from ..reporting.test_bilan_definitions import enrol, unit
+
+    regional = User.objects.create(username="region-test", role=Role.REGIONAL_COORDINATOR)
+    regional.disps.set([place(MELUN).disp])
+    inside, moved_out, outside = person(MELUN), person(MELUN), person(LILLE)
+    # Transferred out, a learner stays in the DISP where their path began.
+    move(moved_out, LILLE, date(2020, 1, 1))
+    Learner.objects.filter(pk=moved_out.pk).update(establishment=place(LILLE))
+    formation = Formation.objects.order_by("pk").values_list("code", flat=True)[0]
+    for learner in (inside, moved_out, outside):
+        certify(learner, formation, date(2021, 7, 1))
+        Application.objects.create(learner=learner, academic_year="2020-2021", funding="dap")
+        enrol(learner, unit(INFO))
+    learner_of = {Learner: "pk", Application: "learner_id", Certification: "learner_id"}
+    learner_of[Enrolment] = "learner_id"
+    for model, column in learner_of.items():
+        permissions = model.permissions  # type: ignore[attr-defined]
+        listed = permissions.readable(regional, model.objects.all())
+        tested = permissions.readable_few(regional, model.objects.all())
+        assert set(listed.values_list("pk", flat=True)) == set(tested.values_list("pk", flat=True))
+        assert set(tested.values_list(column, flat=True)) == {inside.pk, moved_out.pk}
+    with CaptureQueriesContext(connection) as queries:
+        assert Learner.permissions.can_read(regional, moved_out)
+        assert not Learner.permissions.can_read(regional, outside)
+    # One row tested: the region's learners are never listed for it.
+    assert all("EXISTS" in q["sql"] for q in queries.captured_queries)

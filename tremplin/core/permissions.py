@@ -37,9 +37,14 @@ class Permissions:
     def readable(self, user: UserLike, queryset: QuerySet[M]) -> QuerySet[M]:
         return queryset.none()
 
+    def readable_few(self, user: UserLike, queryset: QuerySet[M]) -> QuerySet[M]:
+        """`readable` for a queryset already narrowed to a few rows (one record, some
+        references, a page's ids): a scope may then test each row rather than list its own."""
+        return self.readable(user, queryset)
+
     def can_read(self, user: UserLike, obj: Model) -> bool:
         manager = type(obj)._default_manager
-        return self.readable(user, manager.filter(pk=obj.pk)).exists()
+        return self.readable_few(user, manager.filter(pk=obj.pk)).exists()
 
     def can_change(self, user: UserLike, obj: Model | None = None) -> bool:
         return False
@@ -93,7 +98,7 @@ def readable_or_404(user: UserLike, queryset: QuerySet[M], **lookup: Any) -> M:
     """The object, if the user's scope covers it; otherwise 404 (its existence is not disclosed)."""
     from django.http import Http404
 
-    found = permissions_of(queryset.model).readable(user, queryset).filter(**lookup).first()
+    found = permissions_of(queryset.model).readable_few(user, queryset.filter(**lookup)).first()
     if found is None:
         raise Http404("Aucun enregistrement ne correspond.")
     return found

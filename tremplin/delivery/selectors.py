@@ -230,7 +230,7 @@ def _distance_enrolments() -> QuerySet[Enrolment]:
 def pack_learners(user: UserLike, establishment: Establishment) -> QuerySet[Learner]:
     """The learners detained in the establishment, whom the user reads, with a pending enrolment
     in a UE taught at distance."""
-    return Learner.permissions.readable(
+    return Learner.permissions.readable_few(
         user,
         Learner.objects.filter(
             establishment=establishment,

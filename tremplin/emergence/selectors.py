@@ -106,8 +106,12 @@ def candidates(cohort: Cohort, user: UserLike) -> QuerySet[Learner]:
     """The learners who may join the cohort: detained now at its establishment, in the user's
     scope, not participants yet."""
     return (
-        Learner.permissions.readable(user, Learner.objects.all())
-        .filter(establishment=cohort.establishment, kind=Kind.DETAINED, status=Status.PLACED)
+        Learner.permissions.readable_few(
+            user,
+            Learner.objects.filter(
+                establishment=cohort.establishment, kind=Kind.DETAINED, status=Status.PLACED
+            ),
+        )
         .exclude(emergence_participations__cohort=cohort)
         .order_by("last_name", "first_name", "reference")
     )

@@ -41,7 +41,7 @@ def learner_index(references: set[str], user: Any) -> dict[str, int]:
             taught = Enrolment.permissions.readable(user, Enrolment.objects.all())
             qs = qs.filter(pk__in=taught.values("learner_id"))
         elif user is not None:
-            qs = Learner.permissions.readable(user, qs)
+            qs = Learner.permissions.readable_few(user, qs)
         found.update({ref.upper(): pk for ref, pk in qs.values_list("reference", "id")})
     return found
 

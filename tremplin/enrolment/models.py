@@ -31,7 +31,7 @@ class Application(models.Model):
     """A candidature for a formation or for UEs. Its status moves only along the transitions
     declared below (django-fsm); each move is recorded as an ApplicationStep."""
 
-    permissions = LearnerRecordPermissions()
+    permissions = LearnerRecordPermissions(tested=True)
 
     class Status(models.TextChoices):
         SUBMITTED = "submitted", "Déposée"
@@ -238,7 +238,7 @@ class Certification(models.Model):
     """A certification proposed by Tremplin when a learner meets a formation's requirements,
     awarded by a coordinator (with a number), possibly revoked (never deleted)."""
 
-    permissions = LearnerRecordPermissions()
+    permissions = LearnerRecordPermissions(tested=True)
 
     class Status(models.TextChoices):
         PROPOSED = "proposed", "Proposée"

@@ -17,10 +17,16 @@ class EnrolmentPermissions(LearnerRecordPermissions):
     """Enrolments: like the learner's record, and teachers read and grade those of their UEs."""
 
     def readable(self, user: UserLike, queryset: QuerySet[M]) -> QuerySet[M]:
+        return self._readable(user, queryset, tested=False)
+
+    def readable_few(self, user: UserLike, queryset: QuerySet[M]) -> QuerySet[M]:
+        return self._readable(user, queryset, tested=True)
+
+    def _readable(self, user: UserLike, queryset: QuerySet[M], *, tested: bool) -> QuerySet[M]:
         scope = scope_of(user)
         if scope.role == Role.TEACHER:
             return queryset.filter(unit__in=scope.unit_ids)
-        condition = learner_filter(scope, "learner__")
+        condition = learner_filter(scope, "learner__", tested=tested)
         return queryset if condition is None else queryset.filter(condition)
 
     def can_grade(self, user: UserLike, unit_id: int) -> bool:
@@ -44,7 +50,7 @@ def follows(scope: Scope, learner_id: Any) -> bool:
     """Enrolments: a learner (by id) in the scope."""
     from tremplin.learners.models import Learner
 
-    condition = learner_filter(scope)
+    condition = learner_filter(scope, tested=True)
     found = Learner.objects.filter(pk=getattr(learner_id, "pk", learner_id))
     return (found if condition is None else found.filter(condition)).exists()
 

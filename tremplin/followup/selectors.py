@@ -11,7 +11,6 @@ from tremplin.catalog.academic import academic_year_of
 from tremplin.core.permissions import UserLike
 from tremplin.enrolment.models import Enrolment, Result
 from tremplin.learners.models import Learner, Placement, Status
-from tremplin.learners.selectors import visible_learners
 
 from .models import INTERVIEW_ALERT_DAYS, Interview
 
@@ -59,10 +58,13 @@ def caseload(user: UserLike, *, today: date | None = None) -> list[CaseloadRow]:
         Interview.objects.filter(learner=OuterRef("pk")).order_by("-date").values("date")[:1]
     )
     learners: QuerySet[Learner] = (
-        visible_learners(user)
         # One set of ids (a UNION), so the database starts from these few learners; an OR of
         # two sets made it walk every learner by name (0.35 s on PostgreSQL, national demo).
-        .filter(pk__in=concerned.union(moved))
+        # Each is tested against the scope: a region's 51,000 learners listed first took
+        # 30 ms on SQLite.
+        Learner.permissions.readable_few(
+            user, Learner.objects.filter(pk__in=concerned.union(moved))
+        )
         .annotate(
             last_interview=Subquery(last_interview),
             pending_units=Subquery(pending_count),

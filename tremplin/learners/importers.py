@@ -162,7 +162,7 @@ class LearnerImporter(Importer[Learner]):
         found = list(Learner.objects.filter(reference__in=list(rows)))
         readable = (
             set(
-                Learner.permissions.readable(
+                Learner.permissions.readable_few(
                     self.user, Learner.objects.filter(pk__in=[lr.pk for lr in found])
                 ).values_list("pk", flat=True)
             )

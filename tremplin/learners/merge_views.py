@@ -44,7 +44,9 @@ def learner_merge(request: HttpRequest, pk: int) -> HttpResponse:
     preview: merge.MergePlan | None = None
     if form.is_bound and form.is_valid():
         reference = form.cleaned_data["other"].strip()
-        other = selectors.visible_learners(request.user).filter(reference=reference).first()
+        other = Learner.permissions.readable_few(
+            request.user, Learner.objects.filter(reference=reference)
+        ).first()
         if other is None:
             form.add_error("other", f"Aucun dossier « {reference} » dans votre périmètre.")
         else:

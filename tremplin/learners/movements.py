@@ -169,7 +169,7 @@ class MovementImporter(Importer[Placement]):
         numbered = Learner.objects.in_bulk({pk for ids in by_number.values() for pk in ids})
         readable = set(
             (
-                Learner.permissions.readable(self.user, Learner.objects.all())
+                Learner.permissions.readable_few(self.user, Learner.objects.all())
                 if self.user is not None
                 else Learner.objects.all()
             )

@@ -33,9 +33,9 @@ def with_readability(user: UserLike, learners: list[Learner]) -> list[tuple[Lear
     """Each learner with whether the user may open their record (files found by identity may
     lie outside the user's scope: then only their reference is shown)."""
     readable = set(
-        visible_learners(user)
-        .filter(pk__in=[learner.pk for learner in learners])
-        .values_list("pk", flat=True)
+        Learner.permissions.readable_few(
+            user, Learner.objects.filter(pk__in=[learner.pk for learner in learners])
+        ).values_list("pk", flat=True)
     )
     return [(learner, learner.pk in readable) for learner in learners]
 
@@ -75,9 +75,8 @@ def search_learners(
 
 def learner_for(user: UserLike, pk: int) -> Learner | None:
     return (
-        visible_learners(user)
+        Learner.permissions.readable_few(user, Learner.objects.filter(pk=pk))
         .select_related("establishment", "establishment__disp", "mission_locale")
-        .filter(pk=pk)
         .first()
     )
 

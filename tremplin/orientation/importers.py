@@ -138,7 +138,7 @@ class ReferralImporter(Importer[Referral]):
         for start in range(0, len(references), CHUNK):
             qs = Learner.objects.filter(reference__in=references[start : start + CHUNK])
             if self.user is not None:
-                qs = Learner.permissions.readable(self.user, qs)
+                qs = Learner.permissions.readable_few(self.user, qs)
             for ref, *rest in qs.values_list(
                 "reference",
                 "id",

@@ -196,7 +196,7 @@ class YouthProfileImporter(Importer[YouthProfile]):
                 self.learners[learner.reference] = learner
         readable = Learner.objects.filter(pk__in=[lr.pk for lr in self.learners.values()])
         if self.user is not None:
-            readable = Learner.permissions.readable(self.user, readable)
+            readable = Learner.permissions.readable_few(self.user, readable)
         self.readable = set(readable.values_list("pk", flat=True))
         self.profile_sectors: dict[int, frozenset[int]] = {}
         through = YouthProfile.sectors.through

@@ -18,7 +18,7 @@ MAX_FOUND = 500
 
 class LearnerDirectory:
     def describe(self, user: Any, ids: set[int]) -> dict[int, str]:
-        readable = Learner.permissions.readable(user, Learner.objects.filter(pk__in=ids))
+        readable = Learner.permissions.readable_few(user, Learner.objects.filter(pk__in=ids))
         return {
             learner.pk: ANONYMISED if is_anonymised(learner) else str(learner)
             for learner in readable.only("pk", "last_name", "first_name", "reference")

@@ -98,7 +98,7 @@ def passport(request: HttpRequest, learner_pk: int) -> HttpResponse:
         HandOver.objects.filter(learner_id=learner_pk).select_related("centre__commune"),
     ).order_by("-placement__date", "-id")
     hand_over = hand_overs.first()
-    learner = Learner.permissions.readable(
+    learner = Learner.permissions.readable_few(
         request.user, Learner.objects.filter(Q(pk=learner_pk))
     ).first()
     if learner is None and hand_over is not None:
