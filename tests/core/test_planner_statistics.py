@@ -33,3 +33,16 @@ def test_nothing_is_analysed_where_nothing_was() -> None:
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
             assert cursor.fetchone() == (0,)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL keeps its own statistics")
+def test_a_table_rebuilt_by_a_migration_is_analysed_again_after_the_migrations() -> None:
+    """SQLite rebuilds a table to alter one of its columns: its statistics go with the old
+    table, and the planner read the national demo's referrals through the formations."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE places_commune")
+        cursor.execute("ANALYZE places_region")
+        cursor.execute("DELETE FROM sqlite_stat1 WHERE tbl = 'places_commune'")  # rebuilt
+    assert stats_of("sqlite_autoindex_places_commune_1") == []
+    refresh_statistics()
+    assert len(stats_of("sqlite_autoindex_places_commune_1")) == 1
