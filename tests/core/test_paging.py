@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tremplin.core import paging
 from tremplin.core.models import AuditEvent
 from tremplin.core.paging import Counted, Pages
 
@@ -55,3 +56,59 @@ def test_a_list_not_ordered_down_to_a_unique_field_is_paged_as_usual(events: Non
         list(pages.page(pages.num_pages))
     [read] = [q["sql"] for q in queries if "LIMIT" in q["sql"]]
     assert "OFFSET 20" in read and "DESC" not in read
+
+
+@pytest.fixture
+def deep_from_five(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages read their keys first from the sixth row skipped (500 in the application)."""
+    monkeypatch.setattr(paging, "KEYS_FIRST_FROM", 5)
+
+
+def test_a_deep_page_reads_its_keys_then_its_rows_by_key_and_holds_a_plain_pages_rows(
+    deep_from_five: None,
+) -> None:
+    from tremplin.accounts.models import User
+
+    author = User.objects.create(username="auteur")
+    AuditEvent.objects.bulk_create(
+        AuditEvent(username=f"user-{i % 4}", user=author, action="view", model="learners.Learner")
+        for i in range(23)
+    )
+    listed = AuditEvent.objects.filter(action="view").select_related("user")
+    listed = listed.order_by("username", "-id")
+    plain, pages = Paginator(listed, 4), Pages(listed, 4)
+    for number in plain.page_range:
+        assert [e.pk for e in pages.page(number)] == [e.pk for e in plain.page(number)]
+    with CaptureQueriesContext(connection) as queries:
+        rows = list(pages.page(3))  # rows 8 to 11: 8 skipped
+        assert {row.user.username for row in rows} == {"auteur"}  # joined, not one query each
+    keys, by_key = (q["sql"] for q in queries.captured_queries)
+    assert "OFFSET 8" in keys and '"user_id"' not in keys.split("FROM")[0]
+    # The rows by their keys alone: the list's conditions are not tested again.
+    assert "OFFSET" not in by_key and "'view'" not in by_key and "accounts_user" in by_key
+
+
+def test_a_shallow_page_or_an_annotated_list_is_read_in_one_query(
+    events: None, deep_from_five: None
+) -> None:
+    from django.db.models import Count
+
+    listed = AuditEvent.objects.order_by("username", "-id")
+    annotated = listed.annotate(n=Count("records"))
+    for rows, number in ((listed, 1), (listed, 2), (annotated, 3)):
+        with CaptureQueriesContext(connection) as queries:
+            page = list(Counted(rows, 4, 23).page(number))
+        assert len(queries.captured_queries) == 1
+        assert [e.pk for e in page] == [e.pk for e in Paginator(listed, 4).page(number)]
+
+
+@pytest.mark.parametrize(
+    ("asked", "skipped"),
+    [("1", 0), ("2", 5), ("3", 10), ("4", 3), ("5", 0), ("", 0), ("x", 0), ("99", 0)],
+)
+def test_a_page_skips_the_rows_between_it_and_the_nearer_end_of_its_list(
+    events: None, asked: str, skipped: int
+) -> None:
+    """23 rows, 5 a page: page 4 (rows 15 to 19) is read from the end, past rows 20 to 22; a
+    page asked for that is not a number is the first, a page beyond the list the last."""
+    assert Pages(AuditEvent.objects.order_by("-id"), 5).skipped(asked) == skipped

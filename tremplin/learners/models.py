@@ -190,7 +190,13 @@ class Learner(models.Model):
         ordering = ["last_name", "first_name", "reference"]
         verbose_name = "apprenant"
         indexes = [
-            models.Index(fields=["last_name", "first_name"]),
+            # The list's order with what its pages filter on: a page deep in the list reads its
+            # keys inside this index alone (core/paging.py; SQLite, national coordinator, page
+            # 2,000 of the young people: 293 ms when each learner's row was read for its kind).
+            models.Index(
+                fields=["last_name", "first_name", "reference", "status", "kind"],
+                name="learner_name_order",
+            ),
             models.Index(fields=["search_key"]),
             models.Index(fields=["establishment", "status"]),
             # The lists of an establishment's and of a mission locale's learners, in the list's

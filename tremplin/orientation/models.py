@@ -171,7 +171,7 @@ class Referral(models.Model):
     close_reason = models.CharField(
         "motif de clôture", max_length=15, choices=CloseReason.choices, blank=True
     )
-    sent_at = models.DateTimeField("envoyée le", db_index=True)
+    sent_at = models.DateTimeField("envoyée le")
     #: The local month of `sent_at` (its first day), kept with it for the monthly figures
     #: (stats.py); set by save() and by the bulk writes.
     sent_month = models.DateField("mois d'envoi", blank=True, editable=False)
@@ -197,8 +197,13 @@ class Referral(models.Model):
             models.Index(fields=["centre", "status", "sent_at"], name="referral_centre_status"),
             models.Index(fields=["mission_locale", "status", "sent_at"], name="referral_ml_status"),
             models.Index(fields=["status", "sent_at"]),
-            # The lists of a mission locale and of a centre, newest first, in index order (a
-            # region's walks `sent_at`'s own index and keeps its centres' and missions locales').
+            # The list's order with what a region's list filters on: a page deep in the list
+            # reads its keys inside this index alone (core/paging.py; a region's page 1,900:
+            # 918 ms on SQLite, 468 ms on PostgreSQL when each referral's row was read).
+            models.Index(
+                fields=["sent_at", "id", "centre", "mission_locale"], name="referral_list_order"
+            ),
+            # The lists of a mission locale and of a centre, newest first, in index order.
             models.Index(fields=["mission_locale", "sent_at"], name="referral_ml_sent"),
             models.Index(fields=["centre", "sent_at"], name="referral_centre_sent"),
             # Covering indexes of the figures (stats.py): read in GROUP BY order, no sort.
