@@ -152,3 +152,29 @@ def test_a_region_reads_the_same_rows_whether_it_lists_its_learners_or_tests_eac
         assert not Learner.permissions.can_read(regional, outside)
     # One row tested: the region's learners are never listed for it.
     assert all("EXISTS" in q["sql"] for q in queries.captured_queries)
+
+
+@pytest.mark.parametrize("walked", [True, False])
+def test_a_regions_page_tests_each_learner_near_an_end_of_its_list_and_lists_them_deeper(
+    monkeypatch: pytest.MonkeyPatch, walked: bool
+) -> None:
+    """A page near an end of a region's long list is soon found walking the names' index, each
+    learner tested against the region's reach; deeper, the region's learners are listed from
+    the reach and sorted (selectors.REACH_WALK): the same page either way."""
+    from django.test.utils import CaptureQueriesContext
+
+    from tremplin.core.roles import Role
+    from tremplin.learners import selectors
+
+    regional = User.objects.create(username="region-walk", role=Role.REGIONAL_COORDINATOR)
+    regional.disps.set([place(MELUN).disp])
+    inside = [person(MELUN) for _ in range(4)]
+    person(LILLE)
+    monkeypatch.setattr(selectors, "REACH_WALK", 10**12 if walked else 0)
+    filters = selectors.LearnerFilters()
+    with CaptureQueriesContext(connection) as queries:
+        page = list(selectors.search_learners(regional, filters, matches=4, depth=50))
+    by_name = Learner.objects.filter(pk__in=[learner.pk for learner in inside])
+    assert page == list(by_name.order_by("last_name", "first_name", "reference"))
+    [read] = [q["sql"] for q in queries.captured_queries if "learners_reach" in q["sql"]]
+    assert ("EXISTS" in read) is walked

@@ -45,9 +45,11 @@ def learner_list(request: HttpRequest) -> HttpResponse:
             disp=data["disp"].pk if data["disp"] else None,
             status=data["status"],
         )
-    # Counted first: the count chooses how a search's page is read.
-    count = selectors.search_learners(request.user, filters).count()
-    found = selectors.search_learners(request.user, filters, matches=count)
+    # Counted first: the count and the page's depth choose how the page is read.
+    listed = selectors.search_learners(request.user, filters)
+    count = listed.count()
+    depth = Counted(listed, PAGE_SIZE, count).skipped(request.GET.get("page")) + PAGE_SIZE
+    found = selectors.search_learners(request.user, filters, matches=count, depth=depth)
     page = Counted(found, PAGE_SIZE, count).get_page(request.GET.get("page"))
     record(
         request,
