@@ -12,6 +12,7 @@ import pkgutil
 import re
 from pathlib import Path
 
+import pytest
 from django import forms
 
 import tremplin
@@ -88,3 +89,18 @@ def test_a_conditionally_required_field_says_when_instead_of_optional() -> None:
     label = MoveForm()["reason"].as_field_group()
     assert "(obligatoire pour un refus ou un retrait)" in label
     assert "Optionnel" not in label
+
+
+@pytest.mark.django_db
+def test_an_optional_fields_mark_may_go_to_the_next_line_whole() -> None:
+    """The design system glued « (Optionnel) » to the label's last word with a no-break space:
+    in a filter's narrow column (the learners' « Direction interrégionale ») the browser broke
+    the mark itself, « (Op » then « tionnel) »."""
+    from tremplin.learners.forms import LearnerFilterForm
+    from tremplin.places.models import Establishment
+
+    form = LearnerFilterForm(establishments=Establishment.objects.none())
+    label = form["disp"].as_field_group()
+    assert "Direction interrégionale (Optionnel)" in label
+    required = form["q"].field.required
+    assert ("Optionnel" in form["q"].as_field_group()) is not required
