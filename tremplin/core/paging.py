@@ -85,7 +85,8 @@ def _rows(rows: QuerySet[Any], start: int, stop: int) -> list[Any]:
         return list(rows[start:stop])
     keys = list(rows.values_list("pk", flat=True)[start:stop])
     found = _same_reading(rows).in_bulk(keys)
-    return [found[key] for key in keys]
+    # A row deleted between the two readings (a merge, a deletion) is left out of the page.
+    return [found[key] for key in keys if key in found]
 
 
 def _plain(rows: QuerySet[Any]) -> bool:
