@@ -91,11 +91,14 @@ def test_a_deep_page_reads_its_keys_then_its_rows_by_key_and_holds_a_plain_pages
 def test_a_shallow_page_or_an_annotated_list_is_read_in_one_query(
     events: None, deep_from_five: None
 ) -> None:
-    from django.db.models import Count
+    from django.db.models import Count, FilteredRelation, Q
 
     listed = AuditEvent.objects.order_by("username", "-id")
     annotated = listed.annotate(n=Count("records"))
-    for rows, number in ((listed, 1), (listed, 2), (annotated, 3)):
+    authored = listed.annotate(
+        author=FilteredRelation("user", condition=Q(user__is_active=True))
+    ).select_related("author")
+    for rows, number in ((listed, 1), (listed, 2), (annotated, 3), (authored, 3)):
         with CaptureQueriesContext(connection) as queries:
             page = list(Counted(rows, 4, 23).page(number))
         assert len(queries.captured_queries) == 1

@@ -178,3 +178,30 @@ def test_a_regions_page_tests_each_learner_near_an_end_of_its_list_and_lists_the
     assert page == list(by_name.order_by("last_name", "first_name", "reference"))
     [read] = [q["sql"] for q in queries.captured_queries if "learners_reach" in q["sql"]]
     assert ("EXISTS" in read) is walked
+
+
+@pytest.mark.parametrize(("depth", "walked"), [(50, True), (7_000, True), (13_000, False)])
+def test_a_regions_page_walks_while_fewer_than_reach_walk_rows_lead_to_it(
+    depth: int, walked: bool
+) -> None:
+    """With every learner listed, a page 7,000 rows deep is found after 7,000 rows of the names'
+    index, under REACH_WALK (12,000): walked, where an integer division once listed the region
+    for any page between 6,000 and 12,000 rows deep; 13,000 rows deep: listed."""
+    from django.test.utils import CaptureQueriesContext
+
+    from tremplin.core.roles import Role
+    from tremplin.learners import selectors
+
+    regional = User.objects.create(username="region-band", role=Role.REGIONAL_COORDINATOR)
+    regional.disps.set([place(MELUN).disp])
+    person(MELUN), person(MELUN)  # two at least: the figures are whole numbers
+    latest = Learner.objects.order_by("-pk").values_list("pk", flat=True)[0]
+    matches = latest  # as many listed as the latest id counts
+    with CaptureQueriesContext(connection) as queries:
+        list(
+            selectors.search_learners(
+                regional, selectors.LearnerFilters(), matches=matches, depth=depth
+            )
+        )
+    [read] = [q["sql"] for q in queries.captured_queries if "learners_reach" in q["sql"]]
+    assert ("EXISTS" in read) is walked

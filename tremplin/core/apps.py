@@ -30,7 +30,7 @@ def refresh_statistics(using: str = "default", **kwargs: Any) -> None:
             "AND i.tbl_name = t.name)"
         )
         for (name,) in cursor.fetchall():
-            cursor.execute(f'ANALYZE "{name}"')
+            _analyse(cursor, name)
         cursor.execute(
             "SELECT i.name FROM sqlite_master i WHERE i.type = 'index' "
             "AND i.tbl_name IN (SELECT tbl FROM sqlite_stat1) "
@@ -38,7 +38,12 @@ def refresh_statistics(using: str = "default", **kwargs: Any) -> None:
         )
         missing = [name for (name,) in cursor.fetchall()]
         for name in missing:
-            cursor.execute(f'ANALYZE "{name}"')
+            _analyse(cursor, name)
+
+
+def _analyse(cursor: Any, name: str) -> None:
+    quoted = name.replace('"', '""')
+    cursor.execute(f'ANALYZE "{quoted}"')
 
 
 class CoreConfig(AppConfig):

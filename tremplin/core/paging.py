@@ -50,7 +50,7 @@ class Pages(_Paginator):
         except EmptyPage:
             number = self.num_pages
         bottom, top = self.bounds(number)
-        return self.count - top if self._backwards(bottom) else bottom
+        return max(self.count - top if self._backwards(bottom) else bottom, 0)
 
     def _backwards(self, bottom: int) -> bool:
         """Whether a page from `bottom` is read from the list's end."""
@@ -90,15 +90,19 @@ def _rows(rows: QuerySet[Any], start: int, stop: int) -> list[Any]:
 
 
 def _plain(rows: QuerySet[Any]) -> bool:
-    """Whether a list reads whole model rows, without annotations, DISTINCT or a union, so that
-    its rows can be read again by their keys alone."""
+    """Whether a list reads whole model rows, without annotations, filtered relations, DISTINCT,
+    a union, row locks or a related manager's back-reference, so that its rows can be read
+    again by their keys alone."""
     query = rows.query
     return (
         rows._iterable_class is ModelIterable
         and not query.annotations
+        and not getattr(query, "_filtered_relations", None)
         and not query.distinct
         and not query.combinator
         and not query.extra
+        and not query.select_for_update
+        and not getattr(rows, "_known_related_objects", None)
     )
 
 

@@ -61,9 +61,13 @@ def search_learners(
     each tested against its reach where few are (a search's matches, a page near an end of a
     list of many), listed from the reach otherwise (REACH_WALK)."""
     walk = bool(filters.q) and frequent(Learner, matches, one_in=NAMES_WALK)
-    each = (bool(filters.q) and not walk) or (
-        depth is not None and frequent(Learner, matches, one_in=REACH_WALK // depth)
+    # Fewer than REACH_WALK rows walked to the page (depth × every learner / the listed ones).
+    near_an_end = (
+        depth is not None
+        and matches is not None
+        and frequent(Learner, matches * REACH_WALK // depth, one_in=1)
     )
+    each = (bool(filters.q) and not walk) or near_an_end
     readable = Learner.permissions.readable_few if each else Learner.permissions.readable
     qs = readable(user, Learner.objects.all()).select_related(
         "establishment", "establishment__disp", "mission_locale"
