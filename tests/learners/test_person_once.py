@@ -337,22 +337,34 @@ def test_every_trigger_survives_the_migrations() -> None:
 
     from django.db import connection
 
+    from tremplin.core import stamps as table_stamps
+
     if connection.vendor != "sqlite":
         pytest.skip("PostgreSQL alters tables in place")
     stamps = importlib.import_module("tremplin.reporting.migrations.0001_year_stamps")
+    counted = importlib.import_module("tremplin.learners.migrations.0013_table_stamps")
+    referrals = importlib.import_module("tremplin.orientation.migrations.0008_table_stamps")
     with connection.cursor() as cursor:
         cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
         names = {name for (name,) in cursor.fetchall()}
-    expected = {
-        "learner_search_insert",
-        "learner_search_update",
-        "learner_search_delete",
-        "learners_learner_stamp_update",
-    } | {
-        f"{table}_stamp_{op.lower()}"
-        for table in [*stamps.WATCHED, *stamps.EVERY_YEAR]
-        for op in stamps.OPERATIONS
-    }
+    expected = (
+        {
+            "learner_search_insert",
+            "learner_search_update",
+            "learner_search_delete",
+            "learners_learner_stamp_update",
+        }
+        | {
+            f"{table}_stamp_{op.lower()}"
+            for table in [*stamps.WATCHED, *stamps.EVERY_YEAR]
+            for op in stamps.OPERATIONS
+        }
+        | {  # the tables a learner list counts (core.stamps)
+            table_stamps.trigger_name(table, op)
+            for table in (*counted.STAMPED, referrals.TABLE)
+            for op in table_stamps.OPERATIONS
+        }
+    )
     assert expected - names == set()
 
 

@@ -134,3 +134,19 @@ class DomainEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise JournalIsAppendOnly("Le journal des événements ne s'efface pas.")
+
+
+class TableStamp(models.Model):
+    """The state of a table's rows: `token` changes (to a new random number) whenever a row of
+    the table is written, by any path; database triggers do it (`core.stamps`), so no writer
+    can forget, and a rolled-back write leaves the old token. A table without a stamp is read
+    afresh each time."""
+
+    table = models.CharField("table", max_length=63, primary_key=True)
+    token = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "état d'une table"
+
+    def __str__(self) -> str:
+        return f"{self.table} ({self.token})"

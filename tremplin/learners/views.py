@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tremplin.core.audit import Action, filters_summary, record
 from tremplin.core.paging import Counted
 from tremplin.core.permissions import changeable_or_404, permissions_of
+from tremplin.core.stamps import count as stamped_count
 from tremplin.core.views import apply_errors, submitted
 
 from . import selectors, services
@@ -45,9 +46,10 @@ def learner_list(request: HttpRequest) -> HttpResponse:
             disp=data["disp"].pk if data["disp"] else None,
             status=data["status"],
         )
-    # Counted first: the count and the page's depth choose how the page is read.
+    # Counted first: the count and the page's depth choose how the page is read. The same list
+    # is counted once per change of what it reads (core.stamps).
     listed = selectors.search_learners(request.user, filters)
-    count = listed.count()
+    count = stamped_count(listed)
     depth = Counted(listed, PAGE_SIZE, count).skipped(request.GET.get("page")) + PAGE_SIZE
     found = selectors.search_learners(request.user, filters, matches=count, depth=depth)
     page = Counted(found, PAGE_SIZE, count).get_page(request.GET.get("page"))

@@ -25,6 +25,7 @@ from tremplin.core.permissions import Actor, UserLike
 from tremplin.core.pipeline import Move, Pipeline, advance, history
 from tremplin.core.roles import Role
 from tremplin.core.scope import scope_of
+from tremplin.core.stamps import count as stamped_count
 from tremplin.learners.models import Kind, Learner
 from tremplin.learners.models import Status as LearnerStatus
 from tremplin.learners.services import create_learner
@@ -540,7 +541,8 @@ def count_reminders(user: Any, *, today: date | None = None) -> int:
     waiting = Referral.objects.filter(status=Status.SENT, sent_at__lt=reminder_cutoff(today))
     if connections[waiting.db].vendor == "postgresql":
         return Referral.permissions.readable_count(user, waiting)
-    return Referral.permissions.readable(user, waiting).count()
+    # Once per change of the referrals (core.stamps): every page of the list shows it.
+    return stamped_count(Referral.permissions.readable(user, waiting))
 
 
 def days_waiting(referral: Referral, today: date | None = None) -> int:

@@ -18,6 +18,7 @@ from tremplin.core.permissions import readable_or_404
 from tremplin.core.roles import Role
 from tremplin.core.routers import reports
 from tremplin.core.scope import scope_of
+from tremplin.core.stamps import count as stamped_count
 from tremplin.core.views import apply_errors
 from tremplin.learners.identity import CONFIRM_OTHER_PERSON, PossibleDuplicate
 from tremplin.learners.models import Kind, Learner
@@ -58,8 +59,9 @@ def _require(request: HttpRequest, roles: frozenset[str]) -> None:
 def young_people(request: HttpRequest) -> HttpResponse:
     _require(request, COUNSELOR_ROLES)
     searched = " ".join(request.GET.get("q", "").split())[:100]
-    # Counted first: the count chooses how a search's page is read.
-    count = selectors.young_people(request.user, q=searched).count()
+    # Counted first: the count chooses how a search's page is read; once per change of what it
+    # reads (core.stamps).
+    count = stamped_count(selectors.young_people(request.user, q=searched))
     people = selectors.young_people(request.user, q=searched, matches=count)
     page = Counted(people, 50, count).get_page(request.GET.get("page"))
     # The summary never holds the searched names (docs/security.md).
@@ -228,7 +230,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     if status == "reminder":
         filters = selectors.ReferralFilters(q=searched)
         referrals = selectors.narrowed(request.user, reminders, filters).order_by("-sent_at", "-pk")
-        count = referrals.count()
+        count = stamped_count(referrals)
     else:
         filters = selectors.ReferralFilters(status=status, q=searched)
         count = selectors.count_referrals(request.user, filters)

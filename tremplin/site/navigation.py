@@ -2,9 +2,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
+from django.conf import settings
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from tremplin.core.actions import Action, roles_for
 from tremplin.core.registry import on_copy
@@ -80,6 +82,13 @@ _NAVIGATION: tuple[tuple[str, str, str, frozenset[str] | Callable[[], frozenset[
 )
 
 
+@lru_cache(maxsize=256)
+def _address(name: str, prefix: str, urlconf: str) -> str:
+    """An entry's address, reversed once per script prefix and URL configuration (about a
+    tenth of a millisecond each, twenty entries on every page)."""
+    return reverse(name, urlconf=urlconf)
+
+
 def navigation(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)  # absent on errors raised before authentication
     if user is None or not user.is_authenticated:
@@ -87,8 +96,9 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     scope = scope_of(user)
     path = request.path
     copy = on_copy()
+    script, urlconf = get_script_prefix(), str(get_urlconf() or settings.ROOT_URLCONF)
     shown = [
-        (label, reverse(name), prefix)
+        (label, _address(name, script, urlconf), prefix)
         for label, name, prefix, roles in _NAVIGATION
         if (scope.everything or scope.role in (roles() if callable(roles) else roles))
         and (name not in COPY_ONLY or copy)

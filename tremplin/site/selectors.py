@@ -11,6 +11,7 @@ from django.urls import reverse
 from tremplin.accounts.models import User
 from tremplin.catalog.selectors import current_edition
 from tremplin.core.roles import Role
+from tremplin.core.stamps import count as stamped_count
 from tremplin.places.models import CnamCentre, Disp, Establishment, MissionLocale
 
 
@@ -130,9 +131,9 @@ def work_cards(user: User) -> list[Card]:
     coordinator = role in (Role.NATIONAL_COORDINATOR, Role.REGIONAL_COORDINATOR)
     if coordinator or role in (Role.REFERENT, Role.RLE, Role.ML_COUNSELOR):
         # A merged file is a redirect to the kept one: not a file of its own.
-        learners = Learner.permissions.readable(
-            user, Learner.objects.exclude(status="merged")
-        ).count()
+        learners = stamped_count(
+            Learner.permissions.readable(user, Learner.objects.exclude(status="merged"))
+        )
         cards.append(
             Card(
                 "Apprenants",
@@ -261,7 +262,7 @@ def _orientation_work(user: User) -> list[Card]:
     from tremplin.orientation.models import Referral
     from tremplin.orientation.selectors import visible_referrals
 
-    waiting = visible_referrals(user).filter(status=Referral.Status.SENT).count()
+    waiting = stamped_count(visible_referrals(user).filter(status=Referral.Status.SENT))
     referrals_url = reverse("orientation:referrals") + f"?status={Referral.Status.SENT}"
     if user.role == Role.CENTRE_STAFF:
         hand_overs = hand_overs_for(user).filter(status=HandOver.Status.PENDING).count()
