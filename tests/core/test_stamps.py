@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.core.cache import caches
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
@@ -19,6 +20,14 @@ from tremplin.orientation.models import Referral
 from tremplin.places.models import Establishment
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _no_count_stored_by_another_test() -> None:
+    """A count stored by an earlier test under the same tokens (nothing written since the
+    session's data) would be read here without counting."""
+    caches["default"].clear()
+
 
 sqlite_only = pytest.mark.skipif(
     connection.vendor != "sqlite", reason="the stamps are kept on SQLite only"
@@ -153,6 +162,17 @@ def test_the_tables_a_statement_reads_include_its_subqueries_and_raw_parts() -> 
 def test_a_search_of_the_full_text_index_goes_by_the_learners_stamp() -> None:
     sql = "SELECT id FROM learners_learner WHERE id IN (SELECT rowid FROM learner_search)"
     assert stamps.tables_read(sql) == {"learners_learner"}
+
+
+@sqlite_only
+def test_stamping_a_table_again_gives_it_a_new_token() -> None:
+    """A migration that rebuilt a table (SQLite drops its triggers) stamps it again, after
+    rows may have been written without them."""
+    before = token("learners_reach")
+    with connection.cursor() as cursor:
+        for statement in stamps.create_statements("learners_reach"):
+            cursor.execute(statement)
+    assert token("learners_reach") != before
 
 
 def test_a_stamp_is_given_to_plain_table_names_only() -> None:

@@ -521,6 +521,12 @@ def replace_sqlite(new: Path, database: Path) -> None:
             closing(sqlite3.connect(database, timeout=10, isolation_level=None)) as live,
         ):
             source.backup(live)
+            # The restored tables' stamps (core.stamps) are the backup's: a count the running
+            # processes stored under them may describe other rows; new tokens leave it unread.
+            if live.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'core_tablestamp'"
+            ).fetchone():
+                live.execute("UPDATE core_tablestamp SET token = random()")
             live.execute("PRAGMA journal_mode=WAL").fetchone()
             live.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
     except sqlite3.DatabaseError as exc:
