@@ -536,3 +536,23 @@ def test_a_transfer_takes_the_learner_out_of_the_old_establishments_packs(
     response = coordinator.get(reverse("delivery:pack", args=[place(FRESNES).pk, alice.pk]))
     assert response.status_code == 200
     assert not Delivery.objects.exists()
+
+
+def test_the_packs_list_the_establishments_placed_learners_with_a_pending_distance_ue() -> None:
+    from tremplin.delivery.selectors import DISTANCE_MODALITIES, pack_learners
+
+    distance = TeachingUnit.objects.filter(modality__in=DISTANCE_MODALITIES).order_by("code")[0]
+    on_site = TeachingUnit.objects.exclude(modality__in=DISTANCE_MODALITIES).order_by("code")[0]
+    pending, done, elsewhere, in_class = (
+        detained("TP-1"),
+        detained("TP-2", last_name="Bernard"),
+        detained("TP-3", FRESNES),
+        detained("TP-4", last_name="Colin"),
+    )
+    enrol(pending, distance.code)
+    enrol(pending, on_site.code, Result.VALIDATED)
+    enrol(done, distance.code, Result.VALIDATED)
+    enrol(elsewhere, distance.code)
+    enrol(in_class, on_site.code)
+    listed = pack_learners(user("coordination"), place(MELUN))
+    assert [learner.reference for learner in listed] == ["TP-1"]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from tremplin.catalog.models import Modality, TeachingUnit
 from tremplin.core.permissions import UserLike
@@ -229,13 +229,15 @@ def _distance_enrolments() -> QuerySet[Enrolment]:
 
 def pack_learners(user: UserLike, establishment: Establishment) -> QuerySet[Learner]:
     """The learners detained in the establishment, whom the user reads, with a pending enrolment
-    in a UE taught at distance."""
+    in a UE taught at distance: each of the establishment's learners tested on their own
+    enrolments, where a list of every such learner in the country was read first (SQLite,
+    national demo: 56 ms of a 183 ms page)."""
     return Learner.permissions.readable_few(
         user,
         Learner.objects.filter(
+            Exists(_distance_enrolments().filter(learner_id=OuterRef("pk"))),
             establishment=establishment,
             status=Status.PLACED,
-            pk__in=_distance_enrolments().values("learner_id"),
         ),
     ).order_by("last_name", "first_name", "reference")
 
