@@ -76,3 +76,13 @@ def test_each_roles_home_shows_its_work_with_counts(
         body = card(page, title)
         assert re.search(r"\d|Aucune", body), f"{title}: no count"
         assert 'href="' in body, f"{title}: no link to the work"
+
+
+def test_the_learners_count_is_written_with_french_thousands(
+    client_as: Callable[[User], Client], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tremplin.site.selectors as home_selectors
+
+    monkeypatch.setattr(home_selectors, "stamped_count", lambda queryset: 50971)
+    body = card(home(client_as(user("coordination"))), "Apprenants")
+    assert "50\u202f971 dossiers dans votre périmètre." in body

@@ -12,6 +12,7 @@ from tremplin.accounts.models import User
 from tremplin.catalog.selectors import current_edition
 from tremplin.core.roles import Role
 from tremplin.core.stamps import count as stamped_count
+from tremplin.core.typography import thousands
 from tremplin.places.models import CnamCentre, Disp, Establishment, MissionLocale
 
 
@@ -137,7 +138,7 @@ def work_cards(user: User) -> list[Card]:
         cards.append(
             Card(
                 "Apprenants",
-                [f"{learners} dossier{'s' if learners > 1 else ''} dans votre périmètre."],
+                [f"{thousands(learners)} dossier{'s' if learners > 1 else ''} dans votre périmètre."],
                 [("Rechercher un apprenant", reverse("learners:list"))],
             )
         )
