@@ -138,7 +138,9 @@ def work_cards(user: User) -> list[Card]:
         cards.append(
             Card(
                 "Apprenants",
-                [f"{thousands(learners)} dossier{'s' if learners > 1 else ''} dans votre périmètre."],
+                [
+                    f"{thousands(learners)} dossier{'s' if learners > 1 else ''} dans votre périmètre."
+                ],
                 [("Rechercher un apprenant", reverse("learners:list"))],
             )
         )
