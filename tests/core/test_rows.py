@@ -8,15 +8,17 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+from django.db.models import signals
 from django.utils import timezone
 
 from tests.personal_world import make_record
 from tremplin.accounts.models import User
-from tremplin.core import audit
+from tremplin.catalog.models import TeachingUnit
+from tremplin.core import audit, journal
 from tremplin.core.csvimport import found_again
 from tremplin.core.models import AuditEvent, DomainEvent
-from tremplin.core.rows import fast_insert, insert_values
-from tremplin.enrolment.models import Enrolment
+from tremplin.core.rows import fast_insert, insert_values, loaded, made
+from tremplin.enrolment.models import Enrolment, Result
 
 pytestmark = pytest.mark.django_db
 
@@ -133,3 +135,113 @@ def test_rows_found_again_keep_their_order_and_leave_out_those_not_written() -> 
     fast_insert(Enrolment, rows[:2])
     assert found_again(Enrolment, rows, ("learner_id", "academic_year", "unit_id")) == rows[:2]
     assert rows[2].pk is None
+
+
+def _attributes(instance: object) -> dict[str, object]:
+    return {k: v for k, v in vars(instance).items() if k != "_state"}
+
+
+def test_an_instance_made_from_checked_columns_is_the_one_django_s_constructor_makes() -> None:
+    values = {
+        "learner_id": 7,
+        "academic_year": "2024-2025",
+        "unit_id": 3,
+        "establishment_id": None,
+        "result": "validated",
+        "grade": Decimal("12.50"),
+    }
+    made_here, by_django = made(Enrolment, values), Enrolment(**values)
+    assert _attributes(made_here) == _attributes(by_django)
+    assert list(vars(made_here)) != [] and made_here._state.adding and made_here._state.db is None
+    assert made_here.version == 1 and made_here.abandon_reason == ""  # the fields' defaults
+    # A relation given as an instance goes through Django's constructor.
+    unit = TeachingUnit.objects.order_by("pk").first()
+    assert made(Enrolment, {"unit": unit, "academic_year": "2024-2025"}).unit is unit
+
+
+def test_a_callable_default_is_made_for_each_instance() -> None:
+    first, second = (made(DomainEvent, {"kind": "k", "model": "m"}) for _ in range(2))
+    assert first.uid != second.uid and first.payload is not second.payload
+
+
+def test_a_model_with_init_receivers_is_made_and_loaded_through_its_constructor() -> None:
+    seen: list[object] = []
+
+    def receiver(sender: object, instance: object, **kwargs: object) -> None:
+        seen.append(instance)
+
+    signals.post_init.connect(receiver, sender=Enrolment)
+    try:
+        made_here = made(Enrolment, {"learner_id": 7, "academic_year": "2024-2025"})
+        names = [field.attname for field in Enrolment._meta.concrete_fields]
+        [read] = loaded(Enrolment, "default", names, [[None] * len(names)])
+    finally:
+        signals.post_init.disconnect(receiver, sender=Enrolment)
+    assert seen == [made_here, read]
+
+
+def test_rows_loaded_are_the_instances_a_query_gives_back() -> None:
+    who = User.objects.create_user("rows-loaded", role="national_coordinator")
+    journal.record(journal.Kind.LEARNER_UPDATED, who, actor=who, payload={"n": 1})
+    event = DomainEvent.objects.order_by("-sequence").first()
+    assert event is not None
+    names = [field.attname for field in DomainEvent._meta.concrete_fields]
+    [read] = loaded(DomainEvent, "default", names, [[getattr(event, n) for n in names]])
+    assert _attributes(read) == _attributes(event)
+    assert (read._state.adding, read._state.db) == (False, "default")
+    assert read.actor == who  # a relation is read as from a query's row
+    with pytest.raises(ValueError, match="every concrete field"):
+        loaded(DomainEvent, "default", names[:-1], [])
+
+
+def test_the_log_keeps_each_kind_of_value_as_before() -> None:
+    record = make_record("ROWS-0005", establishment="CD MELUN")
+    learner = record.learner
+    changed = audit.diff(
+        learner,
+        {"last_name": "Ancien", "establishment": None, "birth_date": None},
+        {
+            "last_name": "Nouveau",
+            "establishment": learner.establishment,
+            "birth_date": learner.birth_date,
+        },
+    )
+    assert changed == {
+        "last_name": ["[texte non journalisé]", "[texte non journalisé]"],
+        "establishment": [None, learner.establishment_id],
+        "birth_date": [None, "[texte non journalisé]"],
+    }
+    assert audit.diff(
+        record.enrolment,
+        None,
+        {"grade": Decimal("12.50"), "result": "validated", "result_at": datetime(2026, 3, 1)},
+    ) == {
+        "grade": [None, "12.50"],
+        "result": [None, "validated"],
+        "result_at": [None, "2026-03-01T00:00:00"],
+    }
+    unchanged = {"result": "validated"}
+    assert audit.diff(record.enrolment, unchanged, unchanged) == {}
+
+
+def test_a_payload_s_values_are_written_as_json_takes_them() -> None:
+    payload = {
+        "id": 4,
+        "grade": Decimal("9.50"),
+        "on": datetime(2026, 3, 1).date(),
+        "units": ("A", "B"),
+        "nested": {"at": datetime(2026, 3, 1, 9, 30)},
+        "result": Result.VALIDATED,
+        "ok": True,
+        "none": None,
+    }
+    assert journal.plain(payload) == {
+        "id": 4,
+        "grade": "9.50",
+        "on": "2026-03-01",
+        "units": ["A", "B"],
+        "nested": {"at": "2026-03-01T09:30:00"},
+        "result": "validated",
+        "ok": True,
+        "none": None,
+    }

@@ -171,6 +171,11 @@ def journal_value(field: models.Field[Any, Any], value: Any) -> Any:
         return value
     if _redacted(field):
         return REDACTED
+    return _kept(value)
+
+
+def _kept(value: Any) -> Any:
+    """A value of a field that is not redacted, as the log keeps it."""
     if isinstance(value, Model):
         return value.pk
     if isinstance(value, date | datetime):
@@ -194,19 +199,42 @@ def _raw(value: Any) -> Any:
     return value.pk if isinstance(value, Model) else value
 
 
+#: Values the log keeps as they are, for a field whose values are not redacted.
+_AS_IS = frozenset({str, int, float, bool, type(None)})
+
+
+@cache
+def _logged(model: type[Model], name: str) -> tuple[str, models.Field[Any, Any], bool]:
+    """The field `name` (or attname) of `model`: its name, itself, whether its values are
+    redacted (asked once per field: a bulk change of 100,000 rows asks it for each value)."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return field.name, field, _redacted(field)
+
+
 def diff(
     obj: Model, before: Mapping[str, Any] | None, after: Mapping[str, Any]
 ) -> dict[str, list[Any]]:
     """``{field: [before, after]}`` as the log keeps them, for the fields whose value differs
     (every field of `after` for a creation, `before` being None)."""
     changes: dict[str, list[Any]] = {}
+    model = type(obj)
     for name, value in after.items():
-        field = obj._meta.get_field(name)
-        assert isinstance(field, models.Field)
-        old = None if before is None else _raw(before.get(field.name))
-        new = _raw(value)
-        if before is None or old != new:
-            changes[field.name] = [journal_value(field, old), journal_value(field, new)]
+        field_name, field, redacted = _logged(model, name)
+        new = value.pk if isinstance(value, Model) else value
+        if before is None:
+            old = None
+        else:
+            old = _raw(before.get(field_name))
+            if old == new:
+                continue
+        if redacted:
+            changes[field_name] = [journal_value(field, old), journal_value(field, new)]
+        else:  # most values: ids, codes, numbers kept as they are
+            changes[field_name] = [
+                old if type(old) in _AS_IS else _kept(old),
+                new if type(new) in _AS_IS else _kept(new),
+            ]
     return changes
 
 

@@ -28,6 +28,7 @@ from django.db import models, router, transaction
 
 from . import audit, journal
 from .collector import cycle_collection_paused
+from .rows import made
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 MAX_FIELD_CHARS = 10_000
@@ -763,7 +764,7 @@ def synchronise(
     for values in rows:
         obj = existing.get(key(values))
         if obj is None:
-            to_create.append(model(**values))
+            to_create.append(made(model, values))
             if changes is not None:
                 changes.append(audit.Change(to_create[-1], None, dict(values)))
             continue

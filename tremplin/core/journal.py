@@ -29,6 +29,7 @@ from uuid6 import uuid7
 
 from .models import DomainEvent
 from .permissions import Actor
+from .rows import loaded
 
 Origin = DomainEvent.Origin
 
@@ -143,8 +144,18 @@ def subscribers(kind: str) -> list[Subscriber]:
     return list(_subscribers.get(kind, ()))
 
 
+#: The payload's values that JSON takes as they are (most of them: ids, codes, flags).
+_AS_IS = frozenset({str, int, float, bool, type(None)})
+
+
 def plain(value: Any) -> Any:
-    """A JSON value for the payload."""
+    """A JSON value for the payload (an import's rows: a dict of scalars each, the values
+    that JSON takes as they are kept without further checks)."""
+    kind = type(value)
+    if kind in _AS_IS:
+        return value
+    if kind is dict:
+        return {str(k): v if type(v) in _AS_IS else plain(v) for k, v in value.items()}
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -266,16 +277,18 @@ def _append(
             cursor.execute(f"SELECT uid FROM {table} WHERE sequence = %s", [sequences[0]])  # noqa: S608
             if cursor.fetchone()[0] != uids[0].hex:
                 raise RuntimeError("Journal : numéros d'ordre des événements inattendus.")
-    # Built as rows read from the database are (positional arguments, not adding): cheaper
-    # than keyword construction, for two events per imported row.
-    return [
-        DomainEvent.from_db(
-            db, _EVENT_FIELDS, (sequence, uid, kind, model, pk, actor_id, origin, at, payload)
-        )
-        for sequence, uid, (model, pk), payload in zip(
-            sequences, uids, records, payloads, strict=True
-        )
-    ]
+    # Built as rows read from the database are (two events per imported row: `rows.loaded`).
+    return loaded(
+        DomainEvent,
+        db,
+        _EVENT_FIELDS,
+        (
+            (sequence, uid, kind, model, pk, actor_id, origin, at, payload)
+            for sequence, uid, (model, pk), payload in zip(
+                sequences, uids, records, payloads, strict=True
+            )
+        ),
+    )
 
 
 _EVENT_FIELDS = (

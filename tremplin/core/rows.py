@@ -4,14 +4,16 @@ bulk_create, whose per-value handling costs more than the insert itself at natio
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from functools import partial
+from functools import cache, partial
 from operator import attrgetter
 from typing import Any, TypeVar
 
 from django.db import connection, models
+from django.db.models import signals
+from django.db.models.base import ModelState
 from django.utils import timezone
 
 M = TypeVar("M", bound=models.Model)
@@ -157,3 +159,70 @@ def fast_insert(model: type[M], objects: Sequence[M]) -> None:
 
 def _pre_save(field: models.Field[Any, Any], obj: models.Model) -> Any:
     return field.pre_save(obj, True)
+
+
+def loaded(model: type[M], db: str, names: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[M]:
+    """Instances of `model` as a query would give them back (saved, from `db`), each concrete
+    field's attribute (`names`: their attnames, all of them, in any order) set from a row,
+    for the rows a bulk variant has just written (the journal's events of an import: two per
+    row). Django's `Model.from_db` sets each attribute through `__init__` (5 us an instance);
+    here they go into the instance's dictionary at once, as `__init__` would leave them. A
+    model with `pre_init` or `post_init` receivers is built by `from_db`."""
+    attnames = {field.attname for field in model._meta.concrete_fields}
+    if set(names) != attnames or len(names) != len(attnames):
+        raise ValueError(f"{model._meta.label}: every concrete field once, not {names}")
+    if signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model):
+        return [model.from_db(db, names, row) for row in rows]
+    built = []
+    new = object.__new__
+    for row in rows:
+        values = dict(zip(names, row, strict=True))
+        state = values["_state"] = ModelState()
+        state.adding = False
+        state.db = db
+        instance = new(model)
+        instance.__dict__ = values
+        built.append(instance)
+    return built
+
+
+def made(model: type[M], values: Mapping[str, Any]) -> M:
+    """`model(**values)`: a new instance, its other fields at their defaults. When every name of
+    `values` is a concrete field's attname (an import's checked columns: `learner_id`, not
+    `learner`), the attributes go into the instance's dictionary at once, as `__init__` would
+    leave them (its keyword path: 11 us an instance, 3 here); a model with `pre_init` or
+    `post_init` receivers, or other names, go through `__init__`."""
+    layout = _layout(model, tuple(values))
+    if layout is None or signals.pre_init.has_listeners(model):
+        return model(**values)
+    if signals.post_init.has_listeners(model):
+        return model(**values)
+    attributes = {
+        attname: values[attname] if given else field.get_default() if fresh else default
+        for attname, given, field, fresh, default in layout
+    }
+    attributes["_state"] = ModelState()
+    instance = object.__new__(model)
+    instance.__dict__ = attributes
+    return instance
+
+
+#: A concrete field in `made`: attname, whether given, the field, whether its default is made
+#: for each instance (a callable, a database default), else the default.
+_Slot = tuple[str, bool, "models.Field[Any, Any]", bool, Any]
+
+
+@cache
+def _layout(model: type[models.Model], names: tuple[str, ...]) -> tuple[_Slot, ...] | None:
+    """For each concrete field of `model` in order, its `_Slot`; None when a name is not an
+    attname (a relation given as an instance)."""
+    fields = model._meta.concrete_fields
+    given = set(names)
+    if not given <= {field.attname for field in fields}:
+        return None
+    slots = []
+    for field in fields:
+        fresh = (field.has_default() and callable(field.default)) or field.has_db_default()
+        default = None if fresh or field.attname in given else field.get_default()
+        slots.append((field.attname, field.attname in given, field, fresh, default))
+    return tuple(slots)

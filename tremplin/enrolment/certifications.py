@@ -504,6 +504,8 @@ def detect_for_learners(learner_ids: Iterable[int], *, by: Actor = None) -> list
             candidates = []
             for formation_id in sorted(followed, key=lambda pk: formations[pk][0].code):
                 formation, requirements = formations[formation_id]
+                if not all(code in validated for code in requirements.mandatory):
+                    continue  # a mandatory UE to validate: not met (most of an import's paths)
                 theirs = held.get((learner_id, formation_id), [])
                 live = [c for c in theirs if c.status in LIVE]
                 path = Path(
