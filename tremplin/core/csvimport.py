@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from functools import partial
+from functools import cache, partial
 from typing import Any, ClassVar, Generic, TypeVar
 
 import clevercsv
@@ -600,12 +600,12 @@ class Importer(Generic[M]):
 
     def key_from(self, values: Mapping[str, Any]) -> Key:
         return tuple(
-            _pk(values[name]) if self._is_fk(name) else values[name] for name in self.key_fields
+            _pk(values[name]) if related else values[name]
+            for name, related in _key_fields(self.model, self.key_fields)
         )
 
     def _is_fk(self, name: str) -> bool:
-        field_ = self.model._meta.get_field(name)
-        return isinstance(field_, models.ForeignKey) and name != field_.attname
+        return _is_relation_name(self.model, name)
 
     def run(self, data: bytes, *, dry_run: bool = False, sheet: str | None = None) -> ImportReport:
         """Import a CSV or XLSX file (its first sheet, or `sheet`)."""
@@ -782,6 +782,19 @@ def synchronise(
     if not dry_run:
         (save or partial(save_objects, model))(to_create, to_update, sorted(changed_fields))
     return len(to_create), len(to_update), unchanged
+
+
+@cache
+def _is_relation_name(model: type[models.Model], name: str) -> bool:
+    """Whether `name` is a relation's name (`learner`, its value an instance), not its attname."""
+    field_ = model._meta.get_field(name)
+    return isinstance(field_, models.ForeignKey) and name != field_.attname
+
+
+@cache
+def _key_fields(model: type[models.Model], names: tuple[str, ...]) -> tuple[tuple[str, bool], ...]:
+    """The key's fields, each with whether it names a relation (asked twice per imported row)."""
+    return tuple((name, _is_relation_name(model, name)) for name in names)
 
 
 def _pk(value: Any) -> Any:
