@@ -168,11 +168,14 @@ def loaded(model: type[M], db: str, names: Sequence[str], rows: Iterable[Sequenc
     row). Django's `Model.from_db` sets each attribute through `__init__` (5 us an instance);
     here they go into the instance's dictionary at once, as `__init__` would leave them. A
     model with `pre_init` or `post_init` receivers is built by `from_db`."""
-    attnames = {field.attname for field in model._meta.concrete_fields}
-    if set(names) != attnames or len(names) != len(attnames):
+    fields = model._meta.concrete_fields
+    attnames = [field.attname for field in fields]
+    if set(names) != set(attnames) or len(names) != len(attnames):
         raise ValueError(f"{model._meta.label}: every concrete field once, not {names}")
     if signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model):
-        return [model.from_db(db, names, row) for row in rows]
+        # `from_db` takes a whole row by position, in the fields' order.
+        order = [list(names).index(attname) for attname in attnames]
+        return [model.from_db(db, attnames, [row[i] for i in order]) for row in rows]
     built = []
     new = object.__new__
     for row in rows:
@@ -215,10 +218,13 @@ _Slot = tuple[str, bool, "models.Field[Any, Any]", bool, Any]
 @cache
 def _layout(model: type[models.Model], names: tuple[str, ...]) -> tuple[_Slot, ...] | None:
     """For each concrete field of `model` in order, its `_Slot`; None when a name is not an
-    attname (a relation given as an instance)."""
+    attname (a relation given as an instance), or for a model with a generated field (left
+    unset by `__init__`)."""
     fields = model._meta.concrete_fields
     given = set(names)
     if not given <= {field.attname for field in fields}:
+        return None
+    if any(getattr(field, "generated", False) for field in fields):
         return None
     slots = []
     for field in fields:
