@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from .http import client_address
 from .models import AuditEvent, DomainEvent
-from .rows import insert_values
+from .rows import JSON_SCALARS, insert_values
 
 Action = AuditEvent.Action
 Origin = AuditEvent.Origin
@@ -199,10 +199,6 @@ def _raw(value: Any) -> Any:
     return value.pk if isinstance(value, Model) else value
 
 
-#: Values the log keeps as they are, for a field whose values are not redacted.
-_AS_IS = frozenset({str, int, float, bool, type(None)})
-
-
 @cache
 def _logged(model: type[Model], name: str) -> tuple[str, models.Field[Any, Any], bool]:
     """The field `name` (or attname) of `model`: its name, itself, whether its values are
@@ -221,7 +217,7 @@ def diff(
     model = type(obj)
     for name, value in after.items():
         field_name, field, redacted = _logged(model, name)
-        new = value.pk if isinstance(value, Model) else value
+        new = _raw(value)
         if before is None:
             old = None
         else:
@@ -232,8 +228,8 @@ def diff(
             changes[field_name] = [journal_value(field, old), journal_value(field, new)]
         else:  # most values: ids, codes, numbers kept as they are
             changes[field_name] = [
-                old if type(old) in _AS_IS else _kept(old),
-                new if type(new) in _AS_IS else _kept(new),
+                old if type(old) in JSON_SCALARS else _kept(old),
+                new if type(new) in JSON_SCALARS else _kept(new),
             ]
     return changes
 

@@ -29,7 +29,7 @@ from uuid6 import uuid7
 
 from .models import DomainEvent
 from .permissions import Actor
-from .rows import loaded
+from .rows import JSON_SCALARS, loaded
 
 Origin = DomainEvent.Origin
 
@@ -144,18 +144,14 @@ def subscribers(kind: str) -> list[Subscriber]:
     return list(_subscribers.get(kind, ()))
 
 
-#: The payload's values that JSON takes as they are (most of them: ids, codes, flags).
-_AS_IS = frozenset({str, int, float, bool, type(None)})
-
-
 def plain(value: Any) -> Any:
     """A JSON value for the payload (an import's rows: a dict of scalars each, the values
     that JSON takes as they are kept without further checks)."""
     kind = type(value)
-    if kind in _AS_IS:
+    if kind in JSON_SCALARS:
         return value
     if kind is dict:
-        return {str(k): v if type(v) in _AS_IS else plain(v) for k, v in value.items()}
+        return {str(k): v if type(v) in JSON_SCALARS else plain(v) for k, v in value.items()}
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     if isinstance(value, Decimal):

@@ -18,6 +18,9 @@ from django.utils import timezone
 
 M = TypeVar("M", bound=models.Model)
 
+#: The exact types a JSON value keeps as they are (a subclass, an enum's member, is converted).
+JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
+
 #: Fields whose Python value is already the database's (no conversion to call per value).
 PLAIN = frozenset(
     {
