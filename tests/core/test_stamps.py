@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from tremplin.accounts.models import User
 from tremplin.catalog.models import Formation
 from tremplin.core import stamps
-from tremplin.core.models import TableStamp
+from tremplin.core.models import TableStamp, TableWrite
 from tremplin.learners.models import Learner
 from tremplin.learners.selectors import LearnerFilters, search_learners
 from tremplin.orientation.models import Referral
@@ -30,7 +30,10 @@ def _no_count_stored_by_another_test() -> None:
 
 
 sqlite_only = pytest.mark.skipif(
-    connection.vendor != "sqlite", reason="the stamps are kept on SQLite only"
+    connection.vendor != "sqlite", reason="SQLite's stamps (row triggers)"
+)
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL's stamps (writes of transactions)"
 )
 
 
@@ -50,7 +53,10 @@ def counts_run(call: object) -> tuple[int, int]:
     """(the count, how many COUNT queries it ran)."""
     with CaptureQueriesContext(connection) as queries:
         value = call()  # type: ignore[operator]
-    return value, sum("COUNT(" in q["sql"].upper() for q in queries.captured_queries)
+    return value, sum(
+        "COUNT(" in q["sql"].upper() and "core_table" not in q["sql"]  # not the stamps'
+        for q in queries.captured_queries
+    )
 
 
 def token(table: str) -> int:
@@ -133,16 +139,7 @@ def test_another_way_of_counting_the_same_rows_is_asked_once_per_state_of_its_ta
         return referrals.count()
 
     assert stamps.count(referrals, counter) == stamps.count(referrals, counter)
-    assert len(asked) == (1 if connection.vendor == "sqlite" else 2)
-
-
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
-def test_postgresql_keeps_no_stamp_and_counts_each_time(coordinator: User) -> None:
-    assert not TableStamp.objects.exists()
-    add_learner("ST-0007")
-    listed = search_learners(coordinator, LearnerFilters(q="kone"))
-    assert counts_run(lambda: stamps.count(listed))[1] == 1
-    assert counts_run(lambda: stamps.count(listed))[1] == 1
+    assert len(asked) == 1
 
 
 def test_the_tables_a_statement_reads_include_its_subqueries_and_raw_parts() -> None:
@@ -178,3 +175,143 @@ def test_stamping_a_table_again_gives_it_a_new_token() -> None:
 def test_a_stamp_is_given_to_plain_table_names_only() -> None:
     with pytest.raises(ValueError, match="Not a table name"):
         stamps.create_statements("learners_learner; DROP TABLE x")
+
+
+# --- PostgreSQL: a row per writing transaction ----------------------------------------------
+#
+# A test's own transaction has written its data, so it counts afresh (the rule tested below):
+# the stored counts are tested with committed writes, in a committed copy of the test database
+# (tests/core/conftest.py).
+
+STAMPED = ("learners_learner", "learners_reach", "places_establishment", "orientation_referral")
+
+
+def seen(table: str) -> int:
+    return stamps.tokens([table])[table]
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("committed_database")
+def test_postgresql_counts_a_list_once_until_a_committed_transaction_writes_its_tables(
+    coordinator: User,
+) -> None:
+    learner = add_learner("ST-0101")
+    listed = search_learners(coordinator, LearnerFilters(q="kone"))
+    assert counts_run(lambda: stamps.count(listed)) == (1, 1)
+    assert counts_run(lambda: stamps.count(listed)) == (1, 0)
+    add_learner("ST-0102")
+    assert counts_run(lambda: stamps.count(listed)) == (2, 1)
+    before = seen("learners_learner")
+    with connection.cursor() as cursor:  # raw SQL, no row changed: a write all the same
+        cursor.execute("UPDATE learners_learner SET status = status WHERE id = %s", [learner.pk])
+    assert seen("learners_learner") != before
+    assert counts_run(lambda: stamps.count(listed)) == (2, 1)
+    Learner.objects.filter(pk=learner.pk).delete()
+    assert counts_run(lambda: stamps.count(listed)) == (1, 1)
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("committed_database")
+def test_postgresql_counts_afresh_in_a_transaction_that_has_written_and_stores_nothing(
+    coordinator: User,
+) -> None:
+    add_learner("ST-0103")
+    listed = search_learners(coordinator, LearnerFilters(q="kone"))
+    assert counts_run(lambda: stamps.count(listed)) == (1, 1)
+    before = seen("learners_learner")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        assert counts_run(lambda: stamps.count(listed)) == (1, 0)  # nothing written yet
+        add_learner("ST-0104")
+        assert counts_run(lambda: stamps.count(listed)) == (2, 1)  # its own write
+        assert counts_run(lambda: stamps.count(listed)) == (2, 1)
+        raise RuntimeError("rolled back")
+    assert seen("learners_learner") == before
+    assert counts_run(lambda: stamps.count(listed)) == (1, 0)
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("committed_database")
+def test_postgresql_stores_no_count_when_a_write_commits_while_it_counts(
+    coordinator: User,
+) -> None:
+    learner = add_learner("ST-0105")
+    listed = search_learners(coordinator, LearnerFilters(q="kone"))
+
+    def counted_while_another_writes() -> int:
+        value = listed.count()
+        Learner.objects.filter(pk=learner.pk).update(status="released")
+        return value
+
+    assert stamps.count(listed, counted_while_another_writes) == 1
+    assert counts_run(lambda: stamps.count(listed)) == (1, 1)  # counted again
+    assert counts_run(lambda: stamps.count(listed)) == (1, 0)
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("committed_database")
+def test_postgresql_sees_another_transaction_s_write_once_it_is_committed(
+    coordinator: User,
+) -> None:
+    import psycopg
+
+    kone = add_learner("ST-0106")
+    other = add_learner("ST-0107")
+    other.last_name = "Dupont"
+    other.save()
+    listed = search_learners(coordinator, LearnerFilters(q="kone"))
+    assert counts_run(lambda: stamps.count(listed)) == (1, 1)
+    settings = connection.settings_dict
+    with psycopg.connect(
+        dbname=settings["NAME"],
+        user=settings["USER"],
+        host=settings["HOST"],
+        port=settings["PORT"] or None,
+        password=settings["PASSWORD"] or None,
+    ) as writer:
+        writer.execute(
+            "UPDATE learners_learner SET last_name = %s, search_key = %s WHERE id = %s",
+            [kone.last_name, kone.search_key, other.pk],
+        )
+        assert counts_run(lambda: stamps.count(listed)) == (1, 0)  # not committed: not seen
+        writer.commit()
+    assert counts_run(lambda: stamps.count(listed)) == (2, 1)
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("committed_database")
+def test_postgresql_folds_a_table_s_committed_writes_into_one_row_with_the_same_token(
+    coordinator: User,
+) -> None:
+    learner = add_learner("ST-0108")
+    for _ in range(stamps.FOLD_AT + 1):
+        Learner.objects.filter(pk=learner.pk).update(status="placed")
+    written = TableWrite.objects.filter(table="learners_learner")
+    assert written.count() > stamps.FOLD_AT
+    before = seen("learners_learner")
+    listed = search_learners(coordinator, LearnerFilters(q="kone"))
+    assert counts_run(lambda: stamps.count(listed)) == (1, 1)  # then folds
+    assert written.count() == 1
+    assert written.get().xid < 0
+    assert seen("learners_learner") == before
+    assert counts_run(lambda: stamps.count(listed)) == (1, 0)
+    Learner.objects.filter(pk=learner.pk).update(status="released")
+    assert written.count() == 2
+    assert seen("learners_learner") != before
+
+
+@postgresql_only
+def test_a_postgresql_stamp_is_one_statement_trigger_per_table() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT event_object_table, action_orientation, count(*) "
+            "FROM information_schema.triggers WHERE trigger_name LIKE '%%_table_write' "
+            "GROUP BY 1, 2 ORDER BY 1"
+        )
+        found = cursor.fetchall()
+    # One trigger by insert, update and delete (TRUNCATE is not listed there).
+    assert found == [(table, "STATEMENT", 3) for table in sorted(STAMPED)]

@@ -427,7 +427,11 @@ def test_the_reminders_page_counts_its_reminders_once(
         page = client.get("/orientation/", {"status": "reminder"}).content.decode()
     assert "1 orientation sans premier contact après 15 jours" in page
     assert f'href="/orientation/{referral.pk}/"' in page
-    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+    counts = [
+        q["sql"]
+        for q in queries.captured_queries
+        if "COUNT(" in q["sql"].upper() and "core_table" not in q["sql"]  # not the stamps' read
+    ]
     assert len(counts) == 1
     # Searched, the list and the banner differ: each is counted.
     page = client.get("/orientation/", {"status": "reminder", "q": "zzz"}).content.decode()

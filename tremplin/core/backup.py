@@ -43,6 +43,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
+from . import stamps
 from .typography import thousands
 
 FORMAT = "tremplin-backup"
@@ -571,3 +572,6 @@ def restore_postgresql(connection: BaseDatabaseWrapper, dump: Path) -> None:
         )
     except BackupError as exc:
         raise BackupError(f"{exc} La transaction est annulée.") from exc
+    # As on SQLite (replace_sqlite): the restored tables' stamps are given new tokens.
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE core_tablestamp SET token = {stamps.PG_RANDOM}")  # noqa: S608 # nosec B608 - a constant

@@ -150,3 +150,24 @@ class TableStamp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.table} ({self.token})"
+
+
+class TableWrite(models.Model):
+    """A transaction that wrote a stamped table (PostgreSQL): one row per table and
+    transaction, with a random `token`, inserted by the table's statement trigger
+    (`core.stamps`). The table's state is its stamp's token XOR every visible write's: a write
+    counts once its transaction is committed, for every reader at once, and no writer waits for
+    another. Readers fold the committed rows into one (`xid` negative), keeping the XOR."""
+
+    table = models.CharField("table", max_length=63)
+    xid = models.BigIntegerField("transaction")
+    token = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = "écriture d'une table"
+        constraints = [
+            models.UniqueConstraint(fields=["table", "xid"], name="core_tablewrite_once_per_xact")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.table} ({self.xid})"

@@ -1,7 +1,7 @@
 """The stamps of the tables a learner list counts (tremplin/core/stamps.py): the learners (their
 full-text index, which their own triggers keep, goes by theirs: apps.py), their reach, the
-establishments (a filter on a DISP goes through them). SQLite only; nothing on PostgreSQL (see
-the module)."""
+establishments (a filter on a DISP goes through them). SQLite only here; PostgreSQL's came
+later (0014)."""
 
 from django.db import migrations
 
@@ -12,12 +12,12 @@ STAMPED = ("learners_learner", "learners_reach", "places_establishment")
 
 def create(apps, schema_editor):  # type: ignore[no-untyped-def]
     for table in STAMPED:
-        stamp(schema_editor, table)
+        stamp(schema_editor, table, vendors=("sqlite",))
 
 
 def drop(apps, schema_editor):  # type: ignore[no-untyped-def]
     for table in STAMPED:
-        unstamp(schema_editor, table)
+        unstamp(schema_editor, table, vendors=("sqlite",))
 
 
 class Migration(migrations.Migration):

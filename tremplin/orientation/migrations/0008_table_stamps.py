@@ -1,5 +1,5 @@
 """The stamp of the referrals' table, which their lists count (tremplin/core/stamps.py). SQLite
-only; nothing on PostgreSQL (see the module)."""
+only here; PostgreSQL's came later (0009)."""
 
 from django.db import migrations
 
@@ -9,11 +9,11 @@ TABLE = "orientation_referral"
 
 
 def create(apps, schema_editor):  # type: ignore[no-untyped-def]
-    stamp(schema_editor, TABLE)
+    stamp(schema_editor, TABLE, vendors=("sqlite",))
 
 
 def drop(apps, schema_editor):  # type: ignore[no-untyped-def]
-    unstamp(schema_editor, TABLE)
+    unstamp(schema_editor, TABLE, vendors=("sqlite",))
 
 
 class Migration(migrations.Migration):
