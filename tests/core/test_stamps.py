@@ -4,6 +4,7 @@ database's triggers change a table's token on every write, whoever the writer.""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 from django.core.cache import caches
@@ -231,23 +232,96 @@ def test_postgresql_counts_afresh_in_a_transaction_that_has_written_and_stores_n
     assert counts_run(lambda: stamps.count(listed)) == (1, 0)
 
 
+def another_connection() -> Any:
+    """A second connection to the test database, in autocommit."""
+    import psycopg
+
+    settings = connection.settings_dict
+    return psycopg.connect(
+        dbname=settings["NAME"],
+        user=settings["USER"],
+        host=settings["HOST"],
+        port=settings["PORT"] or None,
+        password=settings["PASSWORD"] or None,
+        autocommit=True,
+    )
+
+
 @postgresql_only
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("committed_database")
-def test_postgresql_stores_no_count_when_a_write_commits_while_it_counts(
+def test_postgresql_stores_no_count_under_the_tokens_read_before_a_write_committed_meanwhile(
     coordinator: User,
 ) -> None:
-    learner = add_learner("ST-0105")
+    """A reader whose snapshot is older than the write (a long transaction) still reads the
+    tokens read before the count: the newer count must not be found under them."""
+    kone = add_learner("ST-0105")
+    other = add_learner("ST-0109")
+    other.last_name = "Dupont"
+    other.save()
     listed = search_learners(coordinator, LearnerFilters(q="kone"))
+    sql, params = listed.order_by().select_related(None).values("pk").query.sql_with_params()
+    tables = stamps.tables_read(sql)
+    before = stamps.tokens(tables)
 
-    def counted_while_another_writes() -> int:
-        value = listed.count()
-        Learner.objects.filter(pk=learner.pk).update(status="released")
-        return value
+    def counted_after_another_writes() -> int:
+        with another_connection() as writer:
+            writer.execute(
+                "UPDATE learners_learner SET last_name = %s, search_key = %s WHERE id = %s",
+                [kone.last_name, kone.search_key, other.pk],
+            )
+        return listed.count()
 
-    assert stamps.count(listed, counted_while_another_writes) == 1
-    assert counts_run(lambda: stamps.count(listed)) == (1, 1)  # counted again
-    assert counts_run(lambda: stamps.count(listed)) == (1, 0)
+    assert stamps.count(listed, counted_after_another_writes) == 2
+    assert caches["default"].get(stamps.entry_name(sql, params, before)) is None
+    assert stamps.tokens(tables) != before
+    assert counts_run(lambda: stamps.count(listed)) == (2, 1)  # counted again, then stored
+    assert counts_run(lambda: stamps.count(listed)) == (2, 0)
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("committed_database")
+def test_postgresql_changes_a_token_on_truncate_and_on_copy_even_of_no_row() -> None:
+    before = seen("learners_reach")
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE learners_reach")
+    assert seen("learners_reach") != before
+    before = seen("places_establishment")
+    with (
+        another_connection() as writer,
+        writer.cursor().copy("COPY places_establishment (label) FROM STDIN"),
+    ):
+        pass
+    assert seen("places_establishment") != before
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("committed_database")
+def test_postgresql_a_write_row_restored_under_a_later_transaction_number_swallows_no_write(
+    coordinator: User,
+) -> None:
+    """A row restored from another server's dump may bear the number of a transaction still to
+    come here: that transaction's write gives the row a new token."""
+    learner = add_learner("ST-0110")
+    with another_connection() as writer:
+        now = writer.execute("SELECT txid_current()").fetchone()[0]
+        with writer.transaction():  # one transaction: the next ones are numbered after it
+            for xid in range(now + 1, now + 20):
+                writer.execute(
+                    'INSERT INTO core_tablewrite ("table", xid, token) '
+                    "VALUES ('learners_learner', %s, 12345)",
+                    [xid],
+                )
+        before = seen("learners_learner")
+        with writer.transaction():
+            xid = writer.execute("SELECT txid_current()").fetchone()[0]
+            writer.execute(
+                "UPDATE learners_learner SET status = 'released' WHERE id = %s", [learner.pk]
+            )
+    assert now < xid < now + 20  # the write's transaction has a restored row's number
+    assert seen("learners_learner") != before
 
 
 @postgresql_only
@@ -256,28 +330,18 @@ def test_postgresql_stores_no_count_when_a_write_commits_while_it_counts(
 def test_postgresql_sees_another_transaction_s_write_once_it_is_committed(
     coordinator: User,
 ) -> None:
-    import psycopg
-
     kone = add_learner("ST-0106")
     other = add_learner("ST-0107")
     other.last_name = "Dupont"
     other.save()
     listed = search_learners(coordinator, LearnerFilters(q="kone"))
     assert counts_run(lambda: stamps.count(listed)) == (1, 1)
-    settings = connection.settings_dict
-    with psycopg.connect(
-        dbname=settings["NAME"],
-        user=settings["USER"],
-        host=settings["HOST"],
-        port=settings["PORT"] or None,
-        password=settings["PASSWORD"] or None,
-    ) as writer:
+    with another_connection() as writer, writer.transaction():
         writer.execute(
             "UPDATE learners_learner SET last_name = %s, search_key = %s WHERE id = %s",
             [kone.last_name, kone.search_key, other.pk],
         )
         assert counts_run(lambda: stamps.count(listed)) == (1, 0)  # not committed: not seen
-        writer.commit()
     assert counts_run(lambda: stamps.count(listed)) == (2, 1)
 
 

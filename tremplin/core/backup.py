@@ -572,6 +572,13 @@ def restore_postgresql(connection: BaseDatabaseWrapper, dump: Path) -> None:
         )
     except BackupError as exc:
         raise BackupError(f"{exc} La transaction est annulée.") from exc
-    # As on SQLite (replace_sqlite): the restored tables' stamps are given new tokens.
+    # As on SQLite (replace_sqlite): the restored tables' stamps are given new tokens; their
+    # restored writes go (numbered by the dumped server's transactions, which this server's
+    # may reach). A backup older than the stamps has neither table (`migrate` follows).
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE core_tablestamp SET token = {stamps.PG_RANDOM}")  # noqa: S608 # nosec B608 - a constant
+        cursor.execute("SELECT to_regclass('core_tablestamp'), to_regclass('core_tablewrite')")
+        stamped, written = cursor.fetchone()
+        if stamped:
+            cursor.execute(f"UPDATE core_tablestamp SET token = {stamps.PG_RANDOM}")  # noqa: S608 # nosec B608 - a constant
+        if written:
+            cursor.execute("DELETE FROM core_tablewrite")

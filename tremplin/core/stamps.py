@@ -37,16 +37,19 @@ random 62-bit numbers: one chance in 4.6 × 10^18). So:
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
 from django.core.cache import caches
 from django.core.exceptions import EmptyResultSet
-from django.db import connections, router
+from django.db import DatabaseError, connections, router
 from django.db.models import QuerySet
 
 from .models import TableStamp, TableWrite
+
+logger = logging.getLogger(__name__)
 
 #: Entries unread for this long leave the cache (a count is a few bytes).
 TIMEOUT = 24 * 3600
@@ -138,12 +141,25 @@ def fold(table: str, using: str = "default") -> None:
     connection = connections[using]
     if (
         connection.vendor != "postgresql"
+        or not connection.get_autocommit()
         or connection.in_atomic_block
         or router.db_for_write(TableWrite) != using
     ):
         return
-    with connection.cursor() as cursor:
-        cursor.execute(_PG_FOLD, [table, table])
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(_PG_FOLD, [table, table])
+    except DatabaseError as exc:
+        # One statement in autocommit: nothing is left half done, the rows wait for the next
+        # fold (a database that refuses writes, two folds racing at a stricter isolation).
+        logger.warning("Writes of %s not folded: %s", table, exc)
+
+
+def entry_name(sql: str, params: Any, tokens: dict[str, int], using: str = "default") -> str:
+    """The cache entry of a count: its statement, its parameters, its tables' tokens."""
+    database = str(connections[using].settings_dict["NAME"])
+    described = repr((SHAPE, database, sql, tuple(params), sorted(tokens.items())))
+    return f"tremplin:count:{hashlib.sha256(described.encode()).hexdigest()}"
 
 
 def count(queryset: QuerySet[Any], compute: Callable[[], int] | None = None) -> int:
@@ -164,9 +180,7 @@ def count(queryset: QuerySet[Any], compute: Callable[[], int] | None = None) -> 
     before = _state(tables, using)
     if not tables or set(before.tokens) != tables or before.writing:
         return counter()
-    database = str(connections[using].settings_dict["NAME"])
-    described = repr((SHAPE, database, sql, tuple(params), sorted(before.tokens.items())))
-    name = f"tremplin:count:{hashlib.sha256(described.encode()).hexdigest()}"
+    name = entry_name(sql, params, before.tokens, using)
     cache = caches["default"]
     value = cache.get(name)
     if value is not None:
@@ -185,12 +199,17 @@ def count(queryset: QuerySet[Any], compute: Callable[[], int] | None = None) -> 
 OPERATIONS = ("INSERT", "UPDATE", "DELETE")
 VENDORS = ("sqlite", "postgresql")
 #: PostgreSQL: the function every stamped table's statement trigger runs (core migration 0009).
+#: A row already there for the table and transaction (the transaction's earlier statement, or a
+#: row restored from another server's dump under the same number) is given a new token, so that
+#: no write can leave the table's token as it was. `search_path` is the migration's: a session
+#: with another one (a restore, an administrator's script) writes the same table.
 FUNCTION_STATEMENTS = [
-    f"""CREATE OR REPLACE FUNCTION core_table_write() RETURNS trigger LANGUAGE plpgsql AS $$
+    f"""CREATE OR REPLACE FUNCTION core_table_write() RETURNS trigger LANGUAGE plpgsql
+SET search_path FROM CURRENT AS $$
 BEGIN
     INSERT INTO core_tablewrite ("table", xid, token)
     VALUES (TG_TABLE_NAME, txid_current(), {PG_RANDOM})
-    ON CONFLICT ("table", xid) DO NOTHING;
+    ON CONFLICT ("table", xid) DO UPDATE SET token = EXCLUDED.token;
     RETURN NULL;
 END $$;""",  # noqa: S608 # nosec B608 - constants
 ]
