@@ -4,6 +4,7 @@ database's triggers change a table's token on every write, whoever the writer.""
 from __future__ import annotations
 
 from datetime import date
+from importlib import import_module
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from tremplin.accounts.models import User
-from tremplin.catalog.models import Formation
+from tremplin.catalog.models import Edition
 from tremplin.core import stamps
 from tremplin.core.models import TableStamp, TableWrite
 from tremplin.learners.models import Learner
@@ -120,10 +121,10 @@ def test_each_scope_has_its_own_count(coordinator: User, referent: User) -> None
 
 
 def test_a_list_reading_a_table_without_a_stamp_is_counted_each_time() -> None:
-    formations = Formation.objects.all()
-    assert "catalog_formation" not in stamps.tokens(["catalog_formation"])
+    editions = Edition.objects.all()
+    assert "catalog_edition" not in stamps.tokens(["catalog_edition"])
     for _ in range(2):
-        assert counts_run(lambda: stamps.count(formations)) == (formations.count(), 1)
+        assert counts_run(lambda: stamps.count(editions)) == (editions.count(), 1)
 
 
 def test_an_empty_list_is_counted_without_a_stamp() -> None:
@@ -141,6 +142,33 @@ def test_another_way_of_counting_the_same_rows_is_asked_once_per_state_of_its_ta
 
     assert stamps.count(referrals, counter) == stamps.count(referrals, counter)
     assert len(asked) == 1
+
+
+def test_a_value_kept_per_state_of_its_tables_is_computed_again_after_a_write() -> None:
+    computed: list[int] = []
+
+    def labels() -> list[str]:
+        computed.append(1)
+        return list(Establishment.objects.order_by("label").values_list("label", flat=True))
+
+    first = stamps.kept("test.labels", ["places_establishment"], labels)
+    assert stamps.kept("test.labels", ["places_establishment"], labels) is first
+    assert len(computed) == 1
+    Establishment.objects.filter(label="CD MELUN").update(short_name="Melun")
+    assert stamps.kept("test.labels", ["places_establishment"], labels) == first
+    assert len(computed) == 2  # a new token (SQLite), a transaction that has written (PostgreSQL)
+
+
+def test_a_value_reading_a_table_without_a_stamp_is_computed_each_time() -> None:
+    computed: list[int] = []
+
+    def formations() -> int:
+        computed.append(1)
+        return 0
+
+    stamps.kept("test.none", ["catalog_edition"], formations)
+    stamps.kept("test.none", ["catalog_edition"], formations)
+    assert len(computed) == 2
 
 
 def test_the_tables_a_statement_reads_include_its_subqueries_and_raw_parts() -> None:
@@ -184,7 +212,12 @@ def test_a_stamp_is_given_to_plain_table_names_only() -> None:
 # the stored counts are tested with committed writes, in a committed copy of the test database
 # (tests/core/conftest.py).
 
-STAMPED = ("learners_learner", "learners_reach", "places_establishment", "orientation_referral")
+#: Every table stamped on PostgreSQL, as the migrations that stamp them name them.
+STAMPED = (
+    *import_module("tremplin.learners.migrations.0014_table_writes").STAMPED,
+    import_module("tremplin.orientation.migrations.0009_table_writes").TABLE,
+    *import_module("tremplin.catalog.migrations.0005_table_stamps").STAMPED,
+)
 
 
 def seen(table: str) -> int:

@@ -40,7 +40,7 @@ import hashlib
 import logging
 import re
 from collections.abc import Callable, Iterable
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar, cast
 
 from django.core.cache import caches
 from django.core.exceptions import EmptyResultSet
@@ -50,6 +50,7 @@ from django.db.models import QuerySet
 from .models import TableStamp, TableWrite
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 #: Entries unread for this long leave the cache (a count is a few bytes).
 TIMEOUT = 24 * 3600
@@ -192,6 +193,30 @@ def count(queryset: QuerySet[Any], compute: Callable[[], int] | None = None) -> 
         if written > FOLD_AT:
             fold(table, using)
     return int(value)
+
+
+#: What `kept` holds in this process: (database, name) -> (the tokens it was read under, it).
+_KEPT: dict[tuple[str, str], tuple[dict[str, int], Any]] = {}
+
+
+def kept(name: str, tables: Iterable[str], compute: Callable[[], T], using: str = "default") -> T:
+    """`compute()` (what `tables` hold, read whole: the catalogue's formations with their
+    requirements), kept in this process once per state of `tables`, by the same rules as a
+    count (see the module): read afresh where one of the tables has no stamp, in a transaction
+    that has written (PostgreSQL), and kept only when the tokens read before and after it agree
+    (PostgreSQL). The value is shared by the requests that follow: they must not change it."""
+    names = set(tables)
+    before = _state(names, using)
+    if set(before.tokens) != names or before.writing:
+        return compute()
+    key = (str(connections[using].settings_dict["NAME"]), name)
+    found = _KEPT.get(key)
+    if found is not None and found[0] == before.tokens:
+        return cast(T, found[1])
+    value = compute()
+    if connections[using].vendor == "sqlite" or _state(names, using).tokens == before.tokens:
+        _KEPT[key] = (before.tokens, value)
+    return value
 
 
 # --- the triggers ---------------------------------------------------------------------------

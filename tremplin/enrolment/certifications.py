@@ -25,12 +25,12 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from tremplin.accounts.models import acting_user
-from tremplin.catalog.models import ChoiceGroup, Formation, TeachingUnit
-from tremplin.core import journal, registry
+from tremplin.catalog.models import ChoiceGroup, Formation, Sector, TeachingUnit
+from tremplin.core import journal, registry, stamps
 from tremplin.core.csvimport import insert_dated
 from tremplin.core.permissions import Actor
 from tremplin.core.pipeline import Move, Pipeline, advance
@@ -259,11 +259,13 @@ def learner_paths(
     learner: Learner,
     certifications: Sequence[Certification] | None = None,
     enrolments: Sequence[Enrolment] | None = None,
+    applications: Sequence[Application] | None = None,
 ) -> list[Path]:
     """Every formation in progress for the learner: one of its UEs validated or being taken, or
-    named by one of the learner's applications. A constant number of queries; one fewer for
-    each of the learner's `certifications` and `enrolments` (with their units) the caller has
-    already read (the record page lists both)."""
+    named by one of the learner's applications, by code. The catalogue's requirements are read
+    once per state of its tables (`catalogue`); the learner's `certifications`, `enrolments`
+    (with their units) and `applications` are read here unless the caller has (the record page
+    lists all three)."""
     kept = (Result.VALIDATED, Result.PENDING)
     if enrolments is None:
         rows = list(
@@ -276,48 +278,27 @@ def learner_paths(
             (e.unit_id, e.unit.code, e.unit.ects, e.result) for e in enrolments if e.result in kept
         ]
     validated = {code: ects for _, code, ects, result in rows if result == Result.VALIDATED}
-    unit_ids = {unit_id for unit_id, *_ in rows}
-    formations = (
-        Formation.objects.filter(
-            Q(pk__in=Formation.objects.filter(mandatory_units__in=unit_ids).values("pk"))
-            | Q(pk__in=ChoiceGroup.objects.filter(units__in=unit_ids).values("formation_id"))
-            | Q(
-                pk__in=Application.objects.filter(learner=learner, formation__isnull=False).values(
-                    "formation_id"
-                )
-            )
-        )
-        .select_related("sector")
-        .prefetch_related(
-            Prefetch("mandatory_units", queryset=TeachingUnit.objects.only("id", "code")),
-            Prefetch(
-                "choice_groups",
-                queryset=ChoiceGroup.objects.prefetch_related(
-                    Prefetch("units", queryset=TeachingUnit.objects.only("id", "code"))
-                ),
-            ),
-        )
-    )
-    if certifications is None:
-        formations = formations.prefetch_related(
-            Prefetch(
-                "certifications",
-                queryset=Certification.objects.filter(learner=learner).order_by("-proposed_at"),
-                to_attr="learner_certifications",
+    if applications is None:
+        chosen = set(
+            Application.objects.filter(learner=learner, formation__isnull=False).values_list(
+                "formation_id", flat=True
             )
         )
     else:
-        by_formation: dict[int, list[Certification]] = defaultdict(list)
-        for certification in sorted(certifications, key=lambda c: c.proposed_at, reverse=True):
-            by_formation[certification.formation_id].append(certification)
+        chosen = {a.formation_id for a in applications if a.formation_id is not None}
+    formations, naming = catalogue()
+    for unit_id, *_ in rows:
+        chosen |= naming.get(unit_id, set())
+    if certifications is None:
+        certifications = list(Certification.objects.filter(learner=learner))
+    by_formation: dict[int, list[Certification]] = defaultdict(list)
+    for certification in sorted(certifications, key=lambda c: c.proposed_at, reverse=True):
+        by_formation[certification.formation_id].append(certification)
     paths = []
-    for formation in formations:
-        requirements = requirements_of(formation)
-        of_formation: list[Certification] = (
-            formation.learner_certifications  # type: ignore[attr-defined]  # (to_attr)
-            if certifications is None
-            else by_formation.get(formation.pk, [])
-        )
+    for formation, requirements in sorted(
+        (formations[pk] for pk in chosen if pk in formations), key=lambda pair: pair[0].code
+    ):
+        of_formation = by_formation.get(formation.pk, [])
         live = [c for c in of_formation if c.status in LIVE]
         paths.append(
             Path(
@@ -421,7 +402,26 @@ def _propose(
 CHUNK = 1_000
 
 
-def _catalogue() -> tuple[dict[int, tuple[Formation, Requirements]], dict[int, set[int]]]:
+Catalogue = tuple[dict[int, tuple[Formation, Requirements]], dict[int, set[int]]]
+
+
+def catalogue() -> Catalogue:
+    """Every formation with its requirements, and UE id -> the formations that name it, read
+    once per state of the catalogue's tables (stamps.kept; catalog migration 0005): the record
+    page read four queries of them for each learner, the rules engine for each batch. Shared
+    by the requests that follow: read it, never change it."""
+    tables = (
+        Formation._meta.db_table,
+        Formation.mandatory_units.through._meta.db_table,
+        ChoiceGroup._meta.db_table,
+        ChoiceGroup.units.through._meta.db_table,
+        TeachingUnit._meta.db_table,
+        Sector._meta.db_table,
+    )
+    return stamps.kept("enrolment.catalogue", tables, _catalogue)
+
+
+def _catalogue() -> Catalogue:
     """Every formation with its requirements, and UE id -> the formations that name it."""
     formations = Formation.objects.select_related("sector").prefetch_related(
         Prefetch("mandatory_units", queryset=TeachingUnit.objects.only("id", "code")),
@@ -459,7 +459,7 @@ def detect_for_learners(learner_ids: Iterable[int], *, by: Actor = None) -> list
     ids = sorted(set(learner_ids))
     if not ids:
         return []
-    formations, naming = _catalogue()
+    formations, naming = catalogue()
     proposed: list[Certification] = []
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]

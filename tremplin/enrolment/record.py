@@ -39,6 +39,6 @@ def enrolment_record(learner: Learner, user: UserLike) -> dict[str, Any]:
     return {
         "enrolments_by_year": sorted(by_year.items(), reverse=True),
         "applications": [(a, allowed_moves(a, user)) for a in applications],
-        "paths": learner_paths(learner, certifications, enrolments),
+        "paths": learner_paths(learner, certifications, enrolments, applications),
         "certifications": certifications,
     }
