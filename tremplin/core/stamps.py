@@ -187,12 +187,23 @@ def count(queryset: QuerySet[Any], compute: Callable[[], int] | None = None) -> 
     if value is not None:
         return int(value)
     value = counter()
-    if vendor == "sqlite" or _state(tables, using).tokens == before.tokens:
+    if _still(before, tables, using):
         cache.set(name, value, TIMEOUT)
+    return int(value)
+
+
+def _still(before: _State, tables: set[str], using: str) -> bool:
+    """Whether what was read after `before` may be kept under its tokens: on PostgreSQL only
+    when the tokens read again agree (see the module); then the tables' many writes are
+    folded."""
+    if connections[using].vendor != "postgresql":
+        return True
+    if _state(tables, using).tokens != before.tokens:
+        return False
     for table, written in before.rows.items():
         if written > FOLD_AT:
             fold(table, using)
-    return int(value)
+    return True
 
 
 #: What `kept` holds in this process: (database, name) -> (the tokens it was read under, it).
@@ -214,7 +225,7 @@ def kept(name: str, tables: Iterable[str], compute: Callable[[], T], using: str 
     if found is not None and found[0] == before.tokens:
         return cast(T, found[1])
     value = compute()
-    if connections[using].vendor == "sqlite" or _state(names, using).tokens == before.tokens:
+    if _still(before, names, using):
         _KEPT[key] = (before.tokens, value)
     return value
 
