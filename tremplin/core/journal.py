@@ -324,7 +324,11 @@ def record_inserted(
     named, column = about if about is not None else (model, pk_column)
     postgres = connection.vendor == "postgresql"
     uid = "gen_random_uuid()" if postgres else "lower(hex(randomblob(16)))"
-    payload = f"jsonb_build_object(%s, {pk})" if postgres else f"json_object(%s, {pk})"
+    # The key's type written out: with server-side binding (docs/scaling.md) PostgreSQL cannot
+    # infer a parameter's type from a function taking "any".
+    payload = (
+        f"jsonb_build_object(CAST(%s AS TEXT), {pk})" if postgres else f"json_object(%s, {pk})"
+    )
     condition = f" AND ({where})" if where else ""
     # Table and column names come from the models, quoted; the condition from the code; values
     # are parameters.

@@ -128,6 +128,10 @@ class Participation:
 
 
 def participations(learner: Learner, user: UserLike, *, today: date) -> list[Participation]:
+    # Few learners take part in Émergence: whether this one does is asked first, by a query
+    # much lighter to build and plan than the counts of attendances and sessions below.
+    if not learner.emergence_participations.exists():
+        return []
     found = list(
         Participant.permissions.readable(user, learner.emergence_participations.all())
         .select_related("cohort__establishment")

@@ -40,14 +40,23 @@ def _live(queryset: Any) -> Any:
 def same_person(
     last_name: str, first_name: str, birth_date: date, *, exclude: Iterable[int] = ()
 ) -> list[Learner]:
-    """The files (not merged away) of a person with these names and this birth date."""
+    """The files (not merged away) of a person with these names and this birth date. The
+    names of those born that day are read first (a dozen at national scale, most often none of
+    them the same person), the files themselves only when one is."""
     keys = identity_keys(last_name, first_name)
     candidates = _live(Learner.objects.filter(birth_date=birth_date).exclude(pk__in=list(exclude)))
-    return [
-        learner
-        for learner in candidates.select_related("establishment", "mission_locale").order_by("pk")
-        if identity_keys(learner.last_name, learner.first_name) & keys
+    found = [
+        pk
+        for pk, last, first in candidates.values_list("pk", "last_name", "first_name")
+        if identity_keys(last, first) & keys
     ]
+    if not found:
+        return []
+    return list(
+        Learner.objects.filter(pk__in=found)
+        .select_related("establishment", "mission_locale")
+        .order_by("pk")
+    )
 
 
 def same_people(people: Sequence[tuple[str, str, date]]) -> dict[int, list[Learner]]:
