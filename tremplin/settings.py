@@ -181,9 +181,12 @@ else:
             "OPTIONS": {
                 # The write-ahead log truncated back to 64 MB once written through: a kept
                 # connection never lets it be deleted (a national import left 50 MB and more).
+                # Each connection keeps up to 64 MiB of the file's pages (SQLite's default is
+                # 2 MiB): a national search reads thousands of rows spread over the file, again
+                # at every request (docs/scaling.md).
                 "init_command": (
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                    "PRAGMA journal_size_limit=67108864;"
+                    "PRAGMA journal_size_limit=67108864; PRAGMA cache_size=-65536;"
                 ),
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,

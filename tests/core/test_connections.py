@@ -72,3 +72,19 @@ def test_a_kept_sqlite_connection_truncates_the_write_ahead_log_to_64_mb(tmp_pat
         database.executescript(init)
         assert database.execute("PRAGMA journal_size_limit").fetchone()[0] == 64 * 1024 * 1024
         assert database.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_kept_sqlite_connection_holds_64_mib_of_the_file_s_pages(tmp_path: Path) -> None:
+    """A national search reads thousands of rows spread over the file at every request: each
+    connection keeps 64 MiB of its pages in memory, where SQLite keeps 2 MiB by default."""
+    import sqlite3
+
+    from django.conf import settings
+
+    init = settings.DATABASES["default"].get("OPTIONS", {}).get("init_command", "")
+    if not init:
+        pytest.skip("PostgreSQL: the server has its own shared buffers")
+    with sqlite3.connect(tmp_path / "check.sqlite3") as database:
+        assert database.execute("PRAGMA cache_size").fetchone()[0] == -2000  # SQLite's own
+        database.executescript(init)
+        assert database.execute("PRAGMA cache_size").fetchone()[0] == -64 * 1024
