@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -195,3 +196,39 @@ def test_an_import_runs_with_the_cycle_collector_paused_and_restarts_it(
         call_command("import", "teaching-units", str(write(tmp_path, HEADER + "X,,,,\n")))
     assert seen == [False, False]
     assert gc.isenabled()
+
+
+def test_the_delimiter_sniffer_never_reads_a_long_run_of_cell_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """clevercsv's filter of web addresses takes a time growing with the square of a run's
+    length (a 64,000-letter cell held a worker about 20 s): the sniffer is shown each long run
+    by its two ends, the delimiters, quotes and line breaks as they are."""
+    import clevercsv
+
+    from tremplin.core import csvimport
+
+    shown: list[str] = []
+    sniff = clevercsv.Sniffer.sniff
+
+    def spy(self: clevercsv.Sniffer, sample: str, *args: object, **kwargs: object) -> object:
+        shown.append(sample)
+        return sniff(self, sample, *args, **kwargs)
+
+    monkeypatch.setattr(clevercsv.Sniffer, "sniff", spy)
+    cell = "x" * 60_000
+    content = HEADER.replace(",", ";") + f'NFE210;"{cell}";6;distance;Informatique\n'
+    message = rejected(write(tmp_path, content))
+    # The delimiter was found (the row was read as five cells): the title is refused as too long.
+    assert "ligne 2, colonne « title »" in message
+    (sample,) = shown
+    assert max(len(run) for run in re.split(r'[,;"\r\n]', sample)) == 2 * csvimport.RUN_KEPT
+    assert sample.count(";") == content.count(";") and sample.count('"') == 2
+    assert sample.startswith(HEADER.replace(",", ";").strip())
+
+
+def test_a_short_cell_reaches_the_sniffer_whole() -> None:
+    from tremplin.core.csvimport import sniffed_sample
+
+    text = HEADER + "NFE211," + "y" * 32 + ',6,distance,"Informatique"\n'
+    assert sniffed_sample(text) == text
