@@ -19,6 +19,8 @@ from tremplin.demo.catalog import load_catalogue
 from tremplin.demo.places import load_partners
 from tremplin.places.refdata import load_reference_data
 
+from .installations import Installation, demo_installation
+
 
 @pytest.fixture(autouse=True, scope="session")
 def _plain_static_files(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
@@ -66,6 +68,14 @@ def empty_copy_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
             capture_output=True,
         )
     return home
+
+
+@pytest.fixture(scope="session")
+def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installation]:
+    """An installation migrated with the demo loaded, on the run's database, made once per
+    session (about 23 s): `demo_home.copy(home, name)` gives a test its own (tests/installations.py)."""
+    with demo_installation(tmp_path_factory.mktemp("demo-template") / "home") as made:
+        yield made
 
 
 @pytest.fixture

@@ -13,9 +13,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
+from typing import Any
+from urllib.parse import urlparse
 
 import pytest
+
+from tests.installations import Installation
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
@@ -33,23 +36,6 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def _postgres_database(url: str, suffix: str = "") -> Iterator[str]:
-    """A throwaway database beside the one DATABASE_URL names."""
-    import psycopg
-
-    parts = urlparse(url)
-    name = f"tremplin_browser_{os.getpid()}{suffix}"
-    admin = urlunparse(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield urlunparse(parts._replace(path=f"/{name}"))
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")
@@ -122,27 +108,15 @@ class DemoServer:
 
 @pytest.fixture(scope="session")
 def demo_server(
-    tmp_path_factory: pytest.TempPathFactory, collected_static: Path
+    tmp_path_factory: pytest.TempPathFactory, collected_static: Path, demo_home: Installation
 ) -> Iterator[DemoServer]:
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian's chromium is missing: run `make system-deps`.")
-    home = tmp_path_factory.mktemp("tremplin-home")
-    env = {**os.environ, "TREMPLIN_HOME": str(home)}
-    database_urls = (
-        _postgres_database(os.environ["DATABASE_URL"]) if os.environ.get("DATABASE_URL") else None
-    )
-    if database_urls is not None:
-        env["DATABASE_URL"] = next(database_urls)
-    tremplin = [sys.executable, "-m", "tremplin.cli"]
-    for args in (["migrate", "--noinput", "-v0"], ["demo", "load"]):
-        subprocess.run([*tremplin, *args], env=env, check=True, capture_output=True)
-    share_static(home, collected_static)
-    try:
+    home = tmp_path_factory.mktemp("tremplin-server") / "home"
+    with demo_home.copy(home, f"tremplin_browser_{os.getpid()}") as env:
+        share_static(home, collected_static)
         with serve(home, env) as url:
             yield DemoServer(url, home, env)
-    finally:
-        if database_urls is not None:
-            next(database_urls, None)
 
 
 @pytest.fixture(scope="session")
@@ -190,13 +164,32 @@ def totp_code(username: str) -> str:
     return current_code(DEMO_TOTP_KEY, at=step * 30 + 1)
 
 
+#: Each account's cookies after its first login of the test session on a server. The server
+#: refuses a two-factor code twice, so a third login of an account within a minute had to wait
+#: for the next step (up to 30 s, about 40 s a run in all): a later test of the same account on
+#: the same server starts from that signed-in session instead (and logs in again if it ended).
+_signed_in: dict[tuple[str, str], list[Any]] = {}
+
+
 def login(page: object, username: str) -> None:
     """Log in through the real pages: password, then the two-factor code when the account has
-    one (every demo account but the statistician)."""
+    one (every demo account but the statistician). Once per account, server and test session:
+    a later call opens the home page with that login's session."""
     page.goto("/connexion/")  # type: ignore[attr-defined]
+    key = (urlparse(page.url).netloc, username)  # type: ignore[attr-defined]
+    if key in _signed_in:
+        page.context.add_cookies(_signed_in[key])  # type: ignore[attr-defined]
+        page.goto("/")  # type: ignore[attr-defined]
+        if "/connexion/" not in page.url:  # type: ignore[attr-defined]
+            return
+        page.context.clear_cookies()  # type: ignore[attr-defined]
+        page.goto("/connexion/")  # type: ignore[attr-defined]
     page.get_by_label("Identifiant").fill(username)  # type: ignore[attr-defined]
     page.get_by_label("Mot de passe").fill(PASSWORD)  # type: ignore[attr-defined]
     page.get_by_role("button", name="Se connecter").click()  # type: ignore[attr-defined]
     if "/double-authentification/" in page.url:  # type: ignore[attr-defined]
         page.get_by_label("Code").fill(totp_code(username))  # type: ignore[attr-defined]
         page.get_by_role("button", name="Vérifier").click()  # type: ignore[attr-defined]
+    page.wait_for_load_state()  # type: ignore[attr-defined]
+    if not any(step in page.url for step in ("/connexion/", "/double-authentification/")):  # type: ignore[attr-defined]
+        _signed_in[key] = page.context.cookies()  # type: ignore[attr-defined]

@@ -2,7 +2,7 @@
 leaves the database with all of the file or none of it, never a part.
 
 The import runs as a real process against a throwaway database, prepared like the browser tests'
-server database (migrated, reference data and demo loaded): a temporary TREMPLIN_HOME on SQLite,
+server database (migrated, reference data and demo loaded: a copy of the session's, tests/installations.py): a temporary TREMPLIN_HOME on SQLite,
 a database beside DATABASE_URL's on PostgreSQL. The test waits until the import is writing
 inside its transaction (SQLite: it holds the write lock and its uncommitted pages spill into the
 write-ahead log; PostgreSQL: its session holds a transaction id, given at the first write), then
@@ -21,9 +21,11 @@ from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse, urlunparse
+from urllib.parse import urlparse
 
 import pytest
+
+from tests.installations import Installation
 
 ROWS = 20_000
 PREFIX = "PANNE-"
@@ -33,40 +35,10 @@ WAL_WRITING_BYTES = 512 * 1024
 DEADLINE_SECONDS = 40
 
 
-def _postgres_database(url: str) -> Iterator[str]:
-    """A throwaway database beside the one DATABASE_URL names (as tests/browser/conftest.py)."""
-    import psycopg
-
-    parts = urlparse(url)
-    name = f"tremplin_fault_{os.getpid()}"
-    admin = urlunparse(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield urlunparse(parts._replace(path=f"/{name}"))
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 @pytest.fixture
-def throwaway_env(tmp_path: Path) -> Iterator[dict[str, str]]:
-    env = {**os.environ, "TREMPLIN_HOME": str(tmp_path / "home")}
-    databases = (
-        _postgres_database(os.environ["DATABASE_URL"]) if os.environ.get("DATABASE_URL") else None
-    )
-    if databases is not None:
-        env["DATABASE_URL"] = next(databases)
-    try:
-        for args in (["migrate", "--noinput", "-v0"], ["demo", "load"]):
-            done = subprocess.run([*TREMPLIN, *args], env=env, capture_output=True, text=True)
-            if done.returncode != 0:
-                pytest.fail(f"tremplin {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+def throwaway_env(tmp_path: Path, demo_home: Installation) -> Iterator[dict[str, str]]:
+    with demo_home.copy(tmp_path / "home", f"tremplin_fault_{os.getpid()}") as env:
         yield env
-    finally:
-        if databases is not None:
-            next(databases, None)
 
 
 def learners_csv(path: Path, rows: int) -> Path:
