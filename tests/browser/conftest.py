@@ -171,13 +171,14 @@ def totp_code(username: str) -> str:
 _signed_in: dict[tuple[str, str], list[Any]] = {}
 
 
-def login(page: object, username: str) -> None:
+def login(page: object, username: str, *, fresh: bool = False) -> None:
     """Log in through the real pages: password, then the two-factor code when the account has
-    one (every demo account but the statistician). Once per account, server and test session:
-    a later call opens the home page with that login's session."""
+    one (every demo account but the statistician). Once per account, server and test session
+    unless `fresh` (a test of the login itself): a later call opens the home page with that
+    login's session."""
     page.goto("/connexion/")  # type: ignore[attr-defined]
     key = (urlparse(page.url).netloc, username)  # type: ignore[attr-defined]
-    if key in _signed_in:
+    if key in _signed_in and not fresh:
         page.context.add_cookies(_signed_in[key])  # type: ignore[attr-defined]
         page.goto("/")  # type: ignore[attr-defined]
         if "/connexion/" not in page.url:  # type: ignore[attr-defined]

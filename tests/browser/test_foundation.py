@@ -11,7 +11,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_a_referent_logs_in_and_lands_on_their_home_page(page: Page) -> None:
-    login(page, "referent")
+    login(page, "referent", fresh=True)
     expect(page.get_by_role("heading", level=1)).to_contain_text("Bonjour Nadia")
     expect(page.get_by_text("Vos établissements")).to_be_visible()
     expect(page.locator(".fr-header__service-title")).to_have_text("Cnam · Tremplin")
