@@ -16,7 +16,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
 from tests.core.test_required_fields import every_form_class
-from tremplin.core.renderers import SELECT, FormRenderer, select_html
+from tremplin.core.renderers import SELECT, FormRenderer, KeptSelect, kept_options, select_html
 
 FAST = FormRenderer()
 REFERENCE = TemplatesSetting()
@@ -90,3 +90,91 @@ def test_a_select_with_an_option_template_of_its_own_goes_through_the_templates(
     context = Own(choices=[("a", "A")]).get_context("own", "a", None)
     assert select_html(context["widget"]) is None
     assert FAST.render(SELECT, context) == REFERENCE.render(SELECT, context)
+
+
+# --- model selects written once per state of their tables (KeptSelect) ------------------------
+
+
+def establishment_field(**kwargs: Any) -> forms.ModelChoiceField:  # type: ignore[type-arg]
+    from tremplin.places.models import Establishment
+
+    return forms.ModelChoiceField(
+        queryset=Establishment.objects.order_by("label").only("pk", "label"),
+        required=False,
+        empty_label="Tous",
+        **kwargs,
+    )
+
+
+@pytest.mark.django_db
+def test_a_kept_select_gives_the_html_of_djangos_select() -> None:
+    kept = establishment_field(widget=KeptSelect)
+    plain = establishment_field()
+    pks = list(kept.queryset.values_list("pk", flat=True))
+    assert len(pks) > 100
+    attrs = {"id": "id_establishment", "class": "fr-select", "aria-describedby": "aide"}
+    for value in (None, "", pks[7], str(pks[-1]), "inconnu"):
+        html = kept.widget.render("establishment", value, attrs)
+        assert html == plain.widget.render("establishment", value, attrs)
+        assert html.count(" selected") == (0 if value == "inconnu" else 1)
+
+
+@pytest.mark.django_db
+def test_every_kept_select_of_the_package_gives_djangos_html() -> None:
+    checked = 0
+    for form_class in every_form_class():
+        for name, field in form_class.base_fields.items():
+            if not isinstance(field.widget, KeptSelect):
+                continue
+            reference = forms.Select()
+            reference.choices = field.widget.choices
+            choices = list(field.widget.choices)
+            for value in [None, "", *(choices[-1:] and [str(choices[-1][0])])]:
+                attrs = {"id": f"id_{name}", "class": "fr-select"}
+                assert field.widget.render(name, value, attrs) == reference.render(
+                    name, value, attrs
+                )
+                checked += 1
+    assert checked >= 6
+
+
+@pytest.mark.django_db
+def test_the_options_are_read_once_per_state_of_their_table() -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tremplin.places.models import Establishment
+
+    field = establishment_field(widget=KeptSelect)
+    field.widget.render("establishment", None)
+    with CaptureQueriesContext(connection) as read:
+        html = field.widget.render("establishment", None)
+    # Only the table's stamp is read (the choices' query is not run again).
+    assert len(read.captured_queries) == 1
+    assert "core_tablestamp" in read.captured_queries[0]["sql"]
+    first = Establishment.objects.order_by("label").first()
+    assert first is not None and f">{first.label}</option>" in html
+    Establishment.objects.filter(pk=first.pk).update(label="AAA ÉTABLISSEMENT RENOMMÉ")
+    again = field.widget.render("establishment", None)
+    assert ">AAA ÉTABLISSEMENT RENOMMÉ</option>" in again
+    assert f">{first.label}</option>" not in again
+
+
+@pytest.mark.django_db
+def test_options_whose_labels_read_other_rows_or_are_written_by_the_field_are_not_kept() -> None:
+    from tremplin.places.models import Establishment
+
+    # The labels are deferred: reading each one is a query of its own.
+    deferred = forms.ModelChoiceField(
+        queryset=Establishment.objects.order_by("label").only("pk"), widget=KeptSelect
+    )
+    assert kept_options(deferred.widget) is None
+
+    class Labelled(forms.ModelChoiceField):  # type: ignore[type-arg]
+        def label_from_instance(self, obj: Any) -> str:
+            return f"{obj.label} !"
+
+    own = Labelled(queryset=Establishment.objects.order_by("label"), widget=KeptSelect)
+    assert kept_options(own.widget) is None
+    assert " !</option>" in own.widget.render("establishment", None)
+    assert kept_options(forms.Select(choices=[("a", "A")])) is None

@@ -7,6 +7,8 @@ filter's list of establishments took 5.8 ms with its query, 3.8 ms written here 
 form reads only their labels). Here the same HTML is written by string formatting, with the
 template language's own conversions (the label localised then escaped, the value and
 attributes as `stringformat:'s'` gives them, a safe string left as it is).
+A filter's establishments are moreover written once per state of their table (`KeptSelect`,
+below): 186 options, the learner filter's select 3.1 → 1.1 ms.
 `templates/django/forms/widgets/select.html` stays the reference: any other select template or
 option template goes through it, and tests/core/test_renderers.py checks that both give the
 same HTML, byte for byte, for every select of every form of the package.
@@ -17,11 +19,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django import forms
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.forms.models import ModelChoiceIterator
 from django.forms.renderers import TemplatesSetting
 from django.utils.formats import localize
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeData, SafeString
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
+
+from .stamps import kept, tables_read
 
 SELECT = "django/forms/widgets/select.html"
 OPTION = "django/forms/widgets/select_option.html"
@@ -87,3 +95,81 @@ class FormRenderer(TemplatesSetting):
             if html is not None:
                 return SafeString(html)
         return super().render(template_name, context, request)
+
+
+# --- model selects written once per state of their tables -------------------------------------
+
+
+class _NotKeepable(Exception):
+    """The options' labels read more than the choices' own query."""
+
+
+def kept_options(widget: forms.Select) -> list[tuple[str, str, str]] | None:
+    """The options of a model select, each as (its value as compared with the chosen one, its
+    value and its label as the select template writes them), read and written once per state of
+    the tables the choices' query reads (`core.stamps.kept`); None when they cannot be kept:
+    not a model select, a field that writes its labels itself, a query that reads a table
+    without a stamp (then read afresh each time), labels that read other rows."""
+    choices = widget.choices
+    if not isinstance(choices, ModelChoiceIterator):
+        return None
+    field = choices.field
+    if type(field) is not forms.ModelChoiceField or "label_from_instance" in vars(field):
+        return None
+    queryset = choices.queryset
+    try:
+        sql, params = queryset.query.get_compiler(queryset.db).as_sql()
+    except EmptyResultSet:
+        return None
+    connection = connections[queryset.db]
+    name = repr(("select options", sql, tuple(params), field.empty_label))
+
+    def compute() -> list[tuple[str, str, str]]:
+        queries = 0
+
+        def counted(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+            nonlocal queries
+            queries += 1
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(counted):
+            options = [(str(value), _formatted(value), _shown(label)) for value, label in choices]
+        if queries > 1:
+            raise _NotKeepable
+        return options
+
+    try:
+        return kept(name, tables_read(sql), compute, using=queryset.db)
+    except _NotKeepable:
+        return None
+
+
+class KeptSelect(forms.Select):
+    """A model select (a filter's 186 establishments) whose options are read and written once
+    per state of the tables they come from (`kept_options`): the HTML of the select template,
+    the chosen option marked at each rendering. Building each option through Django's widget
+    took about 2.5 ms of a learner list's 24."""
+
+    def render(
+        self,
+        name: str,
+        value: Any,
+        attrs: dict[str, Any] | None = None,
+        renderer: Any = None,
+    ) -> SafeString:
+        options = kept_options(self)
+        if options is None or self.allow_multiple_selected:
+            return super().render(name, value, attrs, renderer)
+        chosen = self.format_value(value)
+        parts: list[str] = []
+        marked = False
+        for compared, written, label in options:
+            selected = not marked and compared in chosen
+            marked = marked or selected
+            mark = " selected" if selected else ""
+            parts.append(f'\n  <option value="{written}"{mark}>{label}</option>')
+        html = (
+            f'<select name="{_shown(name)}"{_attrs(self.build_attrs(self.attrs, attrs))}>'
+            f"{''.join(parts)}\n</select>"
+        )
+        return SafeString(html)

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 
 from tremplin.core.forms import DsfrForm
+from tremplin.core.renderers import KeptSelect
 from tremplin.learners.forms import DateInput
 from tremplin.learners.models import Learner
 from tremplin.places.models import Establishment
@@ -19,6 +20,7 @@ class CohortFilterForm(DsfrForm):
         queryset=Establishment.objects.none(),
         required=False,
         empty_label="Tous",
+        widget=KeptSelect,
     )
 
     def __init__(self, *args: Any, years: list[str], establishments: Any, **kwargs: Any) -> None:

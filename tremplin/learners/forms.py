@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 
 from tremplin.core.forms import DsfrForm, DsfrModelForm
+from tremplin.core.renderers import KeptSelect
 from tremplin.places.communes import CommuneField
 from tremplin.places.models import Disp, Establishment
 
@@ -19,6 +20,7 @@ class LearnerFilterForm(DsfrForm):
         queryset=Establishment.objects.none(),
         required=False,
         empty_label="Tous",
+        widget=KeptSelect,
     )
     disp = forms.ModelChoiceField(
         label="Direction interrégionale",
@@ -130,7 +132,9 @@ class LearnerForm(DsfrModelForm):
 
 class TransferForm(DsfrForm):
     establishment = forms.ModelChoiceField(
-        label="Nouvel établissement", queryset=Establishment.objects.order_by("label")
+        label="Nouvel établissement",
+        queryset=Establishment.objects.order_by("label"),
+        widget=KeptSelect,
     )
     date = forms.DateField(label="Date du transfert", widget=DateInput())
     numero_ecrou = forms.CharField(

@@ -8,6 +8,7 @@ from django import forms
 from tremplin.catalog.academic import academic_year_of
 from tremplin.catalog.models import Sector
 from tremplin.core.forms import DsfrForm
+from tremplin.core.renderers import KeptSelect
 from tremplin.enrolment.models import Enrolment
 from tremplin.places.models import Disp, Establishment
 
@@ -51,6 +52,7 @@ class ReportFilterForm(DsfrForm):
         required=False,
         empty_label="Tous",
         to_field_name="label",
+        widget=KeptSelect,
     )
     sector = forms.ModelChoiceField(
         label="Secteur",
