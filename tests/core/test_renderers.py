@@ -178,3 +178,14 @@ def test_options_whose_labels_read_other_rows_or_are_written_by_the_field_are_no
     assert kept_options(own.widget) is None
     assert " !</option>" in own.widget.render("establishment", None)
     assert kept_options(forms.Select(choices=[("a", "A")])) is None
+
+
+@pytest.mark.django_db
+def test_two_selects_of_the_same_rows_keep_their_own_values() -> None:
+    by_key = establishment_field(widget=KeptSelect)
+    by_label = establishment_field(widget=KeptSelect, to_field_name="label")
+    first = by_key.queryset.first()
+    assert first is not None
+    assert f'<option value="{first.pk}">' in by_key.widget.render("e", None)
+    assert f'<option value="{first.label}">' in by_label.widget.render("e", None)
+    assert by_label.widget.render("e", first.label).count(" selected") == 1

@@ -122,7 +122,8 @@ def kept_options(widget: forms.Select) -> list[tuple[str, str, str]] | None:
     except EmptyResultSet:
         return None
     connection = connections[queryset.db]
-    name = repr(("select options", sql, tuple(params), field.empty_label))
+    # What decides the options: the rows read, the empty choice, the column written as value.
+    name = repr(("select options", sql, tuple(params), field.empty_label, field.to_field_name))
 
     def compute() -> list[tuple[str, str, str]]:
         queries = 0
