@@ -14,7 +14,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
@@ -76,7 +76,7 @@ def demo_installation(home: Path) -> Iterator[Installation]:
     embedded one, or a throwaway PostgreSQL one when DATABASE_URL is set)."""
     url = os.environ.get("DATABASE_URL")
     name = f"tremplin_demo_{os.getpid()}"
-    with postgres_database(url, name) if url else _nothing() as database:
+    with postgres_database(url, name) if url else nullcontext() as database:
         env = {**os.environ, "TREMPLIN_HOME": str(home)}
         if database is not None:
             env["DATABASE_URL"] = database
@@ -85,8 +85,3 @@ def demo_installation(home: Path) -> Iterator[Installation]:
             if done.returncode != 0:
                 raise RuntimeError(f"tremplin {' '.join(args)} failed:\n{done.stderr[-3000:]}")
         yield Installation(home, name if url else None)
-
-
-@contextmanager
-def _nothing() -> Iterator[None]:
-    yield None
