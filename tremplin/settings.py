@@ -187,10 +187,14 @@ else:
                 # connection never lets it be deleted (a national import left 50 MB and more).
                 # Each connection keeps up to 64 MiB of the file's pages (SQLite's default is
                 # 2 MiB): a national search reads thousands of rows spread over the file, again
-                # at every request (docs/scaling.md).
+                # at every request (docs/scaling.md). Temporary storage in memory: a statement
+                # whose trigger writes (the bilan's year stamps) keeps a statement journal of the
+                # pages it changes, written to a temporary file at each row otherwise (an
+                # import's 30,000 enrolments: 1.25 -> 0.50 s of inserts).
                 "init_command": (
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                    "PRAGMA journal_size_limit=67108864; PRAGMA cache_size=-65536;"
+                    "PRAGMA journal_size_limit=67108864; PRAGMA cache_size=-65536; "
+                    "PRAGMA temp_store=MEMORY;"
                 ),
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,

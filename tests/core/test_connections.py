@@ -88,3 +88,20 @@ def test_a_kept_sqlite_connection_holds_64_mib_of_the_file_s_pages(tmp_path: Pat
         assert database.execute("PRAGMA cache_size").fetchone()[0] == -2000  # SQLite's own
         database.executescript(init)
         assert database.execute("PRAGMA cache_size").fetchone()[0] == -64 * 1024
+
+
+def test_a_sqlite_connection_keeps_its_temporary_storage_in_memory(tmp_path: Path) -> None:
+    """An insert whose trigger writes (the bilan's year stamps on each enrolment) keeps a
+    statement journal of the pages each row changes: in a temporary file by SQLite's default,
+    which cost an import of 30,000 enrolments 0.75 s of its 1.25 s of inserts."""
+    import sqlite3
+
+    from django.conf import settings
+
+    init = settings.DATABASES["default"].get("OPTIONS", {}).get("init_command", "")
+    if not init:
+        pytest.skip("PostgreSQL: the server manages its own temporary files")
+    with sqlite3.connect(tmp_path / "check.sqlite3") as database:
+        assert database.execute("PRAGMA temp_store").fetchone()[0] == 0  # SQLite's default
+        database.executescript(init)
+        assert database.execute("PRAGMA temp_store").fetchone()[0] == 2  # memory
