@@ -30,6 +30,7 @@ ROOT = HERE.parent
 
 def reset_postgresql(url: str) -> None:
     import psycopg
+    from psycopg import sql
 
     name = urlparse(url).path.lstrip("/")
     if "bench" not in name:
@@ -37,7 +38,18 @@ def reset_postgresql(url: str) -> None:
             f"DATABASE_URL names the database {name!r}: the suite empties its database, so its "
             "name must contain 'bench' (createdb -h 127.0.0.1 -U postgres tremplin_bench)."
         )
-    with psycopg.connect(url, autocommit=True) as conn:
+    try:
+        conn = psycopg.connect(url, autocommit=True)
+    except psycopg.OperationalError as exc:
+        if "does not exist" not in str(exc):
+            raise
+        # A fresh machine: the scratch database is made, through the server's own database.
+        parts = urlparse(url)
+        with psycopg.connect(parts._replace(path="/postgres").geturl(), autocommit=True) as admin:
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        print(f"== database {name} created", flush=True)
+        conn = psycopg.connect(url, autocommit=True)
+    with conn:
         conn.execute("DROP SCHEMA public CASCADE")
         conn.execute("CREATE SCHEMA public")
 

@@ -11,7 +11,9 @@ from io import BytesIO
 import pytest
 from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from geopy.distance import geodesic
@@ -482,6 +484,45 @@ def test_centre_staff_see_and_record_only_their_hand_overs(
     ).status_code == 403
     record = referent.get(reverse("learners:detail", args=[alice.pk])).content.decode()
     assert "Passeport formation (PDF)" in record and "Reprise de formation" in record
+
+
+def test_a_learner_s_record_reads_as_many_queries_for_three_ues_as_for_one(
+    client_as: Callable[[User], Client],
+) -> None:
+    """Material, exams and enrolments are read in one query each, whatever their number (no
+    query per row: a row's UE, package, establishment and session come with it)."""
+    alice = detained("TQ-1")
+    melun = place(MELUN)
+    client = client_as(user("coordination"))
+
+    def add_unit(code: str) -> None:
+        enrol(alice, code)
+        kit = packages(code)
+        services.send_packages(melun, kit["booklet"].unit, list(kit.values()), on=today(), by=None)
+        exams.create_session(
+            melun,
+            starts_at=at(today() + timedelta(days=10)),
+            room="Salle 2",
+            invigilator="M. Petit",
+            units=TeachingUnit.objects.filter(code=code),
+        )
+
+    def queries() -> tuple[int, str]:
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(reverse("learners:detail", args=[alice.pk])).content.decode()
+        return len(captured), page
+
+    add_unit("CCG101")
+    queries()  # the first page of a session reads what the next ones keep (catalogue, session)
+    one, page = queries()
+    assert "CCG101" in page
+    add_unit("CCG102")
+    add_unit("CCG103")
+    three, page = queries()
+    assert all(code in page for code in ("CCG101", "CCG102", "CCG103"))
+    assert Delivery.objects.filter(enrolment__learner=alice).count() == 3 * len(Package.Kind)
+    assert ExamRegistration.objects.filter(enrolment__learner=alice).count() == 3
+    assert three == one
 
 
 # --------------------------------------------------------------------------------------------
