@@ -246,6 +246,12 @@ def main() -> None:
         ratio=f"{signed_in / base:.0%} of the minimal view: what any page could reach",
         target="",
     )
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with plain_static_settings(), CaptureQueriesContext(connection) as captured:
+        client.get(record_url)
+    record_queries = len(captured)
     for label, key in (
         ("learner list page", "learner list (search + filter + page 3)"),
         ("learner record page", "learner record"),
@@ -267,7 +273,8 @@ def main() -> None:
                 "(plans below, benchmarks/README.md)"
                 if key.startswith("learner list")
                 else "3 workers, wrk and the database share 2 cores; rendering the record and "
-                "its 21 queries, the audit row of the visit (plans below, benchmarks/README.md)"
+                f"its {record_queries} queries (the session, the user and the second factor "
+                "included), the audit row of the visit (plans below, benchmarks/README.md)"
             ),
         )
         emit(
