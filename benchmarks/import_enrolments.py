@@ -136,7 +136,7 @@ def main() -> None:
             "each new row with a result writes four rows into tables of millions of rows (the "
             "enrolment, its audit entry, its creation and result events): on the national demo, "
             "100,000 rows, SQLite's inserts alone take 6.4 s (the enrolments 2.4 s, the 200,000 "
-            "events 3.1 s, the audit entries 0.9 s), a cap near 15,700 rows/s before any Python; "
+            "events 3.1 s, the audit entries 0.9 s), a cap near 15,600 rows/s before any Python; "
             "on PostgreSQL the commit alone takes 4.4 s (the deferred foreign keys' checks and "
             "the transaction's write-ahead log written to disk) and the 200,000 events 4.4 s; "
             "Python checks, builds and journals each row (benchmarks/README.md, « Why the "

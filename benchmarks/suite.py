@@ -22,7 +22,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -32,24 +32,19 @@ def reset_postgresql(url: str) -> None:
     import psycopg
     from psycopg import sql
 
-    name = urlparse(url).path.lstrip("/")
+    parts = urlparse(url)
+    name = unquote(parts.path.lstrip("/"))
     if "bench" not in name:
         raise SystemExit(
             f"DATABASE_URL names the database {name!r}: the suite empties its database, so its "
-            "name must contain 'bench' (createdb -h 127.0.0.1 -U postgres tremplin_bench)."
+            "name must contain 'bench' (e.g. tremplin_bench; made when it does not exist)."
         )
-    try:
-        conn = psycopg.connect(url, autocommit=True)
-    except psycopg.OperationalError as exc:
-        if "does not exist" not in str(exc):
-            raise
-        # A fresh machine: the scratch database is made, through the server's own database.
-        parts = urlparse(url)
-        with psycopg.connect(parts._replace(path="/postgres").geturl(), autocommit=True) as admin:
+    # A fresh machine has no scratch database: made through the server's own `postgres`.
+    with psycopg.connect(parts._replace(path="/postgres").geturl(), autocommit=True) as admin:
+        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        print(f"== database {name} created", flush=True)
-        conn = psycopg.connect(url, autocommit=True)
-    with conn:
+            print(f"== database {name} created", flush=True)
+    with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("DROP SCHEMA public CASCADE")
         conn.execute("CREATE SCHEMA public")
 
