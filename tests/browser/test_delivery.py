@@ -98,3 +98,14 @@ def test_a_transfer_moves_the_exam_registration_to_a_session_of_the_new_establis
     candidate = page.get_by_role("row").filter(has_text="EL IDRISSI")
     expect(candidate).to_contain_text("CCE101")
     expect(candidate).to_contain_text("signalement")
+
+
+def test_the_figures_of_a_table_are_aligned_right_under_their_header(page: Page) -> None:
+    """The design system aligns every cell left with a more specific rule than the project's
+    « tr-num »: the establishments' counts stood left, their digits out of line."""
+    login(page, "coordination")
+    page.get_by_role("link", name="Supports et examens", exact=True).first.click()
+    table = page.locator("table").first
+    expect(table.locator("td.tr-num").first).to_have_css("text-align", "right")
+    expect(table.locator("th.tr-num").first).to_have_css("text-align", "right")
+    expect(table.locator("td:not(.tr-num)").first).to_have_css("text-align", "left")
