@@ -151,7 +151,10 @@ def test_the_exports_carry_the_same_figures_in_every_format(
     text = pdf_text(pdf.content)
     assert "Orientations des missions locales 2026" in text
     # Narrow columns wrap at hyphens, which pdftotext then drops: "Saint-Malo" reads "SaintMalo".
-    assert "Mission locale du Pays de Saint" in text and "Malo (démo) 4 3 1 75,00 % 25,00 %" in text
+    assert "Mission locale du Pays de Saint" in text
+    # Every column is on the page, the last two included (pdftotext leaves out what runs off it):
+    # the delay (4 days, "4 j" with a no-break space) and the share of small and medium towns.
+    assert "DEMO-ML-STMALO" in text and "Malo (démo) 4 3 1 75,00 % 25,00 % 4j 75,00 %" in text
 
 
 def test_the_bilan_has_a_section_on_the_referrals_of_its_year(

@@ -9,6 +9,14 @@ from typing import Any
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 
+#: A character's advance when the typeface is missing or lacks it, in em (Marianne's average).
+AVERAGE_ADVANCE = 0.55
+
+
+def _font_file(name: str) -> str | None:
+    found = finders.find(f"dsfr/dist/fonts/Marianne-{name}.woff")
+    return str(found) if found else None
+
 
 @cache
 def font_faces() -> str:
@@ -20,7 +28,7 @@ def font_faces() -> str:
         (500, "normal", "Medium"),
         (700, "normal", "Bold"),
     ):
-        found = finders.find(f"dsfr/dist/fonts/Marianne-{name}.woff")
+        found = _font_file(name)
         if found:
             url = Path(str(found)).as_uri()
             rules.append(
@@ -36,3 +44,23 @@ def render_pdf(template: str, context: dict[str, Any]) -> bytes:
     html = render_to_string(template, {**context, "font_faces": font_faces()})
     document = HTML(string=html, base_url=str(Path(__file__).resolve().parent))
     return bytes(document.write_pdf(pdf_tags=True))
+
+
+@cache
+def _advances(bold: bool) -> dict[str, float]:
+    """Each character's advance in Marianne, in em (read once from the font's metrics)."""
+    from fontTools.ttLib import TTFont
+
+    path = _font_file("Bold" if bold else "Regular")
+    if path is None:
+        return {}
+    font = TTFont(path, lazy=True)
+    metrics, units = font["hmtx"], font["head"].unitsPerEm
+    return {chr(code): metrics[glyph][0] / units for code, glyph in font.getBestCmap().items()}
+
+
+def text_width(text: str, *, bold: bool = False) -> float:
+    """The width of `text` set in Marianne, in em (kerning left out): what a printed table's
+    column needs to hold it on one line."""
+    advances = _advances(bold)
+    return sum(advances.get(char, AVERAGE_ADVANCE) for char in text)

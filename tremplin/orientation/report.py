@@ -22,6 +22,9 @@ from tremplin.reporting.tables import Table, days
 from .publication import WITHHELD
 from .stats import Figures, ReferralStats
 
+#: The width of the printed tables in em of their text: 178 mm at 7.5 pt (pdf/statistics.html).
+TABLE_EM = 67.0
+
 HEADERS = (
     "Envoyées",
     "Premier contact",
@@ -165,7 +168,7 @@ def _short_month(key: str) -> str:
     return f"{key[5:7]}/{key[2:4]}"
 
 
-def page_context(report: StatsReport) -> dict[str, Any]:
+def page_context(report: StatsReport, *, table_em: float | None = None) -> dict[str, Any]:
     stats = report.stats
     return {
         "report": report,
@@ -175,7 +178,7 @@ def page_context(report: StatsReport) -> dict[str, Any]:
             (label.removesuffix(" (%)").removesuffix(" (jours)"), show(value))
             for label, value in headline(stats)
         ],
-        "sheets": {table.key: display_table(table) for table in sheets(stats)},
+        "sheets": {table.key: display_table(table, table_em) for table in sheets(stats)},
         "withheld": withheld(stats),
         "generated_on": long_date(timezone.localdate()),
         **charts(stats),
@@ -197,7 +200,7 @@ def xlsx_format(report: StatsReport) -> bytes:
 
 
 def pdf_format(report: StatsReport) -> bytes:
-    return render_pdf("orientation/pdf/statistics.html", page_context(report))
+    return render_pdf("orientation/pdf/statistics.html", page_context(report, table_em=TABLE_EM))
 
 
 FORMATTERS: dict[str, Callable[[StatsReport], bytes | str]] = {

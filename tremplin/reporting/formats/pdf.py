@@ -4,11 +4,12 @@ the definitions, page numbers."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.utils.safestring import SafeString, mark_safe
 
-from tremplin.core.pdf import render_pdf
+from tremplin.core.pdf import render_pdf, text_width
 from tremplin.core.typography import long_date
 
 from ..bilan import year_bounds
@@ -49,15 +50,77 @@ def _is_number(value: Any) -> bool:
     return value is None or isinstance(value, int | float) or str(value).startswith("< ")
 
 
-def display_table(table: Table) -> dict[str, Any]:
-    """A detail table as printed: every cell a string, numeric columns flagged (aligned right)."""
+#: A text cell wider than this (in em) wraps: it asks for no wider a column.
+WRAPPED_TEXT = 17.0
+#: A cell's horizontal padding (1.5 mm on each side), in em, with a margin.
+CELL_PADDING = 1.3
+#: The width of the bilan's tables in em of their text: 174 mm at 8.5 pt.
+BILAN_TABLE_EM = 58.0
+
+
+def column_widths(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    numeric: Sequence[bool],
+    table_em: float,
+) -> list[float]:
+    """Each column's share of a printed table's width (`table_em`, in em of its text), in
+    percent, from what it holds as set in Marianne (`text_width`). A figure never wraps; a text
+    asks for its width up to `WRAPPED_TEXT`, then wraps; a bold header wraps between its words.
+    When the columns ask for more than the page, the texts wrap first between their words (a
+    code stays whole), then, if need be, inside them; the figures keep their width. The tables
+    are laid out with these widths (`table-layout: fixed`): a wide table always fits the page,
+    where the automatic layout let the orientation tables' nine columns run off it, and the
+    national orientation statistics (about 9,400 cells) print in about half the pages and
+    time."""
+    needs, least = [], []
+    for i, header in enumerate(headers):
+        need = word = max((text_width(w, bold=True) for w in header.split()), default=1.0)
+        for row in rows:
+            width = text_width(row[i])
+            if numeric[i]:
+                need = max(need, width)
+                continue
+            need = max(need, min(width, WRAPPED_TEXT))
+            if width > word:  # its longest word, when it is wider than any so far
+                word = max(word, *(min(text_width(w), WRAPPED_TEXT) for w in row[i].split()))
+        needs.append(need + CELL_PADDING)
+        least.append(need + CELL_PADDING if numeric[i] else word + CELL_PADDING)
+    excess = sum(needs) - table_em
+    slack = sum(needs) - sum(least)
+    if excess > 0 and slack > 0:  # the texts wrap between their words
+        cut = min(1.0, excess / slack)
+        needs = [need - (need - low) * cut for need, low in zip(needs, least, strict=True)]
+        excess -= slack * cut
+    figures = sum(need for need, number in zip(needs, numeric, strict=True) if number)
+    texts = sum(needs) - figures
+    if excess > 0 and texts and figures < table_em:  # and inside their words
+        shrink = (table_em - figures) / texts
+        needs = [need if num else need * shrink for need, num in zip(needs, numeric, strict=True)]
+    total = sum(needs)
+    return [round(100 * need / total, 1) for need in needs]
+
+
+def display_table(table: Table, table_em: float | None = None) -> dict[str, Any]:
+    """A detail table as shown: every cell a string, numeric columns flagged (aligned right);
+    printed (`table_em`, the table's width in em of its text), each column's width in percent
+    of the table's (`column_widths`). The pages that show the same tables (the bilan
+    dashboard, the orientation statistics) leave the widths to the browser."""
     numeric = [any(_is_number(row[i]) for row in table.rows) for i in range(len(table.headers))]
+    texts = [[show(value) for value in row] for row in table.rows]
+    headers: list[dict[str, Any]] = [
+        {"text": header, "num": numeric[i]} for i, header in enumerate(table.headers)
+    ]
+    if table_em is not None:
+        for header, width in zip(
+            headers, column_widths(table.headers, texts, numeric, table_em), strict=True
+        ):
+            header["width"] = width
     return {
         "title": table.title,
-        "headers": [{"text": header, "num": numeric[i]} for i, header in enumerate(table.headers)],
+        "headers": headers,
         "rows": [
-            [{"text": show(value), "num": numeric[i]} for i, value in enumerate(row)]
-            for row in table.rows
+            [{"text": text, "num": numeric[i]} for i, text in enumerate(row)] for row in texts
         ],
     }
 
@@ -70,7 +133,9 @@ def _plural(value: Any, singular: str, plural: str) -> str:
     return singular if isinstance(value, int) and value < 2 else plural
 
 
-def pdf_context(bilan: dict[str, Any], tables: Tables) -> dict[str, Any]:
+def pdf_context(
+    bilan: dict[str, Any], tables: Tables, *, table_em: float | None = None
+) -> dict[str, Any]:
     start, end = year_bounds(bilan["academic_year"])
     followup, emergence = bilan["followup"], bilan["emergence"]
     enrolled, validated = bilan["ue_enrollments"], bilan["ue_validated"]
@@ -220,7 +285,7 @@ def pdf_context(bilan: dict[str, Any], tables: Tables) -> dict[str, Any]:
         }
         for r in disp_rows
     ]
-    sheets = {table.key: display_table(table) for table in tables.sheets()}
+    sheets = {table.key: display_table(table, table_em) for table in tables.sheets()}
     # Émergence: the short name of the establishment reads better than its official label.
     for row in sheets["emergence"]["rows"]:
         row[1]["text"] = tables.short_names.get(row[1]["text"], row[1]["text"])
@@ -253,4 +318,6 @@ def pdf_context(bilan: dict[str, Any], tables: Tables) -> dict[str, Any]:
 
 
 def pdf_format(bilan: dict[str, Any], tables: Tables) -> bytes:
-    return render_pdf("reporting/pdf/bilan.html", pdf_context(bilan, tables))
+    return render_pdf(
+        "reporting/pdf/bilan.html", pdf_context(bilan, tables, table_em=BILAN_TABLE_EM)
+    )
