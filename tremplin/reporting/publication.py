@@ -52,12 +52,22 @@ def column_of(scope: Scope) -> tuple[str, ...]:
     return (scope.sector.code,) if scope.sector is not None else ()
 
 
+#: A cell as rows add it, before any total: (measure, year, DISP, establishment, column).
+Leaf = tuple[str, str, str | None, str | None, tuple[str, ...]]
+
+
 @dataclass
 class CrossTab:
-    people: dict[Key, set[int]] = field(default_factory=lambda: defaultdict(set))
-    counts: dict[Key, int] = field(default_factory=lambda: defaultdict(int))
-    #: (parent, axis) -> children
-    children: dict[tuple[Key, str], set[Key]] = field(default_factory=lambda: defaultdict(set))
+    """The cells of one cross-tabulation. `add` is called once per enrolment, interview,
+    participant or certification (about 600,000 times for a national year): it only gathers
+    the row's own cell; the totals along the places and the columns, and their relations, are
+    derived once per cell when first read (`people`, `counts`, `children`)."""
+
+    leaf_people: dict[Leaf, set[int]] = field(default_factory=lambda: defaultdict(set))
+    leaf_counts: dict[Leaf, int] = field(default_factory=lambda: defaultdict(int))
+    _cells: tuple[dict[Key, set[int]], dict[Key, int], dict[tuple[Key, str], set[Key]]] | None = (
+        field(default=None, repr=False)
+    )
 
     def add(
         self,
@@ -68,24 +78,59 @@ class CrossTab:
         establishment: str | None,
         column: tuple[str, ...],
     ) -> None:
-        places: list[Place] = [(None, None)]
-        if disp is not None:
-            places.append((disp, None))
-            if establishment is not None:
-                places.append((disp, establishment))
-        for i, place in enumerate(places):
-            for depth in range(len(column) + 1):
-                key: Key = (measure, year, place, column[:depth])
-                if measure in PEOPLE:
-                    self.people[key].add(person)
-                else:
-                    self.counts[key] += 1
-                if i:
-                    self.children[((measure, year, places[i - 1], column[:depth]), "place")].add(
-                        key
-                    )
-                if depth:
-                    self.children[((measure, year, place, column[: depth - 1]), "column")].add(key)
+        leaf = (measure, year, disp, establishment if disp is not None else None, column)
+        if measure in PEOPLE:
+            self.leaf_people[leaf].add(person)
+        else:
+            self.leaf_counts[leaf] += 1
+        self._cells = None
+
+    @property
+    def people(self) -> dict[Key, set[int]]:
+        return self._derived()[0]
+
+    @property
+    def counts(self) -> dict[Key, int]:
+        return self._derived()[1]
+
+    @property
+    def children(self) -> dict[tuple[Key, str], set[Key]]:
+        """(parent, axis) -> children."""
+        return self._derived()[2]
+
+    def _derived(
+        self,
+    ) -> tuple[dict[Key, set[int]], dict[Key, int], dict[tuple[Key, str], set[Key]]]:
+        """Every cell, each a total of the rows' cells it holds: the whole programme, the
+        row's DISP and establishment, along the column's path (all, sector, UE)."""
+        if self._cells is not None:
+            return self._cells
+        people: dict[Key, set[int]] = defaultdict(set)
+        counts: dict[Key, int] = defaultdict(int)
+        children: dict[tuple[Key, str], set[Key]] = defaultdict(set)
+        leaves: list[tuple[Leaf, set[int] | int]] = [
+            *self.leaf_people.items(),
+            *self.leaf_counts.items(),
+        ]
+        for (measure, year, disp, establishment, column), held in leaves:
+            places: list[Place] = [(None, None)]
+            if disp is not None:
+                places.append((disp, None))
+                if establishment is not None:
+                    places.append((disp, establishment))
+            for i, place in enumerate(places):
+                for depth in range(len(column) + 1):
+                    key: Key = (measure, year, place, column[:depth])
+                    if isinstance(held, set):
+                        people[key].update(held)
+                    else:
+                        counts[key] += held
+                    if i:
+                        children[((measure, year, places[i - 1], column[:depth]), "place")].add(key)
+                    if depth:
+                        children[((measure, year, place, column[: depth - 1]), "column")].add(key)
+        self._cells = (people, counts, children)
+        return self._cells
 
     def values(self) -> dict[Key, int]:
         return {**self.counts, **{key: len(people) for key, people in self.people.items()}}

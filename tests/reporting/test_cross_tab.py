@@ -1,0 +1,71 @@
+"""The cross-tabulation that publication mode masks (reporting.publication.CrossTab): each row
+adds its own cell; every total along the places (whole, DISP, establishment) and the columns
+(all, sector, UE) holds the rows below it, whatever their order."""
+
+from __future__ import annotations
+
+from tremplin.reporting.publication import CrossTab
+
+YEAR = "2020-2021"
+WHOLE = (None, None)
+PARIS = ("DISP-PARIS", None)
+MELUN = ("DISP-PARIS", "CD MELUN")
+FRESNES = ("DISP-PARIS", "CP FRESNES")
+
+
+def tab_of(rows: list[tuple[str, int, str | None, str | None, tuple[str, ...]]]) -> CrossTab:
+    tab = CrossTab()
+    for measure, person, disp, label, column in rows:
+        tab.add(measure, YEAR, person, disp, label, column)
+    return tab
+
+
+ROWS = [
+    ("learners", 1, "DISP-PARIS", "CD MELUN", ("INFO", "NFA008")),
+    ("learners", 1, "DISP-PARIS", "CD MELUN", ("INFO", "NFA031")),
+    ("learners", 2, "DISP-PARIS", "CP FRESNES", ("INFO", "NFA008")),
+    ("learners", 3, None, None, ("COMPTA", "CCG102")),
+    ("enrolments", 1, "DISP-PARIS", "CD MELUN", ("INFO", "NFA008")),
+    ("enrolments", 1, "DISP-PARIS", "CD MELUN", ("INFO", "NFA031")),
+    ("enrolments", 2, "DISP-PARIS", "CP FRESNES", ("INFO", "NFA008")),
+]
+
+
+def test_people_are_counted_once_per_cell_and_enrolments_add_up() -> None:
+    values = tab_of(ROWS).values()
+
+    assert values[("learners", YEAR, WHOLE, ())] == 3
+    assert values[("learners", YEAR, PARIS, ())] == 2
+    assert values[("learners", YEAR, MELUN, ("INFO",))] == 1  # one learner, two UEs
+    assert values[("learners", YEAR, WHOLE, ("INFO", "NFA008"))] == 2
+    assert values[("enrolments", YEAR, PARIS, ("INFO",))] == 3
+    assert values[("enrolments", YEAR, FRESNES, ("INFO", "NFA008"))] == 1
+    # A row with no DISP is counted in the whole programme only.
+    assert values[("learners", YEAR, WHOLE, ("COMPTA",))] == 1
+    assert not [key for key in values if key[2] != WHOLE and key[3][:1] == ("COMPTA",)]
+
+
+def test_each_total_knows_its_parts_along_the_places_and_the_columns() -> None:
+    children = tab_of(ROWS).children
+
+    assert children[(("learners", YEAR, PARIS, ("INFO",)), "place")] == {
+        ("learners", YEAR, MELUN, ("INFO",)),
+        ("learners", YEAR, FRESNES, ("INFO",)),
+    }
+    assert children[(("learners", YEAR, MELUN, ("INFO",)), "column")] == {
+        ("learners", YEAR, MELUN, ("INFO", "NFA008")),
+        ("learners", YEAR, MELUN, ("INFO", "NFA031")),
+    }
+    assert children[(("enrolments", YEAR, WHOLE, ()), "place")] == {
+        ("enrolments", YEAR, PARIS, ()),
+    }
+
+
+def test_the_order_of_the_rows_changes_nothing_and_a_row_added_late_counts() -> None:
+    forward, backward = tab_of(ROWS), tab_of(ROWS[::-1])
+    assert forward.values() == backward.values()
+    assert dict(forward.children) == dict(backward.children)
+
+    forward.add("learners", YEAR, 4, "DISP-PARIS", "CD MELUN", ("INFO", "NFA008"))
+
+    assert forward.values()[("learners", YEAR, PARIS, ())] == 3
