@@ -30,7 +30,8 @@ boundary belongs to the upper class).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -466,6 +467,20 @@ def propose(
         message="" if has_coordinates else NO_COORDINATES_MESSAGE,
         today=today,
     )
+
+
+def nearest_per_formation(proposals: Sequence[Proposal]) -> list[tuple[Proposal, int]]:
+    """Each formation once, at the first centre that offers it (the proposals are ranked, the
+    nearest first), with the number of other centres that offer it too: a distance formation
+    is the same course from any centre, and the national offer repeats each at up to twenty."""
+    first: dict[int, Proposal] = {}
+    others: Counter[int] = Counter()
+    for proposal in proposals:
+        if proposal.formation_id in first:
+            others[proposal.formation_id] += 1
+        else:
+            first[proposal.formation_id] = proposal
+    return [(proposal, others[formation]) for formation, proposal in first.items()]
 
 
 def propose_for(profile: Any, *, today: date | None = None) -> ProposalResult:

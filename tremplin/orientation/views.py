@@ -19,6 +19,7 @@ from tremplin.core.roles import Role
 from tremplin.core.routers import reports
 from tremplin.core.scope import scope_of
 from tremplin.core.stamps import count as stamped_count
+from tremplin.core.typography import thousands
 from tremplin.core.views import apply_errors
 from tremplin.learners.identity import CONFIRM_OTHER_PERSON, PossibleDuplicate
 from tremplin.learners.models import Kind, Learner
@@ -154,6 +155,7 @@ def _young_person_page(
             "learner": learner,
             "profile": profile,
             "result": result,
+            **(_proposals_shown(request, result) if result is not None else {}),
             "referrals": Referral.objects.filter(learner=learner).select_related(
                 "centre", "formation"
             ),
@@ -176,6 +178,47 @@ def _young_person_page(
         },
         status=400 if contact_form is not None else 200,
     )
+
+
+#: The near offers shown at first, and added by each « Afficher … de plus ».
+NEAR_STEP = 20
+
+
+def _proposals_shown(request: HttpRequest, result: proposals.ProposalResult) -> dict[str, Any]:
+    """What the page lists of the proposals: the nearest `NEAR_STEP` near offers, more on
+    request (`?proches=40`); the distance offers once per formation, at the nearest centre,
+    every centre's on request (`?distance=toutes`). Around Paris, with 80 km and every sector,
+    the national offer proposes about 775 near and 220 distance offers: a page of 1.3 MB and a
+    thousand forms, where a counselor reads the first lines."""
+    asked = request.GET.get("proches", "")
+    total = len(result.near)
+    shown = min(total, max(NEAR_STEP, int(asked) if asked.isdigit() else NEAR_STEP))
+    every_centre = request.GET.get("distance") == "toutes"
+    remote = (
+        [(p, 0) for p in result.remote]
+        if every_centre
+        else proposals.nearest_per_formation(result.remote)
+    )
+    kept_remote = {"distance": "toutes"} if every_centre else {}
+    kept_near = {"proches": str(shown)} if shown > NEAR_STEP else {}
+    more = min(NEAR_STEP, total - shown)
+    return {
+        "near_rows": [(p, 0) for p in result.near[:shown]],
+        "near_total": total,
+        "near_detail": f"les {thousands(shown)} plus proches sur {thousands(total)}"
+        if shown < total
+        else "",
+        "near_more": more,
+        "near_more_query": urlencode({"proches": str(shown + more), **kept_remote}),
+        "remote_rows": remote,
+        "remote_total": len(result.remote),
+        "remote_total_text": thousands(len(result.remote)),
+        "remote_every_centre": every_centre,
+        # The other way of listing them, the near offers shown kept.
+        "remote_query": urlencode(
+            {**kept_near, **({} if every_centre else {"distance": "toutes"})}
+        ),
+    }
 
 
 @require_POST
