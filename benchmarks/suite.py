@@ -89,6 +89,7 @@ def main() -> None:
     steps = [
         ["national_load.py", "--existing"],
         ["bilan.py", "--existing"],
+        ["after_write.py", "--existing"],
         ["navigation.py", "--existing"],
         ["search.py", "--existing"],
         ["compression.py", "--existing"],

@@ -107,28 +107,22 @@ class CrossTab:
             return self._cells
         people: dict[Key, set[int]] = defaultdict(set)
         counts: dict[Key, int] = defaultdict(int)
+        for (measure, year, disp, establishment, column), persons in self.leaf_people.items():
+            for key in _cells_of(measure, year, disp, establishment, column):
+                people[key].update(persons)
+        for (measure, year, disp, establishment, column), n in self.leaf_counts.items():
+            for key in _cells_of(measure, year, disp, establishment, column):
+                counts[key] += n
+        # Each cell is a part of the cell one place up, and of the one a column shorter.
         children: dict[tuple[Key, str], set[Key]] = defaultdict(set)
-        leaves: list[tuple[Leaf, set[int] | int]] = [
-            *self.leaf_people.items(),
-            *self.leaf_counts.items(),
-        ]
-        for (measure, year, disp, establishment, column), held in leaves:
-            places: list[Place] = [(None, None)]
-            if disp is not None:
-                places.append((disp, None))
-                if establishment is not None:
-                    places.append((disp, establishment))
-            for i, place in enumerate(places):
-                for depth in range(len(column) + 1):
-                    key: Key = (measure, year, place, column[:depth])
-                    if isinstance(held, set):
-                        people[key].update(held)
-                    else:
-                        counts[key] += held
-                    if i:
-                        children[((measure, year, places[i - 1], column[:depth]), "place")].add(key)
-                    if depth:
-                        children[((measure, year, place, column[: depth - 1]), "column")].add(key)
+        for key in [*people, *counts]:
+            measure, year, (disp, establishment), column = key
+            if establishment is not None:
+                children[((measure, year, (disp, None), column), "place")].add(key)
+            elif disp is not None:
+                children[((measure, year, (None, None), column), "place")].add(key)
+            if column:
+                children[((measure, year, (disp, establishment), column[:-1]), "column")].add(key)
         self._cells = (people, counts, children)
         return self._cells
 
@@ -157,6 +151,27 @@ class CrossTab:
             if not withheld:
                 return hidden
             hidden |= withheld
+
+
+def _cells_of(
+    measure: str,
+    year: str,
+    disp: str | None,
+    establishment: str | None,
+    column: tuple[str, ...],
+) -> list[Key]:
+    """The cells a row's cell is counted in: the whole programme, its DISP, its establishment,
+    each along its column's path (all, sector, UE)."""
+    places: list[Place] = [(None, None)]
+    if disp is not None:
+        places.append((disp, None))
+        if establishment is not None:
+            places.append((disp, establishment))
+    return [
+        (measure, year, place, column[:depth])
+        for place in places
+        for depth in range(len(column) + 1)
+    ]
 
 
 def cross_tab(year: str) -> CrossTab:
@@ -247,22 +262,33 @@ class Published:
 
 
 def _enrolments(among: dict[str, str]) -> Iterator[tuple[Any, ...]]:
-    return (
-        Enrolment.objects.exclude(result=CANCELLED)
-        .filter(**among)
-        .values_list(
-            "academic_year",
-            "learner_id",
-            "establishment__disp__code",
-            "establishment__label",
-            "unit__sector__code",
-            "unit__code",
-            "result",
-            "abandon_reason",
-        )
-        .order_by()
-        .iterator()
+    """The counted enrolments of `among` (a year): (year, learner, DISP code, establishment label,
+    sector code, UE code, result, abandon reason). Read from the year's covering index alone
+    (`enrolment_year_cover`), the places' and UEs' names looked up in memory, the reasons of the
+    few abandoned ones apart: joined in SQL, a national year's 180,000 rows took 0.42 s, against
+    0.11 s."""
+    from tremplin.catalog.models import TeachingUnit
+
+    places = _places()
+    units = dict(
+        (pk, (sector, code))
+        for pk, sector, code in TeachingUnit.objects.values_list("pk", "sector__code", "code")
     )
+    counted = Enrolment.objects.exclude(result=CANCELLED).filter(**among).order_by()
+    reasons = dict(
+        ((learner, year, unit), reason)
+        for learner, year, unit, reason in counted.filter(result=Result.ABANDONED).values_list(
+            "learner_id", "academic_year", "unit_id", "abandon_reason"
+        )
+    )
+    nowhere = (None, None)
+    for year, learner, establishment, unit, result in counted.values_list(
+        "academic_year", "learner_id", "establishment_id", "unit_id", "result"
+    ).iterator():
+        disp, label = places.get(establishment, nowhere) if establishment else nowhere
+        sector, code = units[unit]
+        reason = reasons.get((learner, year, unit), "") if result == Result.ABANDONED else ""
+        yield year, learner, disp, label, sector, code, result, reason
 
 
 def published_cells(year: str, threshold: int) -> Published:
