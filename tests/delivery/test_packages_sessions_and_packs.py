@@ -556,3 +556,36 @@ def test_the_packs_list_the_establishments_placed_learners_with_a_pending_distan
     enrol(in_class, on_site.code)
     listed = pack_learners(user("coordination"), place(MELUN))
     assert [learner.reference for learner in listed] == ["TP-1"]
+
+
+def test_a_large_establishments_packs_are_paged_and_searched(
+    client_as: Callable[[User], Client],
+) -> None:
+    from tremplin.delivery.selectors import DISTANCE_MODALITIES, pack_learners
+    from tremplin.delivery.views.material import PACKS_PER_PAGE
+
+    distance = TeachingUnit.objects.filter(modality__in=DISTANCE_MODALITIES).order_by("code")[0]
+    for n in range(PACKS_PER_PAGE + 3):
+        enrol(detained(f"PG-{n:03d}", last_name=f"Nom{n:03d}"), distance.code)
+    enrol(detained("PG-999", last_name="Quéméner"), distance.code)
+    rle_melun = user("rle-melun")
+    total = pack_learners(rle_melun, place(MELUN)).count()
+    assert PACKS_PER_PAGE < total < 2 * PACKS_PER_PAGE
+    client = client_as(rle_melun)
+    url = reverse("delivery:establishment", args=[place(MELUN).pk])
+
+    first = client.get(url).content.decode()
+    second = client.get(url, {"page": "2"}).content.decode()
+    found = client.get(url, {"apprenant": "quemener"}).content.decode()
+    nothing = client.get(url, {"apprenant": "zzz"}).content.decode()
+
+    assert f"{total} apprenants inscrits à distance (page 1 sur 2)" in first
+    assert first.count("Pack hors ligne (ZIP)") == PACKS_PER_PAGE
+    assert 'href="?page=2#packs"' in first
+    assert second.count("Pack hors ligne (ZIP)") == total - PACKS_PER_PAGE
+    assert "QUÉMÉNER Alice" in second and "QUÉMÉNER Alice" not in first  # in name order
+    # Found by the start of the name, without its accents.
+    assert f"1 apprenant inscrit à distance pour « quemener », sur {total}" in found
+    assert found.count("Pack hors ligne (ZIP)") == 1 and "QUÉMÉNER Alice" in found
+    assert "Aucun apprenant inscrit à distance ne correspond à « zzz »" in nothing
+    assert f"Voir les {total} apprenants" in nothing
