@@ -46,8 +46,10 @@ def is_plural(value: object) -> bool:
 
 
 def count(value: object, singular: str, plural: str) -> str:
-    """ "64 personnes inscrites", "1 personne inscrite", "< 5 personnes inscrites"."""
-    return f"{value} {plural if is_plural(value) else singular}"
+    """ "64 personnes inscrites", "1 personne inscrite", "< 5 personnes inscrites",
+    "33 403 personnes inscrites" (thousands apart, by a narrow no-break space)."""
+    shown = thousands(value) if isinstance(value, int) else value
+    return f"{shown} {plural if is_plural(value) else singular}"
 
 
 def enumerate_fr(names: Iterable[str], last: str = ", ") -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from tremplin.core.typography import thousands
+
 from ..tables import DispRow, Tables, graduates_count
 from .common import (
     HOME_DISP,
@@ -13,7 +15,6 @@ from .common import (
     disp_display,
     enumerate_fr,
     fr_decimal,
-    is_plural,
     publication_note,
     short_names,
     sort_key,
@@ -73,6 +74,12 @@ def _elsewhere(total: object, home: object, threshold: int | None) -> int | str 
     return value
 
 
+#: The graduates' formations and places the summary names, the largest first when there are
+#: more (a national year awards about 3,000 certifications in 2,000 formations and places: the
+#: summary ran over four printed pages); the detail table lists them all.
+GRADUATES_NAMED = 8
+
+
 def _graduates_line(bilan: dict[str, Any], tables: Tables) -> str:
     rows = tables.graduates
     if not rows:
@@ -85,8 +92,18 @@ def _graduates_line(bilan: dict[str, Any], tables: Tables) -> str:
         before = parts.get(label, 0)
         both = isinstance(before, int) and isinstance(row.count, int)
         parts[label] = before + row.count if both else row.count  # type: ignore[operator]
-    items = [label if n == 1 else f"{label} ({n})" for label, n in parts.items()]
-    return f"{count(graduates_count(bilan), 'diplômé', 'diplômés')} : {' ; '.join(items)}"
+    named = list(parts.items())
+    rest = ""
+    if len(named) > GRADUATES_NAMED:
+        # The largest first (a masked count, "< 5", is small), in their order otherwise.
+        named = sorted(named, key=lambda item: -item[1] if isinstance(item[1], int) else 0)
+        others = len(named) - GRADUATES_NAMED
+        named = named[:GRADUATES_NAMED]
+        them = "l'autre" if others == 1 else f"les {thousands(others)} autres"
+        rest = f" ; {them} dans le tableau « Certifications délivrées »"
+    items = [label if n == 1 else f"{label} ({n})" for label, n in named]
+    graduates = count(graduates_count(bilan), "diplômé", "diplômés")
+    return f"{graduates} : {' ; '.join(items)}{rest}"
 
 
 def _rates_line(bilan: dict[str, Any]) -> str:
@@ -112,8 +129,8 @@ def _followup_line(bilan: dict[str, Any]) -> str:
     training = by_kind.get("training_followup", 0)
     return ", ".join(
         [
-            f"{people} {'personnes suivies' if is_plural(people) else 'personne suivie'} "
-            "par un référent pédagogique pénitentiaire",
+            count(people, "personne suivie", "personnes suivies")
+            + " par un référent pédagogique pénitentiaire",
             count(followup["interviews"], "entretien mené", "entretiens menés"),
             count(
                 info,
