@@ -131,7 +131,13 @@ class CrossTab:
 
     def hidden(self, threshold: int) -> set[Key]:
         values = self.values()
-        relations = [(parent, sorted(kids)) for (parent, _), kids in self.children.items()]
+        # In an order of their own, not the rows': the suppression is greedy, and the order it
+        # reads the relations in decides which of two equal cells it masks. Identical figures
+        # read in another order (an update moves a row on PostgreSQL) masked other cells, and
+        # two such publications side by side could show a small count masked in the other.
+        relations = sorted(
+            ((parent, sorted(kids)) for (parent, _), kids in self.children.items()), key=repr
+        )
         hidden = primary({k: v for k, v in values.items() if k[0] in PEOPLE}, threshold)
         # The validated enrolments of one UE are people too (a learner takes a UE once a year).
         hidden |= {
@@ -240,7 +246,21 @@ def cross_tab(year: str) -> CrossTab:
     return tab
 
 
-def _places() -> dict[int, tuple[str, str]]:
+def _unit(pk: int) -> tuple[str | None, str | None]:
+    from tremplin.catalog.models import TeachingUnit
+
+    found = TeachingUnit.objects.filter(pk=pk).values_list("sector__code", "code").first()
+    return found if found is not None else (None, None)
+
+
+def _place(pk: int) -> tuple[str | None, str | None]:
+    from tremplin.places.models import Establishment
+
+    found = Establishment.objects.filter(pk=pk).values_list("disp__code", "label").first()
+    return found if found is not None else (None, None)
+
+
+def _places() -> dict[int, tuple[str | None, str]]:
     from tremplin.places.models import Establishment
 
     return {
@@ -270,10 +290,10 @@ def _enrolments(among: dict[str, str]) -> Iterator[tuple[Any, ...]]:
     from tremplin.catalog.models import TeachingUnit
 
     places = _places()
-    units = dict(
-        (pk, (sector, code))
+    units: dict[int, tuple[str | None, str | None]] = {
+        pk: (sector, code)
         for pk, sector, code in TeachingUnit.objects.values_list("pk", "sector__code", "code")
-    )
+    }
     counted = Enrolment.objects.exclude(result=CANCELLED).filter(**among).order_by()
     reasons = dict(
         ((learner, year, unit), reason)
@@ -285,8 +305,11 @@ def _enrolments(among: dict[str, str]) -> Iterator[tuple[Any, ...]]:
     for year, learner, establishment, unit, result in counted.values_list(
         "academic_year", "learner_id", "establishment_id", "unit_id", "result"
     ).iterator():
-        disp, label = places.get(establishment, nowhere) if establishment else nowhere
-        sector, code = units[unit]
+        # A place or a UE created since the names were read (a concurrent write): looked up.
+        disp, label = (
+            (places.get(establishment) or _place(establishment)) if establishment else nowhere
+        )
+        sector, code = units.get(unit) or _unit(unit)
         reason = reasons.get((learner, year, unit), "") if result == Result.ABANDONED else ""
         yield year, learner, disp, label, sector, code, result, reason
 
