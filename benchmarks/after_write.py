@@ -35,9 +35,9 @@ def main() -> None:
     parser.add_argument("--existing", action="store_true", help="measure the database there")
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    setup(args.existing)
     if not args.existing:
         raise SystemExit("Run it on the national demo: --existing (benchmarks/suite.py).")
+    setup(args.existing)
     from django.db.models import F
     from django.utils import timezone
 

@@ -28,7 +28,7 @@ def rows_of(page: str, caption: str) -> list[str]:
     """The rows of the table whose caption starts with `caption`."""
     table = re.search(r"<caption>" + re.escape(caption) + r".*?</caption>(.*?)</table>", page, re.S)
     assert table, caption
-    return re.findall(r"<tr>\s*<td>(.*?)</tr>", table.group(1), re.S)
+    return re.findall(r"<tr[^>]*>\s*<td>(.*?)</tr>", table.group(1), re.S)
 
 
 @pytest.fixture
@@ -71,8 +71,10 @@ def test_a_counselor_sees_the_nearest_offers_first_and_asks_for_more(
     near = rows_of(page, "Près de chez le jeune")
     assert len(near) == NEAR_STEP
     assert f"(les {NEAR_STEP} plus proches sur {total})" in page
-    assert f'href="?proches={total}#proposees-proches"' in page
-    assert f"Afficher {total - NEAR_STEP} formations proches supplémentaires" in page
+    # The link lands on the first new row, and holds the page's address (the page is shown at
+    # another one after the contact form's errors).
+    assert f'href="{url}?proches={total}#proche-{NEAR_STEP + 1}"' in page
+    assert f"Afficher {total - NEAR_STEP} offres proches supplémentaires" in page
     # The rows shown are the nearest, in the order of the proposals.
     for proposal, row in zip(ranked, near, strict=False):
         assert escape(proposal.formation_title) in row and proposal.centre_name in row
@@ -80,6 +82,7 @@ def test_a_counselor_sees_the_nearest_offers_first_and_asks_for_more(
     everything = client.get(url, {"proches": str(total)}).content.decode()
 
     assert len(rows_of(everything, "Près de chez le jeune")) == total
+    assert f'<tr id="proche-{NEAR_STEP + 1}" tabindex="-1">' in everything
     assert "supplémentaire" not in everything
     assert "plus proches sur" not in everything
 
@@ -90,7 +93,7 @@ def test_a_count_asked_that_is_not_one_shows_the_first_offers(
     client = client_as(counselor)
     url = f"/orientation/jeunes/{young().pk}/"
 
-    for asked in ("abc", "-5", "0", ""):
+    for asked in ("abc", "-5", "0", "", "²", "9" * 5000):
         page = client.get(url, {"proches": asked}).content.decode()
         assert len(rows_of(page, "Près de chez le jeune")) == NEAR_STEP, asked
 
@@ -110,7 +113,7 @@ def test_a_distance_formation_is_proposed_once_at_its_nearest_centre(
     assert len(remote) == 1
     assert "Cnam Bretagne (démo)" in remote[0]  # Rennes, nearer than Lyon and Paris
     assert "aussi à distance depuis 2 autres centres" in remote[0]
-    assert 'href="?distance=toutes#proposees-distance"' in page
+    assert f'href="{url}?distance=toutes#proposees-distance"' in page
 
     every_centre = client.get(url, {"distance": "toutes"}).content.decode()
 

@@ -98,3 +98,24 @@ def test_a_printed_table_carries_its_widths_and_a_page_leaves_them_to_the_browse
         == shown["rows"]
         == [[{"text": "NFA008", "num": False}, {"text": "1\u202f234", "num": True}]]
     )
+
+
+def test_odd_cells_are_measured_and_the_shares_add_up_to_the_whole() -> None:
+    headers = ("Nom", "Note", "Total")
+    rows = [(" " * 80, "7\u00a0j", "12\u202f345"), ("Le Gall", "", "1")]
+
+    widths = column_widths(headers, rows, (False, True, True), 58.0)
+
+    assert sum(widths) == pytest.approx(100.0, abs=1e-9)
+    assert all(width > 0 for width in widths)
+
+
+def test_a_no_break_space_holds_its_words_together() -> None:
+    one_word = column_widths(("Durée",), [("1\u00a0000\u00a0jours ouvrés",)], (False,), 58.0)
+    apart = column_widths(("Durée", "x"), [("1 000 jours ouvrés", "x")], (False, True), 1.0)
+    held = column_widths(
+        ("Durée", "x"), [("1\u00a0000\u00a0jours ouvrés", "x")], (False, True), 1.0
+    )
+
+    assert one_word == [100.0]
+    assert held[0] > apart[0]  # squeezed, the text keeps « 1 000 jours » on one line

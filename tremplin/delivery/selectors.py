@@ -242,7 +242,11 @@ def pack_learners(
         status=Status.PLACED,
     )
     if searched.split():
-        learners = learners.filter(words_match(searched, connections[learners.db].vendor))
+        # Tested on the establishment's learners: its index would read the whole country's
+        # matches (« ma »: about 32,800 on the national demo) to keep one establishment's.
+        learners = learners.filter(
+            words_match(searched, connections[learners.db].vendor, tested=True)
+        )
     return Learner.permissions.readable_few(user, learners).order_by(
         "last_name", "first_name", "reference"
     )

@@ -180,19 +180,20 @@ def _young_person_page(
     )
 
 
-#: The near offers shown at first, and added by each « Afficher … de plus ».
+#: The near offers shown at first, and added by each « Afficher … supplémentaires ».
 NEAR_STEP = 20
 
 
 def _proposals_shown(request: HttpRequest, result: proposals.ProposalResult) -> dict[str, Any]:
     """What the page lists of the proposals: the nearest `NEAR_STEP` near offers, more on
-    request (`?proches=40`); the distance offers once per formation, at the nearest centre,
+    request (`?proches=40`, « Afficher … supplémentaires », which lands on the first new row); the distance offers once per formation, at the nearest centre,
     every centre's on request (`?distance=toutes`). Around Paris, with 80 km and every sector,
     the national offer proposes about 775 near and 220 distance offers: a page of 1.3 MB and a
     thousand forms, where a counselor reads the first lines."""
     asked = request.GET.get("proches", "")
     total = len(result.near)
-    shown = min(total, max(NEAR_STEP, int(asked) if asked.isdigit() else NEAR_STEP))
+    wanted = int(asked) if asked.isascii() and asked.isdigit() and len(asked) < 7 else 0
+    shown = min(total, max(NEAR_STEP, wanted))
     every_centre = request.GET.get("distance") == "toutes"
     remote = (
         [(p, 0) for p in result.remote]
@@ -210,6 +211,7 @@ def _proposals_shown(request: HttpRequest, result: proposals.ProposalResult) -> 
         else "",
         "near_more": more,
         "near_more_query": urlencode({"proches": str(shown + more), **kept_remote}),
+        "near_more_anchor": f"proche-{shown + 1}",
         "remote_rows": remote,
         "remote_total": len(result.remote),
         "remote_total_text": thousands(len(result.remote)),

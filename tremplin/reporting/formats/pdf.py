@@ -4,7 +4,9 @@ the definitions, page numbers."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from django.utils.safestring import SafeString, mark_safe
@@ -75,7 +77,7 @@ def column_widths(
     time."""
     needs, least = [], []
     for i, header in enumerate(headers):
-        need = word = max((text_width(w, bold=True) for w in header.split()), default=1.0)
+        need = word = max((text_width(w, bold=True) for w in _words(header)), default=1.0)
         for row in rows:
             width = text_width(row[i])
             if numeric[i]:
@@ -83,7 +85,8 @@ def column_widths(
                 continue
             need = max(need, min(width, WRAPPED_TEXT))
             if width > word:  # its longest word, when it is wider than any so far
-                word = max(word, *(min(text_width(w), WRAPPED_TEXT) for w in row[i].split()))
+                longest = max((text_width(w) for w in _words(row[i])), default=0.0)
+                word = max(word, min(longest, WRAPPED_TEXT))
         needs.append(need + CELL_PADDING)
         least.append(need + CELL_PADDING if numeric[i] else word + CELL_PADDING)
     excess = sum(needs) - table_em
@@ -98,7 +101,14 @@ def column_widths(
         shrink = (table_em - figures) / texts
         needs = [need if num else need * shrink for need, num in zip(needs, numeric, strict=True)]
     total = sum(needs)
-    return [round(100 * need / total, 1) for need in needs]
+    shares = [round(100 * need / total, 1) for need in needs]
+    shares[-1] = round(100 - sum(shares[:-1]), 1)  # the rounding's remainder: 100 % in all
+    return shares
+
+
+def _words(text: str) -> list[str]:
+    """The words a line may break between: a no-break space (« 12 345 », « 7 j ») holds."""
+    return re.split(r"[ \t\n]+", text.strip())
 
 
 def display_table(table: Table, table_em: float | None = None) -> dict[str, Any]:
@@ -285,10 +295,18 @@ def pdf_context(
         }
         for r in disp_rows
     ]
-    sheets = {table.key: display_table(table, table_em) for table in tables.sheets()}
-    # Émergence: the short name of the establishment reads better than its official label.
-    for row in sheets["emergence"]["rows"]:
-        row[1]["text"] = tables.short_names.get(row[1]["text"], row[1]["text"])
+    # Émergence: the short name of the establishment reads better than its official label (put
+    # in before the columns are measured).
+    shown = [
+        replace(
+            table,
+            rows=[(r[0], tables.short_names.get(r[1], r[1]), *r[2:]) for r in table.rows],
+        )
+        if table.key == "emergence"
+        else table
+        for table in tables.sheets()
+    ]
+    sheets = {table.key: display_table(table, table_em) for table in shown}
 
     summary = [line.strip() for line in summary_lines(bilan, tables)[1:] if line.strip()]
     summary = [line for line in summary if not line.startswith(("Périmètre", "Publication"))]
