@@ -443,6 +443,12 @@ def test_a_large_grid_is_entered_one_establishment_at_a_time(
     assert state(melun[0])[:2] == ("validated", d("14"))
     assert state(fresnes)[0] == "pending"
 
+    # A grid opened whole and posted once it has grown past the limit: nothing saved, said so.
+    stale = client.post(grid_url(), grid_post([row(fresnes, "validated", "15")]))
+    assert stale.status_code == 409 and state(fresnes)[0] == "pending"
+    (said,) = [str(m) for m in get_messages(stale.wsgi_request)]
+    assert "La grille compte désormais 3 inscrits : rien n'a été enregistré." in said
+
     monkeypatch.setattr(views, "GRID_ROWS", 300)
     everyone = client.get(grid_url()).content.decode()
     assert "3 inscrits" in everyone and "BLANC Léa" in everyone

@@ -21,6 +21,7 @@ from tremplin.core.audit import Action, record
 from tremplin.core.permissions import changeable_or_404, readable_or_404
 from tremplin.core.roles import Role
 from tremplin.core.scope import scope_of
+from tremplin.core.typography import thousands
 from tremplin.core.views import submitted
 from tremplin.learners.models import Learner
 
@@ -226,6 +227,12 @@ def grid(request: HttpRequest, code: str, year: str) -> HttpResponse:
         raise Http404("Aucun inscrit de cet établissement dans cette grille.")
     total = sum(place["count"] for place in places)
     if chosen is None and total > GRID_ROWS:
+        if request.method == "POST":  # a grid opened whole, grown past the limit since
+            messages.warning(
+                request,
+                f"La grille compte désormais {thousands(total)} inscrits : rien n'a été enregistré. "
+                "Choisissez l'établissement, puis saisissez à nouveau ses résultats.",
+            )
         record(request, Action.VIEW, Enrolment, f"grille {code} {year} : établissements")
         return render(
             request,
@@ -241,6 +248,7 @@ def grid(request: HttpRequest, code: str, year: str) -> HttpResponse:
                     (f"{unit.code} {year}", ""),
                 ],
             },
+            status=409 if request.method == "POST" else 200,
         )
     if chosen is not None and asked == NO_ESTABLISHMENT:
         readable = readable.filter(establishment__isnull=True)
