@@ -186,10 +186,11 @@ NEAR_STEP = 20
 
 def _proposals_shown(request: HttpRequest, result: proposals.ProposalResult) -> dict[str, Any]:
     """What the page lists of the proposals: the nearest `NEAR_STEP` near offers, more on
-    request (`?proches=40`, « Afficher … supplémentaires », which lands on the first new row); the distance offers once per formation, at the nearest centre,
-    every centre's on request (`?distance=toutes`). Around Paris, with 80 km and every sector,
-    the national offer proposes about 775 near and 220 distance offers: a page of 1.3 MB and a
-    thousand forms, where a counselor reads the first lines."""
+    request (`?proches=40`, « Afficher … supplémentaires », which lands on the first new row);
+    the distance offers once per formation, at the nearest centre, every centre's on request
+    (`?distance=toutes`). Around Paris, with 80 km and every sector, the national offer
+    proposes about 775 near and 220 distance offers: a page of 1.3 MB and a thousand forms,
+    where a counselor reads the first lines."""
     asked = request.GET.get("proches", "")
     total = len(result.near)
     wanted = int(asked) if asked.isascii() and asked.isdigit() and len(asked) < 7 else 0
