@@ -260,7 +260,7 @@ def _place(pk: int) -> tuple[str | None, str | None]:
     return found if found is not None else (None, None)
 
 
-def _places() -> dict[int, tuple[str | None, str]]:
+def _places() -> dict[int, tuple[str | None, str | None]]:
     from tremplin.places.models import Establishment
 
     return {
@@ -305,11 +305,14 @@ def _enrolments(among: dict[str, str]) -> Iterator[tuple[Any, ...]]:
     for year, learner, establishment, unit, result in counted.values_list(
         "academic_year", "learner_id", "establishment_id", "unit_id", "result"
     ).iterator():
-        # A place or a UE created since the names were read (a concurrent write): looked up.
-        disp, label = (
-            (places.get(establishment) or _place(establishment)) if establishment else nowhere
-        )
-        sector, code = units.get(unit) or _unit(unit)
+        # A place or a UE created since the names were read (a concurrent write): looked up
+        # once, then kept with the others (not once per row).
+        if establishment and establishment not in places:
+            places[establishment] = _place(establishment)
+        if unit not in units:
+            units[unit] = _unit(unit)
+        disp, label = places[establishment] if establishment else nowhere
+        sector, code = units[unit]
         reason = reasons.get((learner, year, unit), "") if result == Result.ABANDONED else ""
         yield year, learner, disp, label, sector, code, result, reason
 
