@@ -93,6 +93,7 @@ def main() -> None:
         ["navigation.py", "--existing"],
         ["search.py", "--existing"],
         ["compression.py", "--existing"],
+        ["documents.py", "--existing"],
         ["first_page.py", "--existing"],
         ["pages.py", "--existing", "--duration", str(args.duration)],
         ["orientation_propose.py", "--existing", "--requests", str(args.requests)],

@@ -19,13 +19,12 @@ import hashlib
 import json
 import os
 import tempfile
-from functools import cache
 from pathlib import Path
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-import tremplin
+from tremplin.core.digests import sources_digest
 from tremplin.core.pdf import render_pdf
 
 from .models import Edition
@@ -52,7 +51,6 @@ def catalogue_pdf(edition: Edition) -> bytes:
 def stored_name(edition: Edition) -> str:
     digest = hashlib.sha256()
     digest.update(_templates_digest())
-    digest.update(tremplin.__version__.encode())
     frozen = {
         "year": edition.year,
         "title": edition.title,
@@ -88,17 +86,10 @@ def _drop_older_copies(year: str, *, keep: str) -> None:
             default_storage.delete(stored)
 
 
-@cache
 def _templates_digest() -> bytes:
-    """The catalogue's own template and the shared PDF pieces it draws on."""
+    """The catalogue's own template and the shared PDF pieces it draws on, and the release."""
     here = Path(__file__).resolve().parent
-    sources = sorted((here / "templates" / "catalog" / "pdf").glob("*")) + sorted(
-        (here.parent / "core").glob("pdf*.py")
-    )
-    digest = hashlib.sha256()
-    for source in sources:
-        digest.update(source.read_bytes())
-    return digest.digest()
+    return sources_digest(here / "templates" / "catalog" / "pdf", here.parent / "core" / "pdf.py")
 
 
 def _render(edition: Edition) -> bytes:

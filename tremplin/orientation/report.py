@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.utils import timezone
@@ -17,6 +18,7 @@ from tremplin.reporting.formats.common import Report
 from tremplin.reporting.formats.csvfile import report_csv
 from tremplin.reporting.formats.pdf import display_table, long_date, show
 from tremplin.reporting.formats.xlsx import report_xlsx
+from tremplin.reporting.stamps import remember_document
 from tremplin.reporting.tables import Table, days
 
 from .publication import WITHHELD
@@ -195,12 +197,34 @@ def csv_format(report: StatsReport) -> bytes:
     return report_csv(as_report(report))
 
 
+#: What lays the statistics out: this app, the bilan's formats it borrows, and `core`.
+SOURCES = (
+    Path(__file__).resolve().parent,
+    Path(__file__).resolve().parents[1] / "reporting" / "formats",
+    Path(__file__).resolve().parents[1] / "core",
+)
+
+
 def xlsx_format(report: StatsReport) -> bytes:
-    return report_xlsx(as_report(report))
+    return remember_document(
+        "orientation-stats-xlsx",
+        (report, timezone.localdate()),
+        SOURCES,
+        lambda: report_xlsx(as_report(report)),
+    )
 
 
 def pdf_format(report: StatsReport) -> bytes:
-    return render_pdf("orientation/pdf/statistics.html", page_context(report, table_em=TABLE_EM))
+    """The statistics printed (the whole country's: about 1,000 table rows, 15 s to lay out),
+    stored once laid out for the same figures on the same day."""
+    return remember_document(
+        "orientation-stats-pdf",
+        (report, timezone.localdate()),
+        SOURCES,
+        lambda: render_pdf(
+            "orientation/pdf/statistics.html", page_context(report, table_em=TABLE_EM)
+        ),
+    )
 
 
 FORMATTERS: dict[str, Callable[[StatsReport], bytes | str]] = {

@@ -5,9 +5,11 @@ tables of `bilan_tables()` (masked likewise)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from ..bilan import Bilan
+from ..stamps import remember_document
 from ..stored import stored_tables
 from ..tables import Tables, publish
 from .csvfile import csv_format
@@ -37,6 +39,13 @@ FORMATTERS: dict[str, Formatter] = {
     "pdf": pdf_format,
 }
 
+#: The formats that take time to lay out (a national year's PDF: about 30 s), stored once laid
+#: out (`stamps.remember_document`); the others are written again each time.
+STORED_FORMATS = frozenset({"pdf", "xlsx"})
+#: What lays the bilan out: the reporting app (its formats, templates and tables) and `core`
+#: (PDF, typography).
+SOURCES = (Path(__file__).resolve().parents[1], Path(__file__).resolve().parents[2] / "core")
+
 
 def render_bilan(
     fmt: str, bilan: Bilan, *, publication: bool = False, threshold: int = 5
@@ -53,4 +62,9 @@ def render_bilan(
         document, tables = publish(bilan, document, tables, threshold)
     if fmt == "json":
         return json_format(document)
-    return FORMATTERS[fmt](document, tables)
+    formatter = FORMATTERS[fmt]
+    if fmt not in STORED_FORMATS:
+        return formatter(document, tables)
+    return remember_document(
+        f"bilan-{fmt}", (document, tables), SOURCES, lambda: formatter(document, tables)
+    )

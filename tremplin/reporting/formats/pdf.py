@@ -15,7 +15,7 @@ from tremplin.core.pdf import render_pdf, text_width
 from tremplin.core.typography import long_date
 
 from ..bilan import year_bounds
-from ..tables import Days, Table, Tables, graduates_count
+from ..tables import Days, GraduateRow, Table, Tables, graduates_count
 from .charts import Bar, PairedBar, hbar_chart, paired_hbar_chart, vbar_chart
 from .common import (
     HOME_DISP,
@@ -303,10 +303,17 @@ def pdf_context(
             rows=[(r[0], tables.short_names.get(r[1], r[1]), *r[2:]) for r in table.rows],
         )
         if table.key == "emergence"
+        else graduates_by_formation(tables)
+        if table.key == "graduates" and len(table.rows) > PRINTED_GRADUATES
         else table
         for table in tables.sheets()
     ]
     sheets = {table.key: display_table(table, table_em) for table in shown}
+    if len(tables.graduates) > PRINTED_GRADUATES and tables.masked_below is None:
+        sheets["graduates"]["note"] = (
+            f"{fr_int(len(tables.graduates))} certifications : le détail par établissement "
+            "figure dans les exports CSV et XLSX du bilan."
+        )
 
     summary = [line.strip() for line in summary_lines(bilan, tables)[1:] if line.strip()]
     summary = [line for line in summary if not line.startswith(("Périmètre", "Publication"))]
@@ -333,6 +340,39 @@ def pdf_context(
         "sheets": sheets,
         "emergence_years": f"{years[0]} à {years[-1]}" if years else "",
     }
+
+
+#: Above this many certifications, the printed bilan counts them per formation (one row per
+#: certification would take a page per 20 rows: 150 pages for a national year).
+PRINTED_GRADUATES = 60
+
+
+def graduates_by_formation(tables: Tables) -> Table:
+    """The certifications of the year per formation, with how many establishments delivered
+    them: what the printed bilan shows when one row per certification would fill pages (the
+    exports keep one row per certification). In publication mode the rows are already one per
+    formation, their counts masked: they are kept as they are."""
+    if tables.masked_below is not None:
+        return next(t for t in tables.sheets() if t.key == "graduates")
+    formations: dict[str, tuple[GraduateRow, set[str], int]] = {}
+    for row in tables.graduates:
+        first, places, count = formations.get(row.formation, (row, set(), 0))
+        if row.establishment:
+            places.add(row.establishment)
+        formations[row.formation] = (first, places, count + int(row.count))
+    rows = [
+        (first.formation, first.title, first.kind_label, len(places), count)
+        for first, places, count in sorted(
+            formations.values(), key=lambda f: (-f[2], f[0].formation)
+        )
+    ]
+    return Table(
+        "graduates",
+        "Diplômés",
+        "Certifications délivrées, par formation",
+        ("Formation", "Intitulé", "Nature", "Établissements", "Diplômés"),
+        rows,
+    )
 
 
 def pdf_format(bilan: dict[str, Any], tables: Tables) -> bytes:

@@ -1,0 +1,44 @@
+"""Digests that name a rendered document by what it is made of: the source files that lay it out
+(templates, formatters) and the content it shows, so that a document stored under them is read
+back only where it would be laid out the same."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import pickle  # nosec B403 - only written, to a digest: nothing is ever read back from it
+from functools import cache
+from pathlib import Path
+
+import tremplin
+
+#: The files that shape a document: code, templates, style sheets.
+SUFFIXES = frozenset({".py", ".html", ".css", ".txt"})
+
+
+@cache
+def sources_digest(*paths: Path) -> bytes:
+    """The digest of Tremplin's version and of every source file under `paths` (files or
+    folders), read once per process."""
+    digest = hashlib.sha256(tremplin.__version__.encode())
+    for path in paths:
+        files = sorted(path.rglob("*")) if path.is_dir() else [path]
+        for file in files:
+            if file.is_file() and file.suffix in SUFFIXES:
+                digest.update(str(file.relative_to(path.parent)).encode())
+                digest.update(file.read_bytes())
+    return digest.digest()
+
+
+def content_digest(content: object) -> str:
+    """The digest of a document's content (dataclasses, mappings, sequences, dates, numbers,
+    texts), written out whole with its types by pickle in its fast mode: without the memo, an
+    object met twice is written twice, so equal contents give equal bytes whether their
+    objects are shared or copies (a value read back from a cache). A set's order may differ
+    between equal sets: the document is then laid out again, never mistaken for another.
+    What pickle cannot write (a function) is refused."""
+    out = io.BytesIO()
+    pickler = pickle.Pickler(out, protocol=5)
+    pickler.fast = True  # no memo (contents are trees, never cycles)
+    pickler.dump(content)
+    return hashlib.sha256(out.getbuffer()).hexdigest()
