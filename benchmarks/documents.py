@@ -1,5 +1,5 @@
 """The printed documents of the national figures (issue 15): the bilan PDF of a closed national
-year and the orientation statistics PDF of the whole country, on their first request (laid out
+year, the orientation statistics PDF of the whole country and a draft catalogue's PDF, on their first request (laid out
 by WeasyPrint, then stored) and on the next ones (read from the reports cache,
 `reporting.stamps.remember_document`). In process, Django's test client as the national
 coordinator, one request at a time.
@@ -23,7 +23,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -41,22 +41,19 @@ def documents_laid_out_again() -> Iterator[None]:
     same cache holds, are still read)."""
     from django.core.cache import caches
 
-    from tremplin.reporting import stamps
+    from tremplin.core.digests import CACHE, PREFIX
 
-    real = stamps.remember_under
+    cache = caches[CACHE]
+    real = cache.get
 
-    def fresh(kind: str, parts: object, tokens: dict[str, int], compute: Callable[[], Any]) -> Any:
-        if not kind.startswith("document:"):
-            return real(kind, parts, tokens, compute)
-        value = compute()
-        caches[stamps.CACHE].set(stamps.key(kind, parts, tokens), value, stamps.TIMEOUT)
-        return value
+    def get(key: str, default: Any = None, version: int | None = None) -> Any:
+        return default if key.startswith(PREFIX) else real(key, default, version)
 
-    stamps.remember_under = fresh  # type: ignore[assignment]
+    cache.get = get  # type: ignore[method-assign]
     try:
         yield
     finally:
-        stamps.remember_under = real  # type: ignore[assignment]
+        del cache.get  # the class's own again
 
 
 def pages(pdf: bytes) -> str:
@@ -81,13 +78,20 @@ def main() -> None:
         call_command("migrate", verbosity=0)
         call_command("demo", "load", verbosity=0)
     client = verified_client("coordination")
-    documents = (
+    documents: list[tuple[str, str]] = [
         (f"bilan PDF {args.year}, whole country", f"/rapports/export/pdf/?year={args.year}"),
         (
             "orientation statistics PDF, whole country",
             "/orientation/statistiques/export/pdf/?period=",
         ),
-    )
+    ]
+    from tremplin.catalog.models import Edition
+
+    draft = Edition.objects.filter(status=Edition.Status.DRAFT).order_by("-year").first()
+    if draft is not None:
+        documents += (
+            (f"draft catalogue PDF {draft.year}", f"/catalogue/{draft.year}/catalogue.pdf"),
+        )
     print(f"{vendor()}: documents as the national coordinator")
     with plain_static_settings():
         client.get(documents[0][1].replace("export/pdf/", ""))  # the figures, stored

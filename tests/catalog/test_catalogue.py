@@ -341,17 +341,22 @@ def test_a_published_edition_is_printed_once_then_served_from_storage(
     assert [p.name for p in stored.parent.iterdir()] == [stored.name]  # no partial file left
 
 
-def test_a_draft_is_printed_at_every_request_and_never_stored(
+def test_a_draft_is_printed_once_per_state_of_its_content_and_never_stored_as_a_file(
     client_as: Callable[[User], Client], coordinator: User, pdf_builds: list[str], tmp_path: Path
 ) -> None:
-    draft = Edition.objects.filter(status=Edition.Status.DRAFT).first() or copy_to_next_year(
-        Edition.objects.get(year="2020-2021")
-    )
+    from tremplin.catalog.services import withdraw_offer
+
+    draft = copy_to_next_year(Edition.objects.order_by("-year").first())
     client = client_as(coordinator)
-    for _ in range(2):
-        response = client.get(f"/catalogue/{draft.year}/catalogue.pdf")
-        assert response.status_code == 200 and response.content.startswith(b"%PDF")
-    assert pdf_builds == [draft.year, draft.year]
+    url = f"/catalogue/{draft.year}/catalogue.pdf"
+    first, second = client.get(url), client.get(url)
+    assert first.status_code == second.status_code == 200
+    assert first.content == second.content and first.content.startswith(b"%PDF")
+    assert pdf_builds == [draft.year]  # the same content: laid out once
+    withdraw_offer(draft.formation_offers.order_by("pk").first())
+    third = client.get(url)
+    assert pdf_builds == [draft.year, draft.year]  # an offer less: laid out again
+    assert third.content != first.content
     assert not (tmp_path / "catalogue").exists()
 
 

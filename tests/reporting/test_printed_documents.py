@@ -15,8 +15,7 @@ from django.test import Client
 from django.utils import timezone
 
 from tremplin.accounts.models import User
-from tremplin.core.digests import sources_digest
-from tremplin.reporting import stamps
+from tremplin.core.digests import remember_document, sources_digest
 from tremplin.reporting.formats import pdf as bilan_pdf
 from tremplin.reporting.formats.pdf import PRINTED_GRADUATES, graduates_by_formation, pdf_context
 from tremplin.reporting.tables import GraduateRow, Tables
@@ -128,10 +127,10 @@ def test_a_document_is_laid_out_once_for_the_same_content_and_again_for_another(
         laid_out.append(text)
         return text.encode()
 
-    first = stamps.remember_document("test", ("figures", 1), SOURCES, lambda: render("a"))
-    again = stamps.remember_document("test", ("figures", 1), SOURCES, lambda: render("b"))
-    other = stamps.remember_document("test", ("figures", 2), SOURCES, lambda: render("c"))
-    elsewhere = stamps.remember_document("other", ("figures", 1), SOURCES, lambda: render("d"))
+    first = remember_document("test", ("figures", 1), SOURCES, lambda: render("a"))
+    again = remember_document("test", ("figures", 1), SOURCES, lambda: render("b"))
+    other = remember_document("test", ("figures", 2), SOURCES, lambda: render("c"))
+    elsewhere = remember_document("other", ("figures", 1), SOURCES, lambda: render("d"))
 
     assert (first, again, other, elsewhere) == (b"a", b"a", b"c", b"d")
     assert laid_out == ["a", "c", "d"]
@@ -141,11 +140,11 @@ def test_a_change_to_the_sources_lays_the_document_out_again(tmp_path: Path) -> 
     template = tmp_path / "templates" / "page.html"
     template.parent.mkdir()
     template.write_text("<p>{{ figure }}</p>")
-    before = stamps.remember_document("test", 1, (template.parent,), lambda: b"before")
+    before = remember_document("test", 1, (template.parent,), lambda: b"before")
     template.write_text("<p><strong>{{ figure }}</strong></p>")
     sources_digest.cache_clear()  # a new release starts a new process
 
-    after = stamps.remember_document("test", 1, (template.parent,), lambda: b"after")
+    after = remember_document("test", 1, (template.parent,), lambda: b"after")
 
     assert (before, after) == (b"before", b"after")
 

@@ -1,6 +1,7 @@
 """The printed catalogue: learners in detention have no internet, paper is what they read.
 
-A draft is rendered at every request (it changes with every offer added). A published edition
+A draft is laid out once per state of its content (it changes with every offer added), kept in
+the reports cache under a digest of that content (`core.digests`). A published edition
 is frozen: the services refuse any change to it (`services.ensure_editable`, `save_form`; the
 offers and texts of a published or archived edition cannot be edited, only copied to the next
 year), and its content is the snapshot taken at publication. So its PDF is rendered once, stored
@@ -20,11 +21,12 @@ import json
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from tremplin.core.digests import sources_digest
+from tremplin.core.digests import remember_document, sources_digest
 from tremplin.core.pdf import render_pdf
 
 from .models import Edition
@@ -35,9 +37,16 @@ STORED_DIR = "catalogue"
 
 
 def catalogue_pdf(edition: Edition) -> bytes:
-    """The catalogue of an edition: rendered each time for a draft, once for a frozen edition."""
+    """The catalogue of an edition: a draft's laid out once per state of its content (kept in
+    the reports cache, `core.digests`), a frozen edition's once and stored for good."""
     if edition.is_editable or edition.snapshot is None:
-        return _render(edition)
+        content = edition_content(edition)
+        return remember_document(
+            "catalogue-draft",
+            (content, edition.published_on),
+            _sources(),
+            lambda: _render(edition, content),
+        )
     name = stored_name(edition)
     if default_storage.exists(name):
         with default_storage.open(name, "rb") as stored:
@@ -50,7 +59,7 @@ def catalogue_pdf(edition: Edition) -> bytes:
 
 def stored_name(edition: Edition) -> str:
     digest = hashlib.sha256()
-    digest.update(_templates_digest())
+    digest.update(sources_digest(*_sources()))
     frozen = {
         "year": edition.year,
         "title": edition.title,
@@ -86,14 +95,16 @@ def _drop_older_copies(year: str, *, keep: str) -> None:
             default_storage.delete(stored)
 
 
-def _templates_digest() -> bytes:
-    """The catalogue's own template and the shared PDF pieces it draws on, and the release."""
+def _sources() -> tuple[Path, ...]:
+    """The catalogue's own template and the shared PDF pieces it draws on (with the release,
+    `sources_digest`)."""
     here = Path(__file__).resolve().parent
-    return sources_digest(here / "templates" / "catalog" / "pdf", here.parent / "core" / "pdf.py")
+    return (here / "templates" / "catalog" / "pdf", here.parent / "core" / "pdf.py")
 
 
-def _render(edition: Edition) -> bytes:
-    content = edition_content(edition)
+def _render(edition: Edition, content: Any = None) -> bytes:
+    """The PDF: the template draws on the content and the edition's publication date alone."""
+    content = edition_content(edition) if content is None else content
     return render_pdf(
         TEMPLATE,
         {

@@ -1,16 +1,30 @@
-"""Digests that name a rendered document by what it is made of: the source files that lay it out
-(templates, formatters) and the content it shows, so that a document stored under them is read
-back only where it would be laid out the same."""
+"""Rendered documents (PDF, spreadsheets) stored under what they are made of: the source files
+that lay them out (templates, formatters) and the content they show, so that a document is laid
+out once and read back only where it would be laid out the same (the bilan of a national year,
+the orientation statistics of the country, a draft catalogue: seconds of WeasyPrint each)."""
 
 from __future__ import annotations
 
 import hashlib
 import io
 import pickle  # nosec B403 - only written, to a digest: nothing is ever read back from it
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
+from typing import TypeVar, cast
+
+from django.core.cache import caches
 
 import tremplin
+
+#: The cache that holds them (a file cache on the embedded default, Redis in production).
+CACHE = "reports"
+#: Where their names start: `benchmarks/documents.py` reads past them to time a first request.
+PREFIX = "tremplin:document:"
+#: Documents unread for this long leave the cache.
+TIMEOUT = 90 * 24 * 3600
+
+T = TypeVar("T")
 
 #: The files that shape a document: code, templates, style sheets.
 SUFFIXES = frozenset({".py", ".html", ".css", ".txt"})
@@ -42,3 +56,17 @@ def content_digest(content: object) -> str:
     pickler.fast = True  # no memo (contents are trees, never cycles)
     pickler.dump(content)
     return hashlib.sha256(out.getbuffer()).hexdigest()
+
+
+def remember_document(
+    kind: str, content: object, sources: tuple[Path, ...], render: Callable[[], T]
+) -> T:
+    """`render()`, a document showing `content` (its figures, words and date), laid out by the
+    files under `sources`: stored under a digest of both, read back while both are the same."""
+    name = f"{PREFIX}{kind}:{sources_digest(*sources).hex()}:{content_digest(content)}"
+    cache = caches[CACHE]
+    value = cache.get(name)
+    if value is None:
+        value = render()
+        cache.set(name, value, TIMEOUT)
+    return cast(T, value)

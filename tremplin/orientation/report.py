@@ -12,13 +12,13 @@ from typing import Any
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
+from tremplin.core.digests import remember_document
 from tremplin.core.pdf import render_pdf
 from tremplin.reporting.formats.charts import Bar, PairedBar, paired_hbar_chart, vbar_chart
 from tremplin.reporting.formats.common import Report
 from tremplin.reporting.formats.csvfile import report_csv
 from tremplin.reporting.formats.pdf import display_table, long_date, show
 from tremplin.reporting.formats.xlsx import report_xlsx
-from tremplin.reporting.stamps import remember_document
 from tremplin.reporting.tables import Table, days
 
 from .publication import WITHHELD

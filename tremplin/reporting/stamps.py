@@ -10,10 +10,8 @@ years a figure reads, so:
   token, and entries under old tokens age out of the cache.
 A figure reading a year outside the stamps' range is computed each time.
 
-A printed or spreadsheet document of these figures (`remember_document`) is stored under a digest
-of what it shows and of the sources that lay it out: the same figures are laid out once (the
-bilan of a national year: 3,000 table rows, about 30 seconds of WeasyPrint), and any other figure,
-date or template makes another document.
+A printed or spreadsheet document of these figures is stored under what it shows and the sources
+that lay it out (`core.digests.remember_document`).
 """
 
 from __future__ import annotations
@@ -21,12 +19,9 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable
-from pathlib import Path
 from typing import TypeVar
 
 from django.core.cache import caches
-
-from tremplin.core.digests import content_digest, sources_digest
 
 from .models import FIRST_YEAR, LAST_YEAR, YearStamp
 
@@ -70,16 +65,6 @@ def remember_under(
         value = compute()
         cache.set(name, value, TIMEOUT)
     return value
-
-
-def remember_document(
-    kind: str, content: object, sources: tuple[Path, ...], render: Callable[[], T]
-) -> T:
-    """`render()`, a document showing `content` (its figures, words and date), laid out by the
-    files under `sources`: stored under a digest of both (`core.digests`), so that a document
-    is read back only where it would be laid out the same."""
-    parts = [sources_digest(*sources).hex(), content_digest(content)]
-    return remember_under(f"document:{kind}", parts, {}, render)
 
 
 def first_stamped() -> str:

@@ -8,8 +8,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from tremplin.core.digests import remember_document
+
 from ..bilan import Bilan
-from ..stamps import remember_document
 from ..stored import stored_tables
 from ..tables import Tables, publish
 from .csvfile import csv_format
@@ -40,7 +41,7 @@ FORMATTERS: dict[str, Formatter] = {
 }
 
 #: The formats that take time to lay out (a national year's PDF: about 30 s), stored once laid
-#: out (`stamps.remember_document`); the others are written again each time.
+#: out (`core.digests.remember_document`); the others are written again each time.
 STORED_FORMATS = frozenset({"pdf", "xlsx"})
 #: What lays the bilan out: the reporting app (its formats, templates and tables) and `core`
 #: (PDF, typography).
