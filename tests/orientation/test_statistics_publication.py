@@ -149,21 +149,27 @@ def test_a_published_page_never_crosses_a_mission_locale_with_a_centre(
         publish_stats(referral_stats(year="2026"))
 
 
+@pytest.fixture
+def decisions(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The years whose masks are decided, in order."""
+    decided: list[str] = []
+    decide = publication.decide
+
+    def counted(threshold: int, year: str) -> dict[str, frozenset[str]]:
+        decided.append(year)
+        return decide(threshold, year)
+
+    monkeypatch.setattr(publication, "decide", counted)
+    return decided
+
+
 def test_the_masks_are_decided_once_per_state_of_the_year_for_every_page(
     dataset: dict[str, Referral],
-    monkeypatch: pytest.MonkeyPatch,
+    decisions: list[str],
     young: Callable[..., object],
     offers: dict[str, object],
     counselor: User,
 ) -> None:
-    decisions: list[str] = []
-    decide = publication.decide
-
-    def counted(threshold: int, year: str) -> dict[str, frozenset[str]]:
-        decisions.append(year)
-        return decide(threshold, year)
-
-    monkeypatch.setattr(publication, "decide", counted)
     pages = [
         {},
         {"mission_locale": MissionLocale.objects.get(code=MISSIONS[0])},
@@ -182,6 +188,29 @@ def test_the_masks_are_decided_once_per_state_of_the_year_for_every_page(
         by=counselor,
         now=at(date(2026, 5, 4)),
     )
+    publish_stats(referral_stats(year="2025-2026"), 2)
+    assert decisions == ["2025-2026", "2025-2026"]
+
+
+def test_a_write_the_statistics_do_not_read_leaves_their_masks_decided(
+    dataset: dict[str, Referral], decisions: list[str]
+) -> None:
+    from tremplin.catalog.models import TeachingUnit
+    from tremplin.enrolment.models import Enrolment
+    from tremplin.followup.models import Interview
+
+    first = publish_stats(referral_stats(year="2025-2026"), 2)
+    learner = dataset["r1"].learner
+    # An enrolment and an interview of the year: the bilan reads them, the statistics do not.
+    Enrolment.objects.create(
+        learner=learner, academic_year="2025-2026", unit=TeachingUnit.objects.order_by("pk")[0]
+    )
+    Interview.objects.create(learner=learner, date=date(2026, 3, 3), kind="training_followup")
+
+    assert publish_stats(referral_stats(year="2025-2026"), 2) == first
+    assert decisions == ["2025-2026"]
+    # A mission locale renamed: every year's statistics name it, decided again.
+    MissionLocale.objects.filter(code=MISSIONS[0]).update(name="Mission locale renommée")
     publish_stats(referral_stats(year="2025-2026"), 2)
     assert decisions == ["2025-2026", "2025-2026"]
 

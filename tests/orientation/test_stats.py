@@ -175,3 +175,98 @@ def test_the_figures_are_computed_once_per_state_of_the_referrals_then_follow_a_
     fresh = _referral_stats("2026", date(2026, 1, 1), date(2027, 1, 1), (), None, None)
     assert referral_stats(year=2026).total.contacted == fresh.total.contacted == 4
     assert referral_stats().total.contacted == 4
+
+
+def referral_token(year: str) -> int:
+    from tremplin.reporting.models import ReferralStamp
+
+    return ReferralStamp.objects.get(year=year).token
+
+
+def year_token(year: str) -> int:
+    from tremplin.reporting.models import YearStamp
+
+    return YearStamp.objects.get(year=year).token
+
+
+def test_only_the_writes_the_statistics_read_give_their_year_a_new_state(
+    dataset: dict[str, Referral],
+) -> None:
+    """`ReferralStamp`: the referrals of the year and the places they are grouped by; an
+    enrolment, an interview, a placement or an establishment leave it (they change the bilan's
+    own stamp). By the database's triggers, whatever the path: a form, a queryset, in bulk."""
+    from tremplin.catalog.models import TeachingUnit
+    from tremplin.enrolment.models import Enrolment
+    from tremplin.followup.models import Interview
+    from tremplin.learners.models import Placement
+    from tremplin.places.models import Establishment, Region
+
+    year, other = "2025-2026", "2019-2020"
+    learner = dataset["r1"].learner
+    tokens = (referral_token(year), referral_token(other))
+    bilan = year_token(year)
+    Enrolment.objects.create(
+        learner=learner, academic_year=year, unit=TeachingUnit.objects.order_by("pk")[0]
+    )
+    Interview.objects.create(learner=learner, date=date(2026, 3, 3), kind="training_followup")
+    Placement.objects.create(learner=learner, kind="release", date=date(2026, 4, 1))
+    Establishment.objects.filter(label="CD MELUN").update(name="Centre de détention de Melun")
+    assert year_token(year) != bilan
+    assert (referral_token(year), referral_token(other)) == tokens
+
+    # A referral of the year, by a queryset update, then created in bulk, then deleted.
+    writes = [
+        lambda: Referral.objects.filter(pk=dataset["r2"].pk).update(message="Relancée"),
+        lambda: Referral.objects.bulk_create(
+            [Referral(**{**_fields(dataset["r3"]), "message": "Copie"})]
+        ),
+        lambda: Referral.objects.filter(message="Copie").delete(),
+    ]
+    for write in writes:
+        before = referral_token(year)
+        write()
+        assert referral_token(year) != before
+        assert referral_token(other) == tokens[1]  # another year's referrals are as they were
+
+    # The places the statistics group by: every year.
+    for write in (
+        lambda: CnamCentre.objects.filter(code="DEMO-BRE").update(name="Cnam Bretagne, Rennes"),
+        lambda: MissionLocale.objects.filter(code="DEMO-ML-RENNES").update(name="ML de Rennes"),
+        lambda: Region.objects.filter(code="53").update(name="Bretagne (région)"),
+    ):
+        before = referral_token(other)
+        write()
+        assert referral_token(other) != before
+
+
+def _fields(referral: Referral) -> dict[str, object]:
+    """A referral's column values, for a copy written in bulk."""
+    return {
+        field.attname: getattr(referral, field.attname)
+        for field in Referral._meta.concrete_fields
+        if not field.primary_key
+    }
+
+
+def test_the_statistics_stay_stored_across_a_write_they_do_not_read_and_agree_with_fresh(
+    dataset: dict[str, Referral],
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tremplin.catalog.models import TeachingUnit
+    from tremplin.enrolment.models import Enrolment
+    from tremplin.orientation.stats import _referral_stats
+
+    stored = referral_stats(year="2025-2026")
+    Enrolment.objects.create(
+        learner=dataset["r1"].learner,
+        academic_year="2025-2026",
+        unit=TeachingUnit.objects.order_by("pk")[0],
+    )
+    with CaptureQueriesContext(connection) as queries:
+        again = referral_stats(year="2025-2026")
+    assert len(queries) == 1  # the referral stamps of the year: nothing computed again
+    fresh = _referral_stats("2025-2026", date(2025, 9, 1), date(2026, 9, 1), (), None, None)
+    assert again == stored
+    assert again.total == fresh.total and again.by_centre == fresh.by_centre

@@ -21,7 +21,8 @@ The cells of a year: (count, who, where, when), who "*" or a mission locale's co
 "r:<region>" or "c:<centre code>" (a centre only with who "*"), when the year or a month
 "YYYY-MM". The relations « total = sum of parts »: the missions locales of a place and time; the
 regions of a mission locale or of all, the centres of a region and of all; the months of the
-year. The masked cells are stored per state of the year's data (reporting/stamps.py), one entry
+year. The masked cells are stored per state of the year's referrals (`ReferralStamp`,
+reporting/stamps.py: an enrolment or an interview written in the year leaves them), one entry
 per mission locale and one for the pages of all missions locales, each read by its pages only.
 """
 
@@ -40,6 +41,7 @@ from tremplin.catalog.academic import academic_year_bounds
 from tremplin.core.collector import cycle_collection_paused
 from tremplin.core.routers import reports
 from tremplin.places.models import CnamCentre, MissionLocale
+from tremplin.reporting.models import ReferralStamp
 from tremplin.reporting.stamps import CACHE, TIMEOUT, key, tokens
 from tremplin.reporting.suppression import SECONDARY, primary, suppress
 
@@ -224,8 +226,9 @@ def _entry(threshold: int, year: str, who: str, year_tokens: dict[str, int]) -> 
 @reports
 def masked_cells(threshold: int, year: str, who: str) -> frozenset[str]:
     """The masked cells the pages of `who` (ALL or a mission locale's code) show in `year`:
-    decided for every reader at once, once per state of the year's data, one entry per reader."""
-    found = tokens([year])
+    decided for every reader at once, once per state of the year's referrals
+    (`ReferralStamp`), one entry per reader."""
+    found = tokens([year], ReferralStamp)
     if year not in found:  # outside the stamps' range: decided each time
         return decide(threshold, year).get(who, frozenset())
     cache = caches[CACHE]

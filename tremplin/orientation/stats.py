@@ -340,8 +340,10 @@ def referral_stats(
     regions (INSEE codes), one mission locale, one centre. Aggregated figures only: the page
     decides who may see them and passes the scope's mission locale or centre.
 
-    Computed once per state of the academic years the period overlaps
-    (tremplin/reporting/stamps.py), and per month (the months listed stop at this one)."""
+    Computed once per state of the referrals of the academic years the period overlaps
+    (`ReferralStamp`, tremplin/reporting/stamps.py), and per month (the months listed stop at
+    this one)."""
+    from tremplin.reporting.models import ReferralStamp
     from tremplin.reporting.stamps import remember, stamped_years_up_to
 
     period, start, end = _period(year)
@@ -364,6 +366,7 @@ def referral_stats(
         parts,
         years,
         lambda: _referral_stats(period, start, end, regions, mission_locale, centre),
+        ReferralStamp,
     )
 
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from django.db import models
 
-#: The years that have a stamp (migration 0001); figures of other years are computed each time.
+#: The years that have a stamp (migrations 0001 and 0002); figures of other years are computed
+#: each time.
 FIRST_YEAR = 1990
 LAST_YEAR = 2100
 
 
-class YearStamp(models.Model):
+class Stamp(models.Model):
     year = models.CharField("année universitaire", max_length=9, primary_key=True)
     starts_on = models.DateField()
     ends_on = models.DateField()
@@ -26,7 +27,25 @@ class YearStamp(models.Model):
     token = models.BigIntegerField(default=0)
 
     class Meta:
-        verbose_name = "état d'une année universitaire"
+        abstract = True
 
     def __str__(self) -> str:
         return f"{self.year} ({self.token})"
+
+
+class YearStamp(Stamp):
+    """Every write a bilan of the year reads (migration 0001)."""
+
+    class Meta:
+        verbose_name = "état d'une année universitaire"
+
+
+class ReferralStamp(Stamp):
+    """The writes the orientation statistics of the year read, and those only (migration
+    0002): the year's referrals, the centres, missions locales and regions they are grouped
+    by. An enrolment, an interview or a placement written in the year leaves it as it was, so
+    that the statistics and their masks (seconds at national scale) are not decided again for
+    a write they do not read."""
+
+    class Meta:
+        verbose_name = "état des orientations d'une année universitaire"

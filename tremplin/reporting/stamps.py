@@ -1,7 +1,8 @@
 """Figures computed once per state of the data they read.
 
 A year's state is its `YearStamp.token`, changed by the database on every write that the year's
-figures read (models.py, migration 0001). `remember` keys what it stores by the tokens of the
+figures read (models.py, migration 0001); the orientation statistics read the year's
+`ReferralStamp.token`, which only their own data changes (migration 0002). `remember` keys what it stores by the tokens of the
 years a figure reads, so:
 - a closed year, whose data no longer changes, is computed once and then read (about a
   millisecond);
@@ -23,7 +24,7 @@ from typing import TypeVar
 
 from django.core.cache import caches
 
-from .models import FIRST_YEAR, LAST_YEAR, YearStamp
+from .models import FIRST_YEAR, LAST_YEAR, Stamp, YearStamp
 
 CACHE = "reports"
 #: Change it when the shape of what is stored changes: older entries are then never read.
@@ -34,9 +35,12 @@ TIMEOUT = 90 * 24 * 3600
 T = TypeVar("T")
 
 
-def tokens(years: Iterable[str]) -> dict[str, int]:
-    """The current token of each year (a year outside the stamps' range is left out)."""
-    return dict(YearStamp.objects.filter(year__in=list(years)).values_list("year", "token"))
+def tokens(years: Iterable[str], stamps: type[Stamp] = YearStamp) -> dict[str, int]:
+    """The current token of each year (a year outside the stamps' range is left out): its
+    bilan's (`YearStamp`), or its referrals' (`ReferralStamp`, what the orientation statistics
+    read)."""
+    rows = stamps._default_manager.filter(year__in=list(years)).values_list("year", "token")
+    return dict(rows)
 
 
 def key(kind: str, parts: object, year_tokens: dict[str, int]) -> str:
@@ -44,11 +48,17 @@ def key(kind: str, parts: object, year_tokens: dict[str, int]) -> str:
     return f"tremplin:{SHAPE}:{kind}:{hashlib.sha256(described.encode()).hexdigest()}"
 
 
-def remember(kind: str, parts: object, years: Iterable[str], compute: Callable[[], T]) -> T:
+def remember(
+    kind: str,
+    parts: object,
+    years: Iterable[str],
+    compute: Callable[[], T],
+    stamps: type[Stamp] = YearStamp,
+) -> T:
     """`compute()`, stored under `kind`, `parts` (what the figure is of, JSON-able) and the
-    tokens of `years` (every year whose data the figure reads)."""
+    tokens of `years` (every year whose data the figure reads) in `stamps`."""
     wanted = set(years)
-    found = tokens(wanted)
+    found = tokens(wanted, stamps)
     if set(found) != wanted:
         return compute()
     return remember_under(kind, parts, found, compute)

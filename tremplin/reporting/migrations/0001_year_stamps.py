@@ -50,8 +50,8 @@ OPERATIONS = ("INSERT", "UPDATE", "DELETE")
 LEARNER_FIELDS = ("establishment_id", "mission_locale_id")
 
 
-def fill_years(apps, schema_editor):  # type: ignore[no-untyped-def]
-    YearStamp = apps.get_model("reporting", "YearStamp")
+def fill_years(apps, schema_editor, model="YearStamp"):  # type: ignore[no-untyped-def]
+    YearStamp = apps.get_model("reporting", model)
     rows = []
     for start in range(FIRST_YEAR, LAST_YEAR + 1):
         starts_on, ends_on = date(start, 9, 1), date(start + 1, 8, 31)
@@ -68,7 +68,11 @@ def fill_years(apps, schema_editor):  # type: ignore[no-untyped-def]
     YearStamp.objects.bulk_create(rows, ignore_conflicts=True)
 
 
-def _sqlite(table: str, condition: str | None) -> list[str]:
+def _sqlite(
+    table: str, condition: str | None, stamps: str = "reporting_yearstamp", suffix: str = "stamp"
+) -> list[str]:
+    """The triggers that give `stamps`' rows touched by a write of `table` a new token
+    (`stamps` and `suffix`: another table of stamps, reporting 0002)."""
     statements = []
     for op in OPERATIONS:
         sides = {"INSERT": ["NEW"], "UPDATE": ["NEW", "OLD"], "DELETE": ["OLD"]}[op]
@@ -79,29 +83,31 @@ def _sqlite(table: str, condition: str | None) -> list[str]:
             else:
                 # SQLite has no row alias in a trigger: `r.` becomes NEW. or OLD.
                 where = " WHERE " + re.sub(r"\bs\.", "", re.sub(r"\br\.", f"{side}.", condition))
-            updates.append(f"UPDATE reporting_yearstamp SET token = random(){where};")
+            updates.append(f"UPDATE {stamps} SET token = random(){where};")
             if condition is None:
                 break
         statements.append(
-            f"CREATE TRIGGER IF NOT EXISTS {table}_stamp_{op.lower()} AFTER {op} ON {table} "
+            f"CREATE TRIGGER IF NOT EXISTS {table}_{suffix}_{op.lower()} AFTER {op} ON {table} "
             f"FOR EACH ROW BEGIN {' '.join(updates)} END;"
         )
     return statements
 
 
-def _postgresql(table: str, condition: str | None) -> list[str]:
+def _postgresql(
+    table: str, condition: str | None, stamps: str = "reporting_yearstamp", suffix: str = "stamp"
+) -> list[str]:
     token = "(floor(random() * 9000000000000000000))::bigint"
     statements = []
     for op in OPERATIONS:
-        function = f"{table}_stamp_{op.lower()}"
+        function = f"{table}_{suffix}_{op.lower()}"
         if condition is None:
-            body = f"UPDATE reporting_yearstamp SET token = {token};"
+            body = f"UPDATE {stamps} SET token = {token};"
             referencing = ""
         else:
             tables = {"INSERT": ["new_rows"], "UPDATE": ["new_rows", "old_rows"], "DELETE": ["old_rows"]}[op]
             rows = " UNION ALL ".join(f"SELECT * FROM {t}" for t in tables)
             body = (
-                f"UPDATE reporting_yearstamp s SET token = {token} "
+                f"UPDATE {stamps} s SET token = {token} "
                 f"WHERE EXISTS (SELECT 1 FROM ({rows}) r WHERE {condition});"
             )
             referencing = {
@@ -117,10 +123,10 @@ def _postgresql(table: str, condition: str | None) -> list[str]:
             f"FOR EACH STATEMENT EXECUTE FUNCTION {function}();",
         ]
     # TRUNCATE fires no row trigger: it touches every year.
-    function = f"{table}_stamp_truncate"
+    function = f"{table}_{suffix}_truncate"
     statements += [
         f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS "
-        f"$$ BEGIN UPDATE reporting_yearstamp SET token = {token}; RETURN NULL; END $$;",
+        f"$$ BEGIN UPDATE {stamps} SET token = {token}; RETURN NULL; END $$;",
         f"DROP TRIGGER IF EXISTS {function} ON {table};",
         f"CREATE TRIGGER {function} AFTER TRUNCATE ON {table} "
         f"FOR EACH STATEMENT EXECUTE FUNCTION {function}();",
@@ -160,16 +166,22 @@ def create_triggers(apps, schema_editor):  # type: ignore[no-untyped-def]
         schema_editor.execute(statement)
 
 
-def drop_triggers(apps, schema_editor):  # type: ignore[no-untyped-def]
+def drop_table_triggers(schema_editor, tables, suffix="stamp"):  # type: ignore[no-untyped-def]
+    """The triggers `_sqlite` / `_postgresql` made on `tables` under `suffix`, dropped."""
     postgres = schema_editor.connection.vendor == "postgresql"
-    for table in [*WATCHED, *EVERY_YEAR]:
+    for table in tables:
         for op in (*OPERATIONS, "TRUNCATE"):
-            name = f"{table}_stamp_{op.lower()}"
+            name = f"{table}_{suffix}_{op.lower()}"
             if postgres:
                 schema_editor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table};")
                 schema_editor.execute(f"DROP FUNCTION IF EXISTS {name}();")
             else:
                 schema_editor.execute(f"DROP TRIGGER IF EXISTS {name};")
+
+
+def drop_triggers(apps, schema_editor):  # type: ignore[no-untyped-def]
+    postgres = schema_editor.connection.vendor == "postgresql"
+    drop_table_triggers(schema_editor, [*WATCHED, *EVERY_YEAR])
     name = "learners_learner_stamp_update"
     if postgres:
         schema_editor.execute(f"DROP TRIGGER IF EXISTS {name} ON learners_learner;")
