@@ -1,7 +1,7 @@
 """The printed documents of the national figures (issue 15): the bilan PDF of a closed national
 year, the orientation statistics PDF of the whole country and a draft catalogue's PDF, on their first request (laid out
 by WeasyPrint, then stored) and on the next ones (read from the reports cache,
-`reporting.stamps.remember_document`). In process, Django's test client as the national
+`core.digests.remember_document`). In process, Django's test client as the national
 coordinator, one request at a time.
 
     python benchmarks/documents.py [--existing] [--year 2020-2021] [--runs 3]

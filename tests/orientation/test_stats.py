@@ -270,3 +270,25 @@ def test_the_statistics_stay_stored_across_a_write_they_do_not_read_and_agree_wi
     fresh = _referral_stats("2025-2026", date(2025, 9, 1), date(2026, 9, 1), (), None, None)
     assert again == stored
     assert again.total == fresh.total and again.by_centre == fresh.by_centre
+
+
+def test_postgresql_updates_the_year_stamps_before_the_referral_stamps(db: None) -> None:
+    """PostgreSQL fires a table's triggers in the order of their names: a referral written
+    locks its year stamp, then its referral stamp, the order a merge takes them in (year stamps
+    first, by the placements and enrolments it moves), so that no two writers wait on each
+    other in opposite orders."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite locks the whole database: no order between rows")
+    for table in ("orientation_referral", "places_cnamcentre"):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass "
+                "AND tgname LIKE %s ORDER BY tgname",
+                [table, f"{table}_stamp_%"],
+            )
+            names = [row[0] for row in cursor.fetchall()]
+        for op in ("insert", "update", "delete", "truncate"):
+            year, referrals = f"{table}_stamp_{op}", f"{table}_stamp_{op}_referrals"
+            assert names.index(year) < names.index(referrals), names

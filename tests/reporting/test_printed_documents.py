@@ -5,12 +5,13 @@ same day and the same sources, never for others."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.cache import caches
 from django.test import Client
 from django.utils import timezone
 
@@ -21,6 +22,15 @@ from tremplin.reporting.formats.pdf import PRINTED_GRADUATES, graduates_by_forma
 from tremplin.reporting.tables import GraduateRow, Tables
 
 NNBSP = "\u202f"
+
+
+@pytest.fixture(autouse=True)
+def _no_stored_documents() -> Iterator[None]:
+    """The reports cache lives as long as the test session: each test here starts without the
+    documents another stored, and leaves none (a fake document among them) to the next."""
+    caches["reports"].clear()
+    yield
+    caches["reports"].clear()
 
 
 def tables_with(graduates: list[GraduateRow], masked_below: int | None = None) -> Tables:
@@ -176,3 +186,51 @@ def test_the_bilan_pdf_is_laid_out_once_a_day_for_the_same_figures(
     third = client.get(url)
     assert laid_out == [tomorrow - timedelta(days=1), tomorrow]
     assert third.content == b"%PDF " + str(tomorrow).encode()
+
+
+def rendered_templates(render: Callable[[], object]) -> list[Path]:
+    """The files of the templates `render` renders (Django's test signal)."""
+    from django.test.signals import template_rendered
+
+    seen: list[Path] = []
+
+    def heard(sender: Any, template: Any, **kwargs: Any) -> None:
+        if template.origin and template.origin.name:
+            seen.append(Path(template.origin.name).resolve())
+
+    template_rendered.connect(heard)
+    try:
+        render()
+    finally:
+        template_rendered.disconnect(heard)
+    return seen
+
+
+def under(path: Path, sources: tuple[Path, ...]) -> bool:
+    return any(path == source or source in path.parents for source in sources)
+
+
+@pytest.mark.django_db
+def test_every_template_a_document_renders_is_among_the_sources_it_is_stored_under() -> None:
+    """A template left out of a document's sources would let a stored document outlive a change
+    to its layout."""
+    from tremplin.catalog import pdf as catalogue
+    from tremplin.catalog.models import Edition
+    from tremplin.catalog.services import copy_to_next_year
+    from tremplin.orientation import report as statistics
+    from tremplin.orientation.stats import referral_stats
+    from tremplin.reporting import formats
+    from tremplin.reporting.stored import stored_bilan
+
+    bilan = stored_bilan("2019-2020", disp="DISP RENNES")
+    draft = copy_to_next_year(Edition.objects.order_by("-year").first())
+    report = statistics.StatsReport(referral_stats(year="2025-2026"), "toutes les orientations")
+    documents = [
+        (lambda: formats.render_bilan("pdf", bilan), formats.SOURCES),
+        (lambda: statistics.pdf_format(report), statistics.SOURCES),
+        (lambda: catalogue.catalogue_pdf(draft), catalogue._sources()),
+    ]
+    for render, sources in documents:
+        templates = rendered_templates(render)
+        assert templates, "no template rendered"
+        assert [t for t in templates if not under(t, sources)] == []

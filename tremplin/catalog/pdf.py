@@ -96,10 +96,14 @@ def _drop_older_copies(year: str, *, keep: str) -> None:
 
 
 def _sources() -> tuple[Path, ...]:
-    """The catalogue's own template and the shared PDF pieces it draws on (with the release,
-    `sources_digest`)."""
+    """The catalogue's own template, the words its summary is written in and the shared PDF
+    pieces it draws on (with the release, `sources_digest`)."""
     here = Path(__file__).resolve().parent
-    return (here / "templates" / "catalog" / "pdf", here.parent / "core" / "pdf.py")
+    return (
+        here / "templates" / "catalog" / "pdf",
+        here / "selectors.py",  # the summary's words
+        here.parent / "core" / "pdf.py",
+    )
 
 
 def _render(edition: Edition, content: Any = None) -> bytes:

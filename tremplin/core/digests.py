@@ -9,11 +9,13 @@ import hashlib
 import io
 import pickle  # nosec B403 - only written, to a digest: nothing is ever read back from it
 from collections.abc import Callable
+from datetime import datetime, time, timedelta
 from functools import cache
 from pathlib import Path
 from typing import TypeVar, cast
 
 from django.core.cache import caches
+from django.utils import timezone
 
 import tremplin
 
@@ -21,8 +23,10 @@ import tremplin
 CACHE = "reports"
 #: Where their names start: `benchmarks/documents.py` reads past them to time a first request.
 PREFIX = "tremplin:document:"
-#: Documents unread for this long leave the cache.
-TIMEOUT = 90 * 24 * 3600
+#: An undated document (a draft catalogue) unread for this long leaves the cache; a dated one
+#: (the bilan, the statistics: their content carries the day they are printed) at the end of
+#: its day, when no request can name it any more.
+TIMEOUT = 7 * 24 * 3600
 
 T = TypeVar("T")
 
@@ -59,14 +63,27 @@ def content_digest(content: object) -> str:
 
 
 def remember_document(
-    kind: str, content: object, sources: tuple[Path, ...], render: Callable[[], T]
+    kind: str,
+    content: object,
+    sources: tuple[Path, ...],
+    render: Callable[[], T],
+    *,
+    dated: bool = False,
 ) -> T:
-    """`render()`, a document showing `content` (its figures, words and date), laid out by the
-    files under `sources`: stored under a digest of both, read back while both are the same."""
+    """`render()`, a document showing `content` (its figures and words; `dated`: and today's
+    date, so kept until the day ends), laid out by the files under `sources`: stored under a
+    digest of both, read back while both are the same."""
     name = f"{PREFIX}{kind}:{sources_digest(*sources).hex()}:{content_digest(content)}"
     cache = caches[CACHE]
     value = cache.get(name)
     if value is None:
         value = render()
-        cache.set(name, value, TIMEOUT)
+        cache.set(name, value, seconds_left_today() if dated else TIMEOUT)
     return cast(T, value)
+
+
+def seconds_left_today() -> int:
+    """Seconds until the next local midnight (at least one minute)."""
+    now = timezone.localtime()
+    midnight = datetime.combine(now.date() + timedelta(days=1), time(), tzinfo=now.tzinfo)
+    return max(60, int((midnight - now).total_seconds()) + 1)

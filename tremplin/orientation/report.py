@@ -197,10 +197,11 @@ def csv_format(report: StatsReport) -> bytes:
     return report_csv(as_report(report))
 
 
-#: What lays the statistics out: this app, the bilan's formats it borrows, and `core`.
+#: What lays the statistics out: this app, the bilan's formats, templates, template tags and
+#: tables it borrows (the whole reporting app), and `core`.
 SOURCES = (
     Path(__file__).resolve().parent,
-    Path(__file__).resolve().parents[1] / "reporting" / "formats",
+    Path(__file__).resolve().parents[1] / "reporting",
     Path(__file__).resolve().parents[1] / "core",
 )
 
@@ -211,6 +212,7 @@ def xlsx_format(report: StatsReport) -> bytes:
         (report, timezone.localdate()),
         SOURCES,
         lambda: report_xlsx(as_report(report)),
+        dated=True,
     )
 
 
@@ -224,6 +226,7 @@ def pdf_format(report: StatsReport) -> bytes:
         lambda: render_pdf(
             "orientation/pdf/statistics.html", page_context(report, table_em=TABLE_EM)
         ),
+        dated=True,
     )
 
 

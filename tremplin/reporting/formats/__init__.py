@@ -67,5 +67,9 @@ def render_bilan(
     if fmt not in STORED_FORMATS:
         return formatter(document, tables)
     return remember_document(
-        f"bilan-{fmt}", (document, tables), SOURCES, lambda: formatter(document, tables)
+        f"bilan-{fmt}",
+        (document, tables),  # the tables carry the day they are printed
+        SOURCES,
+        lambda: formatter(document, tables),
+        dated=True,
     )

@@ -69,10 +69,12 @@ def fill_years(apps, schema_editor, model="YearStamp"):  # type: ignore[no-untyp
 
 
 def _sqlite(
-    table: str, condition: str | None, stamps: str = "reporting_yearstamp", suffix: str = "stamp"
+    table: str, condition: str | None, stamps: str = "reporting_yearstamp", after: str = ""
 ) -> list[str]:
     """The triggers that give `stamps`' rows touched by a write of `table` a new token
-    (`stamps` and `suffix`: another table of stamps, reporting 0002)."""
+    (`stamps` and `after`: another table of stamps, reporting 0002, whose triggers' names end
+    with `after`, so that PostgreSQL, which fires a table's triggers in the order of their
+    names, updates the year stamps first: every writer locks them in the same order)."""
     statements = []
     for op in OPERATIONS:
         sides = {"INSERT": ["NEW"], "UPDATE": ["NEW", "OLD"], "DELETE": ["OLD"]}[op]
@@ -87,19 +89,19 @@ def _sqlite(
             if condition is None:
                 break
         statements.append(
-            f"CREATE TRIGGER IF NOT EXISTS {table}_{suffix}_{op.lower()} AFTER {op} ON {table} "
+            f"CREATE TRIGGER IF NOT EXISTS {table}_stamp_{op.lower()}{after} AFTER {op} ON {table} "
             f"FOR EACH ROW BEGIN {' '.join(updates)} END;"
         )
     return statements
 
 
 def _postgresql(
-    table: str, condition: str | None, stamps: str = "reporting_yearstamp", suffix: str = "stamp"
+    table: str, condition: str | None, stamps: str = "reporting_yearstamp", after: str = ""
 ) -> list[str]:
     token = "(floor(random() * 9000000000000000000))::bigint"
     statements = []
     for op in OPERATIONS:
-        function = f"{table}_{suffix}_{op.lower()}"
+        function = f"{table}_stamp_{op.lower()}{after}"
         if condition is None:
             body = f"UPDATE {stamps} SET token = {token};"
             referencing = ""
@@ -123,7 +125,7 @@ def _postgresql(
             f"FOR EACH STATEMENT EXECUTE FUNCTION {function}();",
         ]
     # TRUNCATE fires no row trigger: it touches every year.
-    function = f"{table}_{suffix}_truncate"
+    function = f"{table}_stamp_truncate{after}"
     statements += [
         f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS "
         f"$$ BEGIN UPDATE {stamps} SET token = {token}; RETURN NULL; END $$;",
@@ -166,12 +168,12 @@ def create_triggers(apps, schema_editor):  # type: ignore[no-untyped-def]
         schema_editor.execute(statement)
 
 
-def drop_table_triggers(schema_editor, tables, suffix="stamp"):  # type: ignore[no-untyped-def]
-    """The triggers `_sqlite` / `_postgresql` made on `tables` under `suffix`, dropped."""
+def drop_table_triggers(schema_editor, tables, after=""):  # type: ignore[no-untyped-def]
+    """The triggers `_sqlite` / `_postgresql` made on `tables` with `after`, dropped."""
     postgres = schema_editor.connection.vendor == "postgresql"
     for table in tables:
         for op in (*OPERATIONS, "TRUNCATE"):
-            name = f"{table}_{suffix}_{op.lower()}"
+            name = f"{table}_stamp_{op.lower()}{after}"
             if postgres:
                 schema_editor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table};")
                 schema_editor.execute(f"DROP FUNCTION IF EXISTS {name}();")

@@ -3,7 +3,10 @@ its token changed by triggers on the writes the orientation statistics read: the
 referrals, and every year's on a change to the centres, the missions locales or the regions.
 
 The triggers are built as the year stamps' (migration 0001), on their own table and under their
-own names (`<table>_referral_stamp_<operation>`). A later migration that makes SQLite rebuild one
+own names (`<table>_stamp_<operation>_referrals`): PostgreSQL fires a table's triggers in the
+order of their names, so a write updates the year stamps first, then these, as every other
+writer does (a merge locks year stamps before it moves referrals): no two transactions lock
+them in opposite orders. A later migration that makes SQLite rebuild one
 of these tables (which drops its triggers) calls `create_triggers` below again, as others call
 0001's.
 """
@@ -17,7 +20,7 @@ from django.db import migrations, models
 year_stamps = importlib.import_module("tremplin.reporting.migrations.0001_year_stamps")
 
 STAMPS = "reporting_referralstamp"
-SUFFIX = "referral_stamp"
+AFTER = "_referrals"
 #: table → the condition selecting the stamps (alias `s`) a written row `r` touches (None: all).
 WATCHED = {
     "orientation_referral": year_stamps.WATCHED["orientation_referral"],
@@ -35,12 +38,12 @@ def create_triggers(apps, schema_editor):  # type: ignore[no-untyped-def]
     postgres = schema_editor.connection.vendor == "postgresql"
     build = year_stamps._postgresql if postgres else year_stamps._sqlite
     for table, condition in WATCHED.items():
-        for statement in build(table, condition, stamps=STAMPS, suffix=SUFFIX):
+        for statement in build(table, condition, stamps=STAMPS, after=AFTER):
             schema_editor.execute(statement)
 
 
 def drop_triggers(apps, schema_editor):  # type: ignore[no-untyped-def]
-    year_stamps.drop_table_triggers(schema_editor, list(WATCHED), suffix=SUFFIX)
+    year_stamps.drop_table_triggers(schema_editor, list(WATCHED), after=AFTER)
 
 
 class Migration(migrations.Migration):
