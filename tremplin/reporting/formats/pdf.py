@@ -295,6 +295,8 @@ def pdf_context(
         }
         for r in disp_rows
     ]
+    # Many certifications are counted per formation; in publication mode the rows already are.
+    per_formation = len(tables.graduates) > PRINTED_GRADUATES and tables.masked_below is None
     # Émergence: the short name of the establishment reads better than its official label (put
     # in before the columns are measured).
     shown = [
@@ -304,12 +306,12 @@ def pdf_context(
         )
         if table.key == "emergence"
         else graduates_by_formation(tables)
-        if table.key == "graduates" and len(table.rows) > PRINTED_GRADUATES
+        if table.key == "graduates" and per_formation
         else table
         for table in tables.sheets()
     ]
     sheets = {table.key: display_table(table, table_em) for table in shown}
-    if len(tables.graduates) > PRINTED_GRADUATES and tables.masked_below is None:
+    if per_formation:
         sheets["graduates"]["note"] = (
             f"{fr_int(len(tables.graduates))} certifications : le détail par établissement "
             "figure dans les exports CSV et XLSX du bilan."
@@ -350,10 +352,8 @@ PRINTED_GRADUATES = 60
 def graduates_by_formation(tables: Tables) -> Table:
     """The certifications of the year per formation, with how many establishments delivered
     them: what the printed bilan shows when one row per certification would fill pages (the
-    exports keep one row per certification). In publication mode the rows are already one per
-    formation, their counts masked: they are kept as they are."""
-    if tables.masked_below is not None:
-        return next(t for t in tables.sheets() if t.key == "graduates")
+    exports keep one row per certification). Not for publication mode, whose rows are already
+    one per formation, their counts masked."""
     formations: dict[str, tuple[GraduateRow, set[str], int]] = {}
     for row in tables.graduates:
         first, places, count = formations.get(row.formation, (row, set(), 0))
