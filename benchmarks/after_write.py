@@ -10,8 +10,11 @@ For a full national year (2020-2021: about 180,000 enrolments) and the current o
 national coordinator and as the statistician (published figures: every count below five masked
 across every scope, reporting/publication.py): one enrolment of the year updated (the database's
 triggers give the year its new state, as any write does), then the dashboard's first request,
-then its second; the median of `--rounds` writes. No target in issue 15 (its targets are the
-pages' medians, met by the stored figures); printed beside the warm page for what a write costs.
+then its second; the median of `--rounds` writes. The same after a mission locale sends a
+referral (the orientation flow's everyday writes, of which the bilan reads only its orientation
+rows): in 2020-2021, and in a full year of referrals (2024-2025: about 190,000; the national
+demo sends them from 2021-2022). The referrals sent are deleted at the end. No target in issue 15 (its targets are the pages'
+medians, met by the stored figures); printed beside the warm page for what a write costs.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from datetime import datetime, timedelta
+from datetime import time as clock
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -28,6 +33,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import emit, plain_static_settings, setup, vendor, verified_client
 
 FULL_YEAR = "2020-2021"
+#: A full year of the missions locales' referrals (the national demo sends them from 2021).
+REFERRALS_YEAR = "2024-2025"
 
 
 def main() -> None:
@@ -41,8 +48,9 @@ def main() -> None:
     from django.db.models import F
     from django.utils import timezone
 
-    from tremplin.catalog.academic import academic_year_of
+    from tremplin.catalog.academic import academic_year_bounds, academic_year_of
     from tremplin.enrolment.models import Enrolment
+    from tremplin.orientation.models import Referral
 
     def write(year: str) -> None:
         """One enrolment of `year` updated in place: its year gets a new state."""
@@ -50,14 +58,36 @@ def main() -> None:
         if not Enrolment.objects.filter(pk__in=pk).update(version=F("version")):
             raise SystemExit(f"No enrolment in {year}: load the national demo.")
 
+    sent: list[int] = []
+
+    def send(year: str) -> None:
+        """A referral sent in `year` (a copy of the first one, sent on the year's 100th day):
+        its year's referrals get a new state. The copies are deleted at the end."""
+        model = Referral.objects.order_by("pk").first()
+        if model is None:
+            raise SystemExit("No referral: load the national demo.")
+        day = academic_year_bounds(year)[0] + timedelta(days=100)
+        model.pk = None
+        model.sent_at = timezone.make_aware(datetime.combine(day, clock(10)))
+        model.save()
+        sent.append(model.pk)
+
+    current = academic_year_of(timezone.localdate())
     with plain_static_settings():
-        measure(write, academic_year_of(timezone.localdate()), args.rounds)
+        print(
+            f"| dashboard ({vendor()}) | after | as | first request after a write, ms | then, ms |"
+        )
+        print("|---|---|---|---|---|")
+        measure(write, "an enrolment", [FULL_YEAR, current], args.rounds)
+        try:
+            measure(send, "a referral", [FULL_YEAR, REFERRALS_YEAR], args.rounds)
+        finally:
+            Referral.objects.filter(pk__in=sent).delete()
 
 
-def measure(write: Callable[[str], None], current: str, rounds: int) -> None:
-    print(f"| dashboard ({vendor()}) | as | first request after a write, ms | then, ms |")
-    print("|---|---|---|---|")
-    for year, url in ((FULL_YEAR, f"/rapports/?year={FULL_YEAR}"), (current, "/rapports/")):
+def measure(write: Callable[[str], None], what: str, years: list[str], rounds: int) -> None:
+    for year in years:
+        url = f"/rapports/?year={year}"
         for username, role in (("coordination", "coordinator"), ("statistique", "statistician")):
             client = verified_client(username)
             client.get(url)  # the process warm, the other years' figures stored
@@ -70,9 +100,9 @@ def measure(write: Callable[[str], None], current: str, rounds: int) -> None:
                     times.append((time.perf_counter() - started) * 1000)
                     assert response.status_code == 200, (url, response.status_code)
             first, then = statistics.median(firsts), statistics.median(thens)
-            print(f"| {year} | {role} | {first:.0f} | {then:.0f} |", flush=True)
+            print(f"| {year} | {what} | {role} | {first:.0f} | {then:.0f} |", flush=True)
             emit(
-                f"bilan dashboard {year}, {role}: first request after a write",
+                f"bilan dashboard {year}, {role}: first request after {what} written",
                 first,
                 "ms",
                 reference="the request after it",

@@ -342,6 +342,9 @@ def test_every_trigger_survives_the_migrations() -> None:
     if connection.vendor != "sqlite":
         pytest.skip("PostgreSQL alters tables in place")
     stamps = importlib.import_module("tremplin.reporting.migrations.0001_year_stamps")
+    referral_stamps = importlib.import_module("tremplin.reporting.migrations.0002_referral_stamps")
+    # The year stamps no longer watch the referrals (reporting 0003): the referral stamps do.
+    left = importlib.import_module("tremplin.reporting.migrations.0003_referrals_leave_year_stamps")
     counted = importlib.import_module("tremplin.learners.migrations.0013_table_stamps")
     referrals = importlib.import_module("tremplin.orientation.migrations.0008_table_stamps")
     with connection.cursor() as cursor:
@@ -358,6 +361,12 @@ def test_every_trigger_survives_the_migrations() -> None:
             f"{table}_stamp_{op.lower()}"
             for table in [*stamps.WATCHED, *stamps.EVERY_YEAR]
             for op in stamps.OPERATIONS
+            if table != left.TABLE
+        }
+        | {
+            f"{table}_stamp_{op.lower()}{referral_stamps.AFTER}"
+            for table in referral_stamps.WATCHED
+            for op in stamps.OPERATIONS
         }
         | {  # the tables a learner list counts (core.stamps)
             table_stamps.trigger_name(table, op)
@@ -366,6 +375,7 @@ def test_every_trigger_survives_the_migrations() -> None:
         }
     )
     assert expected - names == set()
+    assert {f"{left.TABLE}_stamp_{op.lower()}" for op in stamps.OPERATIONS} & names == set()
 
 
 def test_the_same_formation_certified_in_both_files_forbids_the_merge() -> None:

@@ -222,11 +222,13 @@ def test_only_the_writes_the_statistics_read_give_their_year_a_new_state(
         ),
         lambda: Referral.objects.filter(message="Copie").delete(),
     ]
+    bilan = year_token(year)
     for write in writes:
         before = referral_token(year)
         write()
         assert referral_token(year) != before
         assert referral_token(other) == tokens[1]  # another year's referrals are as they were
+        assert year_token(year) == bilan  # the bilan's own stamp: its figures stay stored
 
     # The places the statistics group by: every year.
     for write in (
@@ -292,3 +294,47 @@ def test_postgresql_updates_the_year_stamps_before_the_referral_stamps(db: None)
         for op in ("insert", "update", "delete", "truncate"):
             year, referrals = f"{table}_stamp_{op}", f"{table}_stamp_{op}_referrals"
             assert names.index(year) < names.index(referrals), names
+
+
+def test_a_referral_sent_leaves_the_bilan_stored_and_shows_at_once_in_its_orientation_rows(
+    dataset: dict[str, Referral],
+) -> None:
+    """The bilan's orientation rows are drawn from the statistics at each read: a referral
+    sent (the orientation flow's everyday write) changes them, and computes nothing else of
+    the bilan again."""
+    from unittest import mock
+
+    from tremplin.reporting.stamps import first_stamped
+    from tremplin.reporting.stored import stored_bilan, stored_tables
+
+    year = "2025-2026"
+    tables = stored_tables(stored_bilan(year))
+    assert tables.orientation[-1].sent == 5
+    Referral.objects.bulk_create([Referral(**{**_fields(dataset["r3"]), "message": "Copie"})])
+    with (
+        mock.patch("tremplin.reporting.stored.compute_bilan", side_effect=AssertionError),
+        mock.patch("tremplin.reporting.stored.bilan_tables", side_effect=AssertionError),
+        mock.patch("tremplin.reporting.stored._trends", return_value=[]) as counted,
+    ):
+        bilan = stored_bilan(year)
+        again = stored_tables(bilan)
+    # Counted only for the years before the stamps' range, as at every read.
+    assert counted.call_args_list == [mock.call(bilan.scope, before=first_stamped())]
+    assert again.orientation[-1].sent == 6
+    assert again.orientation != tables.orientation
+    assert again.units == tables.units and again.trends == tables.trends
+
+
+def test_the_conventions_indicator_of_referrals_follows_the_referrals_it_counts(
+    dataset: dict[str, Referral],
+) -> None:
+    """Stored under the referral stamps as well as the year stamps: a referral sent counts at
+    the next read."""
+    from tremplin.conventions.indicators import INDICATORS, ConventionScope
+    from tremplin.conventions.selectors import stored_value
+
+    indicator = INDICATORS["mission_locale_referrals"]
+    scope, start, end = ConventionScope(national=True), date(2026, 1, 1), date(2026, 12, 31)
+    assert stored_value(indicator, scope, start, end) == 5
+    Referral.objects.bulk_create([Referral(**{**_fields(dataset["r3"]), "message": "Copie"})])
+    assert stored_value(indicator, scope, start, end) == 6 == indicator(scope, start, end)

@@ -56,9 +56,31 @@ def test_a_year_is_computed_once_then_read_from_the_store() -> None:
         again = stored_bilan(YEAR)
         stored_tables(again)
     assert again == first
-    # The year's token, the tokens of the years up to it, and the (indexed, empty) look for
-    # years before the stamps: nothing is computed again.
-    assert len(queries) == 3, [q["sql"] for q in queries]
+    # The year's token, the tokens of the years up to it, the (indexed, empty) look for years
+    # before the stamps, and the year's referral token (its orientation rows, stored with the
+    # orientation statistics): nothing is computed again.
+    assert len(queries) == 4, [q["sql"] for q in queries]
+
+
+def test_the_trend_row_of_the_bilans_year_is_stored_with_the_bilan() -> None:
+    """The bilan counts the same figures as its year's trend row: computing it stores the row
+    too, and the trends do not count the year again."""
+    from unittest import mock
+
+    from tremplin.reporting.stamps import first_stamped
+    from tremplin.reporting.tables import trends
+
+    learner = person()
+    enrol(learner, unit())
+    enrol(learner, unit(index=1), year=LATER)
+    stored_tables(stored_bilan(LATER))  # every year's trend row stored
+    enrol(learner, unit(index=2), year=LATER, result=Result.FAILED)
+    bilan = stored_bilan(LATER)
+    with mock.patch("tremplin.reporting.stored._trends", return_value=[]) as counted:
+        tables = stored_tables(bilan)
+    # Called only for the years before the stamps' range, never for a year of the trends.
+    assert counted.call_args_list == [mock.call(bilan.scope, before=first_stamped())]
+    assert tables.trends == trends()
 
 
 WRITES: dict[str, Callable[[Learner], object]] = {

@@ -41,6 +41,7 @@ from tremplin.followup.models import Interview
 from tremplin.learners.models import Placement
 from tremplin.orientation.models import Referral
 from tremplin.places.models import Establishment
+from tremplin.reporting.models import ReferralStamp, Stamp, YearStamp
 
 __all__ = [
     "INDICATORS",
@@ -117,6 +118,9 @@ class Indicator:
     #: Printed instead of a figure when `compute` returns None.
     unavailable: str = "non calculable sur la période"
     definition: str = ""
+    #: The stamps whose tokens key the stored value (reporting/stamps.py): the year stamps
+    #: watch every write but the referrals, which the referral stamps watch.
+    stamps: tuple[type[Stamp], ...] = (YearStamp,)
 
     @property
     def is_rate(self) -> bool:
@@ -141,6 +145,7 @@ def register(
     one: str = "",
     unavailable: str = "",
     definition: str = "",
+    stamps: tuple[type[Stamp], ...] = (YearStamp,),
 ) -> Callable[[IndicatorFunction], IndicatorFunction]:
     def decorator(function: IndicatorFunction) -> IndicatorFunction:
         if key in INDICATORS:
@@ -153,6 +158,7 @@ def register(
             unit_one=one,
             unavailable=unavailable or "non calculable sur la période",
             definition=definition,
+            stamps=stamps,
         )
         return function
 
@@ -294,6 +300,9 @@ def certifications_awarded(scope: ConventionScope, start: date, end: date) -> in
         "(sa commune dans une région de la convention ; toutes pour une convention nationale) "
         "dans la période."
     ),
+    # The referrals, and the regions of the missions locales' communes (a commune is watched
+    # by the year stamps).
+    stamps=(YearStamp, ReferralStamp),
 )
 def mission_locale_referrals(scope: ConventionScope, start: date, end: date) -> int:
     first = timezone.make_aware(datetime.combine(start, time.min))

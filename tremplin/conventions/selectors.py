@@ -99,6 +99,7 @@ def stored_value(indicator: Indicator, scope: ConventionScope, start: date, end:
         [indicator.key, scope.as_key(), start.isoformat(), end.isoformat()],
         academic_years_overlapping(start, end),
         lambda: indicator(scope, start, end),
+        indicator.stamps,
     )
 
 

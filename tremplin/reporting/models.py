@@ -2,7 +2,8 @@
 
 `YearStamp.token` changes (to a new random number) whenever a row that a bilan of that year reads
 is written, by any path: a form, an import, the API, a bulk COPY or raw SQL. Triggers do it
-(migration 0001), so no writer can forget. The stored figures (`stored.py`) are keyed by the
+(migration 0001), so no writer can forget. The referrals are watched by `ReferralStamp`
+(migrations 0002 and 0003). The stored figures (`stored.py`) are keyed by the
 token: figures stored under a token describe exactly the data that carried that token, and a
 rolled-back write leaves the old token, which still describes the committed data.
 """
@@ -34,7 +35,9 @@ class Stamp(models.Model):
 
 
 class YearStamp(Stamp):
-    """Every write a bilan of the year reads (migration 0001)."""
+    """Every write a bilan of the year reads (migration 0001), the referrals excepted (0003):
+    the bilan draws its orientation rows from the orientation statistics, which the referral
+    stamps key."""
 
     class Meta:
         verbose_name = "état d'une année universitaire"

@@ -1,9 +1,10 @@
 """Figures computed once per state of the data they read.
 
 A year's state is its `YearStamp.token`, changed by the database on every write that the year's
-figures read (models.py, migration 0001); the orientation statistics read the year's
-`ReferralStamp.token`, which only their own data changes (migration 0002). `remember` keys what it stores by the tokens of the
-years a figure reads, so:
+bilan reads but its orientation rows (models.py, migrations 0001 and 0003); the orientation
+statistics, and the bilan's orientation rows drawn from them, read the year's
+`ReferralStamp.token`, which only their own data changes (migration 0002). `remember` keys what
+it stores by the tokens of the years a figure reads, in each table of stamps it reads, so:
 - a closed year, whose data no longer changes, is computed once and then read (about a
   millisecond);
 - the current year is computed at most once per change, whoever the writer;
@@ -19,8 +20,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable
-from typing import TypeVar
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
 
 from django.core.cache import caches
 
@@ -43,7 +44,7 @@ def tokens(years: Iterable[str], stamps: type[Stamp] = YearStamp) -> dict[str, i
     return dict(rows)
 
 
-def key(kind: str, parts: object, year_tokens: dict[str, int]) -> str:
+def key(kind: str, parts: object, year_tokens: Mapping[str, Any]) -> str:
     described = json.dumps([parts, sorted(year_tokens.items())], sort_keys=True, default=str)
     return f"tremplin:{SHAPE}:{kind}:{hashlib.sha256(described.encode()).hexdigest()}"
 
@@ -53,19 +54,34 @@ def remember(
     parts: object,
     years: Iterable[str],
     compute: Callable[[], T],
-    stamps: type[Stamp] = YearStamp,
+    stamps: type[Stamp] | tuple[type[Stamp], ...] = YearStamp,
 ) -> T:
     """`compute()`, stored under `kind`, `parts` (what the figure is of, JSON-able) and the
-    tokens of `years` (every year whose data the figure reads) in `stamps`."""
+    tokens of `years` (every year whose data the figure reads) in `stamps` (a table of stamps,
+    or several when the figure reads what each watches)."""
     wanted = set(years)
-    found = tokens(wanted, stamps)
-    if set(found) != wanted:
+    found = stamped(wanted, stamps)
+    if found is None:
         return compute()
     return remember_under(kind, parts, found, compute)
 
 
+def stamped(
+    years: set[str], stamps: type[Stamp] | tuple[type[Stamp], ...] = YearStamp
+) -> dict[str, Any] | None:
+    """The tokens of `years` in `stamps`: a year's token, or the list of its tokens in each
+    table of stamps; None when a year is outside the stamps' range."""
+    tables = stamps if isinstance(stamps, tuple) else (stamps,)
+    found = [tokens(years, table) for table in tables]
+    if any(set(each) != years for each in found):
+        return None
+    if len(found) == 1:
+        return dict(found[0])
+    return {year: [each[year] for each in found] for year in years}
+
+
 def remember_under(
-    kind: str, parts: object, year_tokens: dict[str, int], compute: Callable[[], T]
+    kind: str, parts: object, year_tokens: Mapping[str, Any], compute: Callable[[], T]
 ) -> T:
     """`remember` with the years' tokens already read."""
     cache = caches[CACHE]

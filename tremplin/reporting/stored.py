@@ -1,5 +1,8 @@
 """The bilan's figures, detail tables and trend rows, stored per state of the data they read
-(stamps.py): a closed year is computed once, the current one at most once per change."""
+(stamps.py): a closed year is computed once, the current one at most once per change. The
+orientation rows are not stored with the tables: they are drawn from the orientation
+statistics, stored per state of the year's referrals (`ReferralStamp`), so that a referral sent
+or moved, the orientation flow's everyday writes, leaves the rest of the bilan stored."""
 
 from __future__ import annotations
 
@@ -17,12 +20,11 @@ from .stamps import (
     TIMEOUT,
     first_stamped,
     key,
-    remember,
     remember_under,
     stamped_years_up_to,
     tokens,
 )
-from .tables import Tables, TrendRow, _trends, bilan_tables
+from .tables import Tables, TrendRow, _trends, bilan_tables, orientation_rows
 
 
 @reports
@@ -36,17 +38,36 @@ def stored_bilan(
     """`compute_bilan` of the same arguments, computed once per state of the year's data."""
     year_bounds(year)
     scope = resolve_scope(disp, establishment, sector)
-    return remember(
-        "bilan",
-        [year, scope.as_dict()],
-        [year],
-        lambda: compute_bilan(year, disp=disp, establishment=establishment, sector=sector),
+    found = tokens([year])
+    if year not in found:
+        return compute_bilan(year, disp=disp, establishment=establishment, sector=sector)
+
+    def compute() -> Bilan:
+        """The bilan, and its year's trend row (the same figures) stored under the same token:
+        the trends then read it rather than count the year again."""
+        bilan = compute_bilan(year, disp=disp, establishment=establishment, sector=sector)
+        row = trend_row(bilan) if bilan.ue_enrollments else _NO_ENROLMENT
+        caches[CACHE].set(key("trend", [year, scope.as_dict()], found), row, TIMEOUT)
+        return bilan
+
+    return remember_under("bilan", [year, scope.as_dict()], found, compute)
+
+
+def trend_row(bilan: Bilan) -> TrendRow:
+    """The trend row of a bilan's year, from its figures (`tables._trends` counts the same)."""
+    return TrendRow(
+        year=bilan.academic_year,
+        learners=bilan.enrolled_learners,
+        establishments=bilan.partner_establishments,
+        learner_success_rate=bilan.learner_success_rate,
+        ue_validation_rate=bilan.ue_validation_rate,
     )
 
 
 @reports
 def stored_tables(bilan: Bilan) -> Tables:
-    """`bilan_tables(bilan)`, its trend rows stored per year, dated today."""
+    """`bilan_tables(bilan)`, its trend rows stored per year, its orientation rows drawn from
+    the stored orientation statistics, dated today."""
     year, scope = bilan.academic_year, bilan.scope
     known = tokens(stamped_years_up_to(year))
     if year not in known:
@@ -55,9 +76,14 @@ def stored_tables(bilan: Bilan) -> Tables:
         "tables",
         [year, scope.as_dict()],
         {year: known[year]},
-        lambda: bilan_tables(bilan, with_trends=False),
+        lambda: bilan_tables(bilan, with_trends=False, with_orientation=False),
     )
-    return replace(tables, trends=stored_trends(scope, known), generated_on=timezone.localdate())
+    return replace(
+        tables,
+        trends=stored_trends(scope, known),
+        orientation=orientation_rows(year, scope),
+        generated_on=timezone.localdate(),
+    )
 
 
 def stored_trends(scope: Scope, known: dict[str, int]) -> list[TrendRow]:

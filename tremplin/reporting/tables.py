@@ -488,9 +488,12 @@ def _orientation(year: str, *, threshold: int | None = None) -> list[Orientation
     return list(provider(year, threshold=threshold)) if provider is not None else []
 
 
-def bilan_tables(bilan: Bilan, *, with_trends: bool = True) -> Tables:
+def bilan_tables(
+    bilan: Bilan, *, with_trends: bool = True, with_orientation: bool = True
+) -> Tables:
     """The detail tables of a bilan, in the bilan's scope (the trend rows left empty without
-    `with_trends`: reporting/stored.py keeps them per year)."""
+    `with_trends`: reporting/stored.py keeps them per year; the orientation rows without
+    `with_orientation`: stored.py draws them from the orientation statistics at each read)."""
     year, scope = bilan.academic_year, bilan.scope
     start, end = year_bounds(year)
     enrolments = counted_enrolments(year, scope)
@@ -657,8 +660,14 @@ def bilan_tables(bilan: Bilan, *, with_trends: bool = True) -> Tables:
         short_names=short_names,
         emergence_order=emergence_order,
         whole_programme=scope.is_everything,
-        orientation=_orientation(year) if scope.is_everything else [],
+        orientation=orientation_rows(year, scope) if with_orientation else [],
     )
+
+
+def orientation_rows(year: str, scope: Scope) -> list[OrientationRow]:
+    """The bilan's orientation rows: the year's referrals by region, for a bilan of everything
+    (the referrals are placed at no establishment)."""
+    return _orientation(year) if scope.is_everything else []
 
 
 # --------------------------------------------------------------------------------------------
