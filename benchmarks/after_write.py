@@ -10,11 +10,13 @@ For a full national year (2020-2021: about 180,000 enrolments) and the current o
 national coordinator and as the statistician (published figures: every count below five masked
 across every scope, reporting/publication.py): one enrolment of the year updated (the database's
 triggers give the year its new state, as any write does), then the dashboard's first request,
-then its second; the median of `--rounds` writes. The same after a mission locale sends a
-referral (the orientation flow's everyday writes, of which the bilan reads only its orientation
-rows): in 2020-2021, and in a full year of referrals (2024-2025: about 190,000; the national
-demo sends them from 2021-2022). The referrals sent are deleted at the end. No target in issue 15 (its targets are the pages'
-medians, met by the stored figures); printed beside the warm page for what a write costs.
+then its second; the median of `--rounds` writes. The same after an interview of 2020-2021 is
+updated (the referents' everyday writes, of which the bilan reads only its follow-up figures),
+and after a mission locale sends a referral (the orientation flow's everyday writes, of which
+the bilan reads only its orientation rows): in 2020-2021, and in a full year of referrals
+(2024-2025: about 190,000; the national demo sends them from 2021-2022). The referrals sent are
+deleted at the end. No target in issue 15 (its targets are the pages' medians, met by the
+stored figures); printed beside the warm page for what a write costs.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ def main() -> None:
 
     from tremplin.catalog.academic import academic_year_bounds, academic_year_of
     from tremplin.enrolment.models import Enrolment
+    from tremplin.followup.models import Interview
     from tremplin.orientation.models import Referral
 
     def write(year: str) -> None:
@@ -57,6 +60,13 @@ def main() -> None:
         pk = Enrolment.objects.filter(academic_year=year).order_by("pk").values("pk")[:1]
         if not Enrolment.objects.filter(pk__in=pk).update(version=F("version")):
             raise SystemExit(f"No enrolment in {year}: load the national demo.")
+
+    def meet(year: str) -> None:
+        """One interview of `year` updated in place: its year's follow-up gets a new state."""
+        start, end = academic_year_bounds(year)
+        pk = Interview.objects.filter(date__range=(start, end)).order_by("date").values("pk")
+        if not Interview.objects.filter(pk__in=pk[:1]).update(kind=F("kind")):
+            raise SystemExit(f"No interview in {year}: load the national demo.")
 
     sent: list[int] = []
 
@@ -79,6 +89,7 @@ def main() -> None:
         )
         print("|---|---|---|---|---|")
         measure(write, "an enrolment", [FULL_YEAR, current], args.rounds)
+        measure(meet, "an interview", [FULL_YEAR], args.rounds)
         try:
             measure(send, "a referral", [FULL_YEAR, REFERRALS_YEAR], args.rounds)
         finally:

@@ -1,5 +1,6 @@
-"""The reports' file cache makes room once per set_many, however many entries it writes, and
-still keeps to its maximum number of entries."""
+"""The reports' file cache lists its directory only when it may be full (once per set_many,
+however many entries it writes, and then once its share of the room is written), and still
+keeps to its maximum number of entries."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.cache.backends.filebased import FileBasedCache
 
-from tremplin.core.cache import FileCache
+from tremplin.core.cache import WRITERS, FileCache
 
 
 def cache_in(path: Path, max_entries: int = 300) -> FileCache:
@@ -26,23 +27,47 @@ def test_the_reports_cache_is_this_one_unless_redis_is_set() -> None:
         assert backend == "tremplin.core.cache.FileCache"
 
 
+def listings_of(cache: FileCache, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The counts of the directory's entries `cache` makes from now on."""
+    listings: list[int] = []
+    real = FileCache._entries
+
+    def counted(self: FileCache) -> int:
+        listings.append(real(self))
+        return listings[-1]
+
+    monkeypatch.setattr(FileCache, "_entries", counted)
+    return listings
+
+
 def test_set_many_lists_the_directory_once_for_all_its_entries(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cache = cache_in(tmp_path)
-    listings = []
-    real = FileBasedCache._list_cache_files  # type: ignore[attr-defined]
-
-    def counted(self: FileBasedCache) -> list[str]:
-        listings.append(1)
-        return list(real(self))
-
-    monkeypatch.setattr(FileBasedCache, "_list_cache_files", counted)
+    listings = listings_of(cache, monkeypatch)
     cache.set_many({f"k{i}": i for i in range(200)})
-    assert len(listings) == 1
+    assert listings == [0]
     assert cache.get_many([f"k{i}" for i in range(200)]) == {f"k{i}": i for i in range(200)}
-    cache.set("one", 1)  # a single entry still checks for room
-    assert len(listings) == 2
+    cache.set("one", 1)  # 200 written, more than its share of the room: it counts again
+    assert listings == [0, 200]
+
+
+def test_a_writer_lists_the_directory_again_once_it_has_written_its_share_of_the_room(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = cache_in(tmp_path, max_entries=800)
+    listings = listings_of(cache, monkeypatch)
+    cache.set("first", 0)  # room for 800: a share of 800 // WRITERS = 100 entries
+    assert listings == [0]
+    for i in range(800 // WRITERS):
+        cache.set(f"k{i}", i)
+    assert listings == [0]
+    cache.set("next", 1)
+    assert listings == [0, 1 + 800 // WRITERS]
+    # Django's own listing is never made while there is room.
+    with monkeypatch.context() as patched:
+        patched.setattr(FileBasedCache, "_list_cache_files", None)
+        cache.set("more", 2)
 
 
 def test_the_maximum_is_kept_when_a_set_many_finds_the_cache_full(tmp_path: Path) -> None:

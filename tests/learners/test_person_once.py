@@ -343,8 +343,11 @@ def test_every_trigger_survives_the_migrations() -> None:
         pytest.skip("PostgreSQL alters tables in place")
     stamps = importlib.import_module("tremplin.reporting.migrations.0001_year_stamps")
     referral_stamps = importlib.import_module("tremplin.reporting.migrations.0002_referral_stamps")
-    # The year stamps no longer watch the referrals (reporting 0003): the referral stamps do.
+    # The year stamps no longer watch the referrals (reporting 0003), the interviews and the
+    # placements (0004): the referral stamps and the follow-up stamps do.
     left = importlib.import_module("tremplin.reporting.migrations.0003_referrals_leave_year_stamps")
+    followup = importlib.import_module("tremplin.reporting.migrations.0004_followup_stamps")
+    gone = {left.TABLE, *followup.LEFT}
     counted = importlib.import_module("tremplin.learners.migrations.0013_table_stamps")
     referrals = importlib.import_module("tremplin.orientation.migrations.0008_table_stamps")
     with connection.cursor() as cursor:
@@ -361,11 +364,12 @@ def test_every_trigger_survives_the_migrations() -> None:
             f"{table}_stamp_{op.lower()}"
             for table in [*stamps.WATCHED, *stamps.EVERY_YEAR]
             for op in stamps.OPERATIONS
-            if table != left.TABLE
+            if table not in gone
         }
         | {
-            f"{table}_stamp_{op.lower()}{referral_stamps.AFTER}"
-            for table in referral_stamps.WATCHED
+            f"{table}_stamp_{op.lower()}{other.AFTER}"
+            for other in (referral_stamps, followup)
+            for table in other.WATCHED
             for op in stamps.OPERATIONS
         }
         | {  # the tables a learner list counts (core.stamps)
@@ -375,7 +379,9 @@ def test_every_trigger_survives_the_migrations() -> None:
         }
     )
     assert expected - names == set()
-    assert {f"{left.TABLE}_stamp_{op.lower()}" for op in stamps.OPERATIONS} & names == set()
+    assert {
+        f"{table}_stamp_{op.lower()}" for table in gone for op in stamps.OPERATIONS
+    } & names == set()
 
 
 def test_the_same_formation_certified_in_both_files_forbids_the_merge() -> None:

@@ -283,7 +283,15 @@ def test_postgresql_updates_the_year_stamps_before_the_referral_stamps(db: None)
 
     if connection.vendor != "postgresql":
         pytest.skip("SQLite locks the whole database: no order between rows")
-    for table in ("orientation_referral", "places_cnamcentre"):
+    # (and the follow-up stamps' after the year stamps', reporting 0004)
+    for table, after in (
+        ("orientation_referral", "_referrals"),
+        ("places_cnamcentre", "_referrals"),
+        ("followup_interview", "_followup"),
+        ("learners_placement", "_followup"),
+        ("places_establishment", "_followup"),
+        ("places_disp", "_followup"),
+    ):
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass "
@@ -292,8 +300,8 @@ def test_postgresql_updates_the_year_stamps_before_the_referral_stamps(db: None)
             )
             names = [row[0] for row in cursor.fetchall()]
         for op in ("insert", "update", "delete", "truncate"):
-            year, referrals = f"{table}_stamp_{op}", f"{table}_stamp_{op}_referrals"
-            assert names.index(year) < names.index(referrals), names
+            year, other = f"{table}_stamp_{op}", f"{table}_stamp_{op}{after}"
+            assert names.index(year) < names.index(other), names
 
 
 def test_a_referral_sent_leaves_the_bilan_stored_and_shows_at_once_in_its_orientation_rows(

@@ -4,6 +4,7 @@ stale (tremplin/reporting/stored.py, the year stamps' triggers)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -15,7 +16,7 @@ from tremplin.enrolment.models import Certification, Enrolment, Result
 from tremplin.learners.models import Learner, Placement
 from tremplin.places.models import Establishment
 from tremplin.reporting.bilan import compute_bilan
-from tremplin.reporting.models import YearStamp
+from tremplin.reporting.models import FollowupStamp, YearStamp
 from tremplin.reporting.stored import stored_bilan, stored_tables
 from tremplin.reporting.tables import bilan_tables
 
@@ -38,8 +39,12 @@ pytestmark = pytest.mark.django_db
 LATER = "2020-2021"
 
 
-def token(year: str = YEAR) -> int:
-    return YearStamp.objects.get(year=year).token
+def token(year: str = YEAR) -> tuple[int, int]:
+    """The year's state: its year stamp's and its follow-up stamp's tokens."""
+    return (
+        YearStamp.objects.get(year=year).token,
+        FollowupStamp.objects.get(year=year).token,
+    )
 
 
 def fresh_and_stored_agree(year: str = YEAR, **scope: str) -> None:
@@ -57,9 +62,10 @@ def test_a_year_is_computed_once_then_read_from_the_store() -> None:
         stored_tables(again)
     assert again == first
     # The year's token, the tokens of the years up to it, the (indexed, empty) look for years
-    # before the stamps, and the year's referral token (its orientation rows, stored with the
-    # orientation statistics): nothing is computed again.
-    assert len(queries) == 4, [q["sql"] for q in queries]
+    # before the stamps, the year's follow-up token (for the figures and for the rows) and its
+    # referral token (its orientation rows, stored with the orientation statistics): nothing is
+    # computed again.
+    assert len(queries) == 6, [q["sql"] for q in queries]
 
 
 def test_the_trend_row_of_the_bilans_year_is_stored_with_the_bilan() -> None:
@@ -192,3 +198,106 @@ def test_a_convention_indicator_is_computed_once_per_state_of_its_years() -> Non
     assert len(queries) == 1  # the tokens of 2019-2020 and 2020-2021
     enrol(person(), unit(), year=LATER)
     assert stored_value(indicator, scope, start, end) == indicator(scope, start, end)
+
+
+def test_an_interview_leaves_the_rest_of_the_bilan_stored_and_counts_at_once() -> None:
+    """The interviews are the referents' everyday writes: the follow-up figures and rows are
+    stored per state of the year's follow-up (`FollowupStamp`), the rest per `YearStamp`."""
+    from unittest import mock
+
+    learner = person()
+    enrol(learner, unit())
+    interview(learner, date(2019, 11, 5))
+    first = stored_tables(stored_bilan(YEAR))
+    paris = stored_tables(stored_bilan(YEAR, disp="DISP PARIS"))
+    years = YearStamp.objects.get(year=YEAR).token
+    interview(person(MELUN), date(2020, 2, 3), kind="training_followup")
+    move(learner, FRESNES, date(2019, 10, 1))
+    assert YearStamp.objects.get(year=YEAR).token == years
+    with (
+        mock.patch("tremplin.reporting.stored.compute_bilan", side_effect=AssertionError),
+        mock.patch("tremplin.reporting.stored.bilan_tables", side_effect=AssertionError),
+    ):
+        bilan = stored_bilan(YEAR)
+        tables = stored_tables(bilan)
+    assert bilan == compute_bilan(YEAR)
+    assert bilan.followup.interviews == 2
+    assert tables == replace(bilan_tables(compute_bilan(YEAR)), generated_on=tables.generated_on)
+    assert tables.followup != first.followup and tables.units == first.units
+    # The transfer to Fresnes (DISP PARIS) places the first interview there.
+    assert stored_tables(stored_bilan(YEAR, disp="DISP PARIS")).followup != paris.followup
+    fresh_and_stored_agree(disp="DISP PARIS")
+
+
+def test_the_follow_up_stamps_start_with_tokens_of_their_own() -> None:
+    """Filled with random tokens: a table filled again never gives back a token that figures
+    were stored under."""
+    tokens = list(FollowupStamp.objects.values_list("token", flat=True))
+    assert len(set(tokens)) == len(tokens) > 100
+
+
+def test_postgresql_locks_the_year_stamp_of_an_interview_without_changing_it() -> None:
+    """The year stamps no longer watch the interviews, but an interview written still locks
+    its year stamp (reporting 0004): every writer takes a year stamp before a follow-up stamp.
+    A second connection cannot lock it while the interview's transaction is open."""
+    import psycopg
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite locks the whole database: no order between rows")
+    learner = person(None)  # a young person: no placement
+    before = YearStamp.objects.get(year=YEAR).token
+    params = connection.get_connection_params()
+    lock = "SELECT 1 FROM reporting_yearstamp WHERE year = %s FOR UPDATE"
+    with psycopg.connect(**{**params, "autocommit": True}) as other, other.cursor() as cursor:
+        cursor.execute("SET lock_timeout = '200ms'")
+        cursor.execute(lock, [YEAR])  # free before the interview
+        interview(learner, date(2019, 11, 5))  # inside the test's open transaction
+        with pytest.raises(psycopg.errors.LockNotAvailable):
+            cursor.execute(lock, [YEAR])
+        cursor.execute(lock, ["2010-2011"])  # another year's stamp is free
+    assert YearStamp.objects.get(year=YEAR).token == before
+
+
+def test_an_enrolment_leaves_the_follow_up_stored() -> None:
+    from unittest import mock
+
+    learner = person()
+    enrol(learner, unit())
+    interview(learner, date(2019, 11, 5))
+    stored_tables(stored_bilan(YEAR))
+    followup = FollowupStamp.objects.get(year=YEAR).token
+    enrol(learner, unit(index=1), result=Result.FAILED)
+    assert FollowupStamp.objects.get(year=YEAR).token == followup
+    with (
+        mock.patch("tremplin.reporting.stored.followup_figures", side_effect=AssertionError),
+        mock.patch("tremplin.reporting.stored.followup_rows", side_effect=AssertionError),
+    ):
+        bilan = stored_bilan(YEAR)
+        stored_tables(bilan)
+    assert bilan == compute_bilan(YEAR) and bilan.ue_enrollments == 2
+
+
+def test_the_published_cells_are_decided_again_after_an_interview() -> None:
+    """The masks are decided over every cell, the interviews' among them."""
+    from tremplin.reporting.publication import published_cells
+
+    learner = person()
+    enrol(learner, unit())
+    first = published_cells(YEAR, 5)
+    interview(learner, date(2019, 11, 5))
+    again = published_cells(YEAR, 5)
+    followed = {key for key in again.hidden if key[0] == "followed"}  # the interviews' cells
+    assert followed and not {key for key in first.hidden if key[0] == "followed"}
+
+
+def test_the_conventions_indicator_of_interviews_follows_the_interviews() -> None:
+    from tremplin.conventions.indicators import INDICATORS, ConventionScope
+    from tremplin.conventions.selectors import stored_value
+
+    indicator = INDICATORS["interviews"]
+    scope, start, end = ConventionScope(national=True), date(2019, 9, 1), date(2020, 8, 31)
+    learner = person()
+    interview(learner, date(2019, 11, 5))
+    assert stored_value(indicator, scope, start, end) == 1
+    interview(learner, date(2020, 2, 3))
+    assert stored_value(indicator, scope, start, end) == 2 == indicator(scope, start, end)

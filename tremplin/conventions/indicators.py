@@ -41,7 +41,7 @@ from tremplin.followup.models import Interview
 from tremplin.learners.models import Placement
 from tremplin.orientation.models import Referral
 from tremplin.places.models import Establishment
-from tremplin.reporting.models import ReferralStamp, Stamp, YearStamp
+from tremplin.reporting.models import FollowupStamp, ReferralStamp, Stamp, YearStamp
 
 __all__ = [
     "INDICATORS",
@@ -119,7 +119,8 @@ class Indicator:
     unavailable: str = "non calculable sur la période"
     definition: str = ""
     #: The stamps whose tokens key the stored value (reporting/stamps.py): the year stamps
-    #: watch every write but the referrals, which the referral stamps watch.
+    #: watch every write but the referrals (the referral stamps) and the interviews and
+    #: placements (the follow-up stamps).
     stamps: tuple[type[Stamp], ...] = (YearStamp,)
 
     @property
@@ -257,6 +258,9 @@ def emergence_participants(scope: ConventionScope, start: date, end: date) -> in
     "entretiens",
     one="entretien",
     definition="Entretiens (information et orientation, suivi de formation) datés dans la période.",
+    # The interviews and the placements (the follow-up stamps), the learners' own
+    # establishments and the regions (the year stamps).
+    stamps=(YearStamp, FollowupStamp),
 )
 def interviews(scope: ConventionScope, start: date, end: date) -> int:
     found = Interview.objects.filter(date__gte=start, date__lte=end)

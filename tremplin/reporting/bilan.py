@@ -256,6 +256,20 @@ def scoped_interviews(start: date, end: date, scope: Scope) -> QuerySet[Intervie
     return interviews
 
 
+def followup_figures(year: str, scope: Scope) -> FollowupFigures:
+    """The year's interviews in the scope: people followed, interviews, interviews by kind."""
+    start, end = year_bounds(year)
+    kinds = {kind: Count("id", filter=Q(kind=kind)) for kind in INTERVIEW_KINDS}
+    followed = scoped_interviews(start, end, scope).aggregate(
+        people=Count("learner", distinct=True), interviews=Count("id"), **kinds
+    )
+    return FollowupFigures(
+        people_followed=followed["people"],
+        interviews=followed["interviews"],
+        by_kind={kind: followed[kind] for kind in INTERVIEW_KINDS},
+    )
+
+
 def emergence_cohorts(year: str, scope: Scope) -> QuerySet[Cohort]:
     return (
         Cohort.objects.filter(academic_year__in=emergence_years(year))
@@ -297,6 +311,10 @@ class FollowupFigures:
     people_followed: int
     interviews: int
     by_kind: dict[str, int]
+
+
+#: The follow-up figures of a bilan computed without them (never shown: stored.py replaces them).
+NOT_COUNTED = FollowupFigures(people_followed=-1, interviews=-1, by_kind={})
 
 
 @dataclass(frozen=True)
@@ -365,8 +383,11 @@ def compute_bilan(
     disp: str | None = None,
     establishment: str | None = None,
     sector: str | None = None,
+    with_followup: bool = True,
 ) -> Bilan:
-    """The figures of `year`, restricted to the scope (see the module's docstring)."""
+    """The figures of `year`, restricted to the scope (see the module's docstring); without
+    `with_followup`, the follow-up figures left `NOT_COUNTED` (reporting/stored.py stores them
+    per follow-up stamp)."""
     start, end = year_bounds(year)
     scope = resolve_scope(disp, establishment, sector)
     enrolments = counted_enrolments(year, scope)
@@ -410,11 +431,6 @@ def compute_bilan(
         key=lambda g: (g.formation, g.kind, g.establishment or ""),
     )
 
-    kinds = {kind: Count("id", filter=Q(kind=kind)) for kind in INTERVIEW_KINDS}
-    followed = scoped_interviews(start, end, scope).aggregate(
-        people=Count("learner", distinct=True), interviews=Count("id"), **kinds
-    )
-
     cohorts = emergence_cohorts(year, scope)
     participants = Participant.objects.filter(cohort__in=cohorts.values("pk")).aggregate(
         n=Count("learner", distinct=True)
@@ -431,11 +447,7 @@ def compute_bilan(
         ue_validated=totals["validated"],
         learner_success_rate=percentage(totals["successful"], totals["learners"]),
         ue_validation_rate=percentage(totals["validated"], totals["enrolments"]),
-        followup=FollowupFigures(
-            people_followed=followed["people"],
-            interviews=followed["interviews"],
-            by_kind={kind: followed[kind] for kind in INTERVIEW_KINDS},
-        ),
+        followup=followup_figures(year, scope) if with_followup else NOT_COUNTED,
         emergence=EmergenceFigures(
             years=emergence_years(year),
             participants=participants,

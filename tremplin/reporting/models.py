@@ -3,7 +3,7 @@
 `YearStamp.token` changes (to a new random number) whenever a row that a bilan of that year reads
 is written, by any path: a form, an import, the API, a bulk COPY or raw SQL. Triggers do it
 (migration 0001), so no writer can forget. The referrals are watched by `ReferralStamp`
-(migrations 0002 and 0003). The stored figures (`stored.py`) are keyed by the
+(migrations 0002 and 0003), the interviews and the placements by `FollowupStamp` (0004). The stored figures (`stored.py`) are keyed by the
 token: figures stored under a token describe exactly the data that carried that token, and a
 rolled-back write leaves the old token, which still describes the committed data.
 """
@@ -35,9 +35,10 @@ class Stamp(models.Model):
 
 
 class YearStamp(Stamp):
-    """Every write a bilan of the year reads (migration 0001), the referrals excepted (0003):
-    the bilan draws its orientation rows from the orientation statistics, which the referral
-    stamps key."""
+    """Every write a bilan of the year reads (migration 0001), but the referrals (0003) and
+    the interviews and placements (0004): the bilan draws its orientation rows from the
+    orientation statistics, which the referral stamps key, and its follow-up figures are
+    stored per follow-up stamp."""
 
     class Meta:
         verbose_name = "état d'une année universitaire"
@@ -52,3 +53,14 @@ class ReferralStamp(Stamp):
 
     class Meta:
         verbose_name = "état des orientations d'une année universitaire"
+
+
+class FollowupStamp(Stamp):
+    """The writes the bilan's follow-up figures of the year read, and those only (migration
+    0004): the year's interviews, the placements (a placement decides where the interviews
+    of its day and after are counted: every year from its own on), the establishments and the
+    DISPs. The interviews are the referents' everyday writes: one leaves the rest of the bilan
+    stored, an enrolment leaves the follow-up figures stored."""
+
+    class Meta:
+        verbose_name = "état du suivi d'une année universitaire"

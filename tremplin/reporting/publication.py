@@ -325,6 +325,7 @@ def published_cells(year: str, threshold: int) -> Published:
     learners (the trends), each stored under its own year's token. A write to the current year
     decides the current year again, not the ten before (about twenty seconds at national scale,
     where they were read at every change)."""
+    from .models import FollowupStamp, YearStamp
     from .stamps import remember, stamped_years_up_to
 
     return remember(
@@ -332,6 +333,7 @@ def published_cells(year: str, threshold: int) -> Published:
         [year, threshold],
         stamped_years_up_to(year),
         lambda: _decided(year, threshold),
+        (YearStamp, FollowupStamp),  # the interviews' cells are masked with the others
     )
 
 

@@ -1,9 +1,10 @@
 """Figures computed once per state of the data they read.
 
 A year's state is its `YearStamp.token`, changed by the database on every write that the year's
-bilan reads but its orientation rows (models.py, migrations 0001 and 0003); the orientation
-statistics, and the bilan's orientation rows drawn from them, read the year's
-`ReferralStamp.token`, which only their own data changes (migration 0002). `remember` keys what
+bilan reads but the referrals, the interviews and the placements (models.py, migrations 0001,
+0003 and 0004); the orientation statistics, and the bilan's orientation rows drawn from them,
+read the year's `ReferralStamp.token`, which only their own data changes (migration 0002); the
+bilan's follow-up figures read the year's `FollowupStamp.token` (migration 0004). `remember` keys what
 it stores by the tokens of the years a figure reads, in each table of stamps it reads, so:
 - a closed year, whose data no longer changes, is computed once and then read (about a
   millisecond);
@@ -29,7 +30,9 @@ from .models import FIRST_YEAR, LAST_YEAR, Stamp, YearStamp
 
 CACHE = "reports"
 #: Change it when the shape of what is stored changes: older entries are then never read.
-SHAPE = 1
+#: 2: the bilan stored without its follow-up figures, its tables without their follow-up and
+#: orientation rows (reporting migrations 0003 and 0004).
+SHAPE = 2
 #: Entries unread for this long leave the cache.
 TIMEOUT = 90 * 24 * 3600
 

@@ -1,8 +1,9 @@
 """The bilan's figures, detail tables and trend rows, stored per state of the data they read
-(stamps.py): a closed year is computed once, the current one at most once per change. The
-orientation rows are not stored with the tables: they are drawn from the orientation
-statistics, stored per state of the year's referrals (`ReferralStamp`), so that a referral sent
-or moved, the orientation flow's everyday writes, leaves the rest of the bilan stored."""
+(stamps.py): a closed year is computed once, the current one at most once per change. Each
+part is stored per state of what it reads, so that the everyday writes of one flow leave the
+others' parts stored: the follow-up figures and rows per state of the year's interviews and
+placements (`FollowupStamp`), the orientation rows drawn from the orientation statistics,
+stored per state of the year's referrals (`ReferralStamp`), the rest per `YearStamp`."""
 
 from __future__ import annotations
 
@@ -14,17 +15,19 @@ from django.utils import timezone
 
 from tremplin.core.routers import reports
 
-from .bilan import Bilan, Scope, compute_bilan, resolve_scope, year_bounds
+from .bilan import Bilan, Scope, compute_bilan, followup_figures, resolve_scope, year_bounds
+from .models import FollowupStamp
 from .stamps import (
     CACHE,
     TIMEOUT,
     first_stamped,
     key,
+    remember,
     remember_under,
     stamped_years_up_to,
     tokens,
 )
-from .tables import Tables, TrendRow, _trends, bilan_tables, orientation_rows
+from .tables import Tables, TrendRow, _trends, bilan_tables, followup_rows, orientation_rows
 
 
 @reports
@@ -35,7 +38,9 @@ def stored_bilan(
     establishment: str | None = None,
     sector: str | None = None,
 ) -> Bilan:
-    """`compute_bilan` of the same arguments, computed once per state of the year's data."""
+    """`compute_bilan` of the same arguments, computed once per state of the year's data: its
+    follow-up figures per state of the year's follow-up (`FollowupStamp`), the others per state
+    of the rest (`YearStamp`)."""
     year_bounds(year)
     scope = resolve_scope(disp, establishment, sector)
     found = tokens([year])
@@ -45,12 +50,22 @@ def stored_bilan(
     def compute() -> Bilan:
         """The bilan, and its year's trend row (the same figures) stored under the same token:
         the trends then read it rather than count the year again."""
-        bilan = compute_bilan(year, disp=disp, establishment=establishment, sector=sector)
+        bilan = compute_bilan(
+            year, disp=disp, establishment=establishment, sector=sector, with_followup=False
+        )
         row = trend_row(bilan) if bilan.ue_enrollments else _NO_ENROLMENT
         caches[CACHE].set(key("trend", [year, scope.as_dict()], found), row, TIMEOUT)
         return bilan
 
-    return remember_under("bilan", [year, scope.as_dict()], found, compute)
+    bilan = remember_under("bilan", [year, scope.as_dict()], found, compute)
+    followup = remember(
+        "followup",
+        [year, scope.as_dict()],
+        [year],
+        lambda: followup_figures(year, scope),
+        FollowupStamp,
+    )
+    return replace(bilan, followup=followup)
 
 
 def trend_row(bilan: Bilan) -> TrendRow:
@@ -66,8 +81,9 @@ def trend_row(bilan: Bilan) -> TrendRow:
 
 @reports
 def stored_tables(bilan: Bilan) -> Tables:
-    """`bilan_tables(bilan)`, its trend rows stored per year, its orientation rows drawn from
-    the stored orientation statistics, dated today."""
+    """`bilan_tables(bilan)`: its trend rows stored per year, its follow-up rows per state of
+    the year's follow-up, its orientation rows drawn from the stored orientation statistics,
+    dated today."""
     year, scope = bilan.academic_year, bilan.scope
     known = tokens(stamped_years_up_to(year))
     if year not in known:
@@ -76,11 +92,18 @@ def stored_tables(bilan: Bilan) -> Tables:
         "tables",
         [year, scope.as_dict()],
         {year: known[year]},
-        lambda: bilan_tables(bilan, with_trends=False, with_orientation=False),
+        lambda: bilan_tables(bilan, with_trends=False, with_orientation=False, with_followup=False),
     )
     return replace(
         tables,
         trends=stored_trends(scope, known),
+        followup=remember(
+            "followup-rows",
+            [year, scope.as_dict()],
+            [year],
+            lambda: followup_rows(year, scope),
+            FollowupStamp,
+        ),
         orientation=orientation_rows(year, scope),
         generated_on=timezone.localdate(),
     )

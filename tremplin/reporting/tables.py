@@ -489,11 +489,16 @@ def _orientation(year: str, *, threshold: int | None = None) -> list[Orientation
 
 
 def bilan_tables(
-    bilan: Bilan, *, with_trends: bool = True, with_orientation: bool = True
+    bilan: Bilan,
+    *,
+    with_trends: bool = True,
+    with_orientation: bool = True,
+    with_followup: bool = True,
 ) -> Tables:
     """The detail tables of a bilan, in the bilan's scope (the trend rows left empty without
     `with_trends`: reporting/stored.py keeps them per year; the orientation rows without
-    `with_orientation`: stored.py draws them from the orientation statistics at each read)."""
+    `with_orientation`: stored.py draws them from the orientation statistics at each read; the
+    follow-up rows without `with_followup`: stored.py keeps them per follow-up stamp)."""
     year, scope = bilan.academic_year, bilan.scope
     start, end = year_bounds(year)
     enrolments = counted_enrolments(year, scope)
@@ -586,22 +591,6 @@ def bilan_tables(
         key=lambda r: (r.formation, r.kind, r.establishment or ""),
     )
 
-    per_kind = {
-        r["kind"]: r
-        for r in scoped_interviews(start, end, scope)
-        .values("kind")
-        .annotate(interviews=Count("id"), people=Count("learner", distinct=True))
-    }
-    followup = [
-        FollowupRow(
-            kind=kind,
-            label=str(INTERVIEW_LABELS[kind]),
-            interviews=per_kind[kind]["interviews"] if kind in per_kind else 0,
-            people=per_kind[kind]["people"] if kind in per_kind else 0,
-        )
-        for kind in INTERVIEW_KINDS
-    ]
-
     cohorts = emergence_cohorts(year, scope)
     emergence = [
         CohortRow(
@@ -653,7 +642,7 @@ def bilan_tables(
         sectors=sectors,
         units=units,
         graduates=graduates,
-        followup=followup,
+        followup=followup_rows(year, scope) if with_followup else [],
         emergence=emergence,
         trends=[row for row in _trends(scope) if row.year <= year] if with_trends else [],
         abandonments_by_cause=_abandonments(enrolments),
@@ -662,6 +651,26 @@ def bilan_tables(
         whole_programme=scope.is_everything,
         orientation=orientation_rows(year, scope) if with_orientation else [],
     )
+
+
+def followup_rows(year: str, scope: Scope) -> list[FollowupRow]:
+    """The year's interviews in the scope by kind: interviews and distinct people."""
+    start, end = year_bounds(year)
+    per_kind = {
+        r["kind"]: r
+        for r in scoped_interviews(start, end, scope)
+        .values("kind")
+        .annotate(interviews=Count("id"), people=Count("learner", distinct=True))
+    }
+    return [
+        FollowupRow(
+            kind=kind,
+            label=str(INTERVIEW_LABELS[kind]),
+            interviews=per_kind[kind]["interviews"] if kind in per_kind else 0,
+            people=per_kind[kind]["people"] if kind in per_kind else 0,
+        )
+        for kind in INTERVIEW_KINDS
+    ]
 
 
 def orientation_rows(year: str, scope: Scope) -> list[OrientationRow]:
