@@ -36,7 +36,7 @@ from typing import Any
 from django.db.models import Case, CharField, Count, F, Min, Q, Value, When
 from django.utils import timezone
 
-from tremplin.catalog.models import FormationKind
+from tremplin.catalog.models import FormationKind, Sector, TeachingUnit
 from tremplin.core.registry import provided
 from tremplin.core.roles import Role
 from tremplin.emergence.models import Cohort
@@ -504,24 +504,29 @@ def bilan_tables(
     enrolments = counted_enrolments(year, scope)
     validated = Count("id", filter=Q(result=VALIDATED))
 
-    per_establishment = (
-        enrolments.filter(establishment__isnull=False)
-        .values("establishment__disp__code", "establishment__label", "establishment__short_name")
+    # Grouped by the keys' ids, named afterwards: PostgreSQL sorts a year's rows (180,000 at
+    # national scale) to group them, and sorting by names in its collation took twice as long.
+    per_establishment = {
+        r["establishment_id"]: r
+        for r in enrolments.filter(establishment__isnull=False)
+        .values("establishment_id")
         .annotate(
             learners=Count("learner", distinct=True), enrolments=Count("id"), validated=validated
         )
-    )
+    }
     establishments = sorted(
         (
             EstablishmentRow(
-                disp=r["establishment__disp__code"],
-                label=r["establishment__label"],
-                short_name=r["establishment__short_name"],
-                learners=r["learners"],
-                enrolments=r["enrolments"],
-                validated=r["validated"],
+                disp=disp,
+                label=label,
+                short_name=short_name,
+                learners=per_establishment[pk]["learners"],
+                enrolments=per_establishment[pk]["enrolments"],
+                validated=per_establishment[pk]["validated"],
             )
-            for r in per_establishment
+            for pk, disp, label, short_name in Establishment.objects.filter(
+                pk__in=list(per_establishment)
+            ).values_list("pk", "disp__code", "label", "short_name")
         ),
         key=lambda r: (r.disp, r.label),
     )
@@ -541,33 +546,41 @@ def bilan_tables(
         for figures in bilan.by_disp
     ]
 
-    sectors = [
-        SectorRow(
-            code=r["unit__sector__code"],
-            name=r["unit__sector__name"],
-            learners=r["learners"],
-            enrolments=r["enrolments"],
-            validated=r["validated"],
-            rate=percentage(r["validated"], r["enrolments"]),
-        )
-        for r in enrolments.values("unit__sector__code", "unit__sector__name")
-        .annotate(
+    per_sector = {
+        r["unit__sector_id"]: r
+        for r in enrolments.values("unit__sector_id").annotate(
             learners=Count("learner", distinct=True), enrolments=Count("id"), validated=validated
         )
-        .order_by("unit__sector__name")
+    }
+    sectors = [
+        SectorRow(
+            code=code,
+            name=name,
+            learners=per_sector[pk]["learners"],
+            enrolments=per_sector[pk]["enrolments"],
+            validated=per_sector[pk]["validated"],
+            rate=percentage(per_sector[pk]["validated"], per_sector[pk]["enrolments"]),
+        )
+        for pk, code, name in Sector.objects.filter(pk__in=list(per_sector))
+        .order_by("name")
+        .values_list("pk", "code", "name")
     ]
 
+    per_unit = {
+        r["unit_id"]: r
+        for r in enrolments.values("unit_id").annotate(enrolments=Count("id"), validated=validated)
+    }
     units = [
         UnitRow(
-            code=r["unit__code"],
-            title=r["unit__title"],
-            sector=r["unit__sector__name"],
-            enrolments=r["enrolments"],
-            validated=r["validated"],
+            code=code,
+            title=title,
+            sector=sector,
+            enrolments=per_unit[pk]["enrolments"],
+            validated=per_unit[pk]["validated"],
         )
-        for r in enrolments.values("unit__code", "unit__title", "unit__sector__name")
-        .annotate(enrolments=Count("id"), validated=validated)
-        .order_by("unit__code")
+        for pk, code, title, sector in TeachingUnit.objects.filter(pk__in=list(per_unit))
+        .order_by("code")
+        .values_list("pk", "code", "title", "sector__name")
     ]
 
     graduates = sorted(
