@@ -90,3 +90,35 @@ def test_the_masked_cells_do_not_depend_on_the_order_the_rows_come_in() -> None:
             rng.shuffle(rows)
             masks.add(frozenset(tab_of(rows).hidden(5)))
         assert len(masks) == 1
+
+
+def test_the_people_followed_masked_apart_are_those_masked_with_every_other_cell() -> None:
+    """`published_cells` decides the people followed apart from the other measures (an
+    interview then leaves the rest decided): on random tables the union of the two decisions
+    is the decision over the whole cross-tabulation."""
+    rng = random.Random(2026)
+    places = [("D1", "E1"), ("D1", "E2"), ("D2", "E3"), ("D2", "E4"), (None, None)]
+    columns = [("S1", "U1"), ("S1", "U2"), ("S2", "U3"), ("S2", "U4")]
+    kinds = [("information",), ("suivi",), ("bilan",)]
+    causes = [("transfer",), ("release",), ("other",)]
+    for _ in range(40):
+        rows = []
+        for person in range(rng.randint(20, 80)):
+            place, column = rng.choice(places), rng.choice(columns)
+            rows += [("learners", person, *place, column), ("enrolments", person, *place, column)]
+            if rng.random() < 0.2:
+                cause = rng.choice(causes)
+                rows += [
+                    ("abandoned", person, *place, cause),
+                    ("abandon_enr", person, *place, cause),
+                ]
+            if rng.random() < 0.6:
+                rows.append(("followed", person, *rng.choice(places), rng.choice(kinds)))
+        followed = [row for row in rows if row[0] == "followed"]
+        others = [row for row in rows if row[0] != "followed"]
+        assert followed and others
+
+        together = tab_of(rows).hidden(5)
+
+        assert together == tab_of(others).hidden(5) | tab_of(followed).hidden(5)
+        assert any(key[0] == "followed" for key in together)

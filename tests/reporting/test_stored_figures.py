@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
+from unittest import mock
 
 import pytest
 from django.db import connection, transaction
@@ -277,17 +278,28 @@ def test_an_enrolment_leaves_the_follow_up_stored() -> None:
     assert bilan == compute_bilan(YEAR) and bilan.ue_enrollments == 2
 
 
-def test_the_published_cells_are_decided_again_after_an_interview() -> None:
-    """The masks are decided over every cell, the interviews' among them."""
-    from tremplin.reporting.publication import published_cells
+def test_an_interview_decides_the_masks_of_the_people_followed_alone_again() -> None:
+    """The masks are decided over every cell, the interviews' among them, in two parts: an
+    interview leaves the other cells' masks decided, an enrolment the people followed's."""
+    from tremplin.reporting import publication
 
     learner = person()
     enrol(learner, unit())
-    first = published_cells(YEAR, 5)
+    first = publication.published_cells(YEAR, 5)
+    assert not {key for key in first.hidden if key[0] == "followed"}
+
     interview(learner, date(2019, 11, 5))
-    again = published_cells(YEAR, 5)
+    with mock.patch.object(publication, "_decided", side_effect=AssertionError):
+        again = publication.published_cells(YEAR, 5)
     followed = {key for key in again.hidden if key[0] == "followed"}  # the interviews' cells
-    assert followed and not {key for key in first.hidden if key[0] == "followed"}
+    assert followed and again.hidden - followed == first.hidden
+
+    enrol(learner, unit(index=1))
+    with mock.patch.object(publication, "_followup_decided", side_effect=AssertionError):
+        third = publication.published_cells(YEAR, 5)
+    assert {key for key in third.hidden if key[0] == "followed"} == followed
+    assert third.hidden != again.hidden  # the new UE's small cells
+    assert third.hidden == publication.cross_tab(YEAR).hidden(5)
 
 
 def test_the_conventions_indicator_of_interviews_follows_the_interviews() -> None:

@@ -38,6 +38,9 @@ Key = tuple[str, str, Place, tuple[str, ...]]
 PEOPLE = frozenset({"learners", "followed", "participants", "graduates", "abandoned"})
 #: A count of enrolments withheld with the count of people of the same cell.
 WITHHELD_WITH = {"enrolments": "learners", "validated": "learners", "abandon_enr": "abandoned"}
+#: The people followed (interviews): a measure of its own in every relation, decided apart
+#: (`published_cells`).
+FOLLOWED = "followed"
 
 
 def place_of(scope: Scope) -> Place:
@@ -184,7 +187,13 @@ def cross_tab(year: str) -> CrossTab:
     """Every count of the bilan of `year` in every scope (the years before, whose enrolled
     learners its trends show, are decided apart: `trend_cells`): five queries."""
     tab = CrossTab()
-    start, end = year_bounds(year)
+    _add_enrolments(tab, year)
+    _add_followup(tab, year)
+    _add_emergence_and_graduates(tab, year)
+    return tab
+
+
+def _add_enrolments(tab: CrossTab, year: str) -> None:
     for y, learner, disp, label, sector, unit, result, reason in _enrolments(
         {"academic_year": year}
     ):
@@ -198,6 +207,10 @@ def cross_tab(year: str) -> CrossTab:
             tab.add("abandoned", y, learner, disp, label, (cause,))
             tab.add("abandon_enr", y, learner, disp, label, (cause,))
 
+
+def _add_followup(tab: CrossTab, year: str) -> None:
+    """The people followed, each interview counted where its learner was placed on its day."""
+    start, end = year_bounds(year)
     in_force = (
         Placement.objects.filter(learner=OuterRef("learner"), date__lte=OuterRef("date"))
         .order_by("-date", "-id")
@@ -213,10 +226,13 @@ def cross_tab(year: str) -> CrossTab:
     for learner, placed_at, kind in interviews.iterator():
         where = places.get(placed_at)
         if where is None:
-            tab.add("followed", year, learner, None, None, (kind,))
+            tab.add(FOLLOWED, year, learner, None, None, (kind,))
         else:
-            tab.add("followed", year, learner, *where, (kind,))
+            tab.add(FOLLOWED, year, learner, *where, (kind,))
 
+
+def _add_emergence_and_graduates(tab: CrossTab, year: str) -> None:
+    start, end = year_bounds(year)
     participants = (
         Participant.objects.filter(cohort__academic_year__in=emergence_years(year))
         .values_list(
@@ -243,7 +259,6 @@ def cross_tab(year: str) -> CrossTab:
     )
     for learner, disp, label, sector, formation in certifications.iterator():
         tab.add("graduates", year, learner, disp, label, (sector or "", formation))
-    return tab
 
 
 def _unit(pk: int) -> tuple[str | None, str | None]:
@@ -324,23 +339,40 @@ def published_cells(year: str, threshold: int) -> Published:
     over the whole cross-tabulation: the year's own cells, then each year before's enrolled
     learners (the trends), each stored under its own year's token. A write to the current year
     decides the current year again, not the ten before (about twenty seconds at national scale,
-    where they were read at every change)."""
-    from .models import FollowupStamp, YearStamp
+    where they were read at every change).
+
+    Nor does any relation join the people followed to another measure (their totals and parts
+    are people followed, and no count is withheld with theirs): their masks are decided apart,
+    per follow-up stamp, with the same outcome again (the suppression reads each group's
+    relations in the same order either way, and a cell of one never changes a relation of the
+    other). An interview, the referents' everyday write, leaves the rest decided, and an
+    enrolment leaves the people followed decided (at national scale a year's decision read
+    its 150,000 interviews again for any write)."""
+    from .models import FollowupStamp
     from .stamps import remember, stamped_years_up_to
 
-    return remember(
+    rest = remember(
         "published-cells",
         [year, threshold],
         stamped_years_up_to(year),
         lambda: _decided(year, threshold),
-        (YearStamp, FollowupStamp),  # the interviews' cells are masked with the others
     )
+    followed = remember(
+        "published-followup-cells",
+        [year, threshold],
+        [year],
+        lambda: _followup_decided(year, threshold),
+        FollowupStamp,
+    )
+    return Published(year, rest.hidden | followed, rest.values)
 
 
 def _decided(year: str, threshold: int) -> Published:
-    """What a page reads of the decision: the masked cells of the year, and of the years before
-    those its trends show; the values of the year's graduates."""
-    tab = cross_tab(year)
+    """What a page reads of the decision but the people followed: the masked cells of the
+    year, and of the years before those its trends show; the values of the year's graduates."""
+    tab = CrossTab()
+    _add_enrolments(tab, year)
+    _add_emergence_and_graduates(tab, year)
     hidden = set(tab.hidden(threshold))
     first = (
         Enrolment.objects.filter(academic_year__lt=year)
@@ -360,6 +392,13 @@ def _decided(year: str, threshold: int) -> Published:
             if key[0] == "graduates" and key[1] == year
         },
     )
+
+
+def _followup_decided(year: str, threshold: int) -> frozenset[Key]:
+    """The masked cells of the people followed in `year`."""
+    tab = CrossTab()
+    _add_followup(tab, year)
+    return frozenset(tab.hidden(threshold))
 
 
 def trend_cells(year: str, threshold: int) -> frozenset[Key]:
