@@ -319,7 +319,8 @@ def test_publication_masks_small_learner_counts(capsys: pytest.CaptureFixture[st
 
     out, _ = run("2019-2020", "--publication", "--disp", "DISP RENNES", capsys=capsys)
     assert "< 5 personnes inscrites au total" in out
-    assert "Publication : " in out
+    # French typography: no line may break inside « < 5 » nor before a colon.
+    assert "Publication\u00a0: " in out and "«\u00a0<\u00a05\u00a0»" in out
 
     out, _ = run("2019-2020", "--format", "csv", "--publication", capsys=capsys)
     assert "DISP LILLE;Direction interrégionale des services pénitentiaires de Lille;2;< 5" in out

@@ -29,6 +29,26 @@ def test_coordinators_and_the_statistician_read_the_dashboard(
     assert "<svg" in page and "<table" in page
 
 
+def test_the_statistician_sees_publication_mode_on_and_unchangeable(
+    client_as: Callable[[User], Client],
+) -> None:
+    """The statistician always reads the published figures: the filter says so, where an
+    unchecked, optional box offered a choice that changed nothing."""
+    statistician = client_as(User.objects.get(username="statistique"))
+    form = statistician.get("/rapports/?year=2019-2020").context["form"]
+    box = str(form["publication"])
+    assert "checked" in box and "disabled" in box
+    label = form["publication"].as_field_group()
+    assert "Toujours actif pour votre rôle" in label and "(Optionnel)" not in label
+    # Asking for the exact figures changes nothing.
+    asked = statistician.get("/rapports/?year=2019-2020&publication=").context["form"]
+    assert asked.cleaned_data["publication"] is True
+
+    coordinator = client_as(User.objects.get(username="coordination"))
+    box = str(coordinator.get("/rapports/?year=2019-2020").context["form"]["publication"])
+    assert "checked" not in box and "disabled" not in box
+
+
 @pytest.mark.parametrize(
     "username", ["referent", "rle-melun", "enseignant", "conseil-ml", "centre-rennes"]
 )

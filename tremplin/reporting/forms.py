@@ -65,9 +65,19 @@ class ReportFilterForm(DsfrForm):
         label="Mode publication (effectifs inférieurs à 5 masqués)", required=False
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, published_only: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = [(y, y) for y in report_years()]
+        if published_only:
+            # Shown as it is, checked: the figures of this role are always the published ones.
+            publication = self.fields["publication"]
+            publication.disabled = True
+            publication.initial = True
+            publication.help_text = (
+                "Toujours actif pour votre rôle : vous ne lisez que les chiffres publiés."
+            )
+            # Its bound field was made by the design system's form, with the former text.
+            self["publication"].help_text = publication.help_text
         if not self.is_bound:
             self.initial.setdefault("year", latest_year_with_data() or report_years()[0])
 

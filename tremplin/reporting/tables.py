@@ -1167,9 +1167,14 @@ def graduates_count(bilan: dict[str, Any]) -> Cell:
 def publication_for(user: Any, asked: bool) -> bool:
     """Whether `user` sees the published figures: when asked, and always for the roles that
     may only read published figures (the statistician)."""
+    return asked or published_only(user)
+
+
+def published_only(user: Any) -> bool:
+    """Whether `user` may only read published figures (the statistician)."""
     from tremplin.core.scope import scope_of
 
-    return asked or scope_of(user).role in PUBLISHED_ONLY
+    return scope_of(user).role in PUBLISHED_ONLY
 
 
 #: The roles that never see unmasked figures.

@@ -13,7 +13,7 @@ from .dashboard import dashboard_context
 from .formats import render_bilan
 from .forms import ReportFilterForm
 from .stored import stored_bilan
-from .tables import publication_for
+from .tables import publication_for, published_only
 
 #: Who reads the figures: aggregates only, never a personal record.
 READERS = frozenset({Role.NATIONAL_COORDINATOR, Role.REGIONAL_COORDINATOR, Role.STATISTICIAN})
@@ -36,10 +36,11 @@ def _require_reader(request: HttpRequest) -> None:
 @reports  # every read of the page on the replica when there is one
 def dashboard(request: HttpRequest) -> HttpResponse:
     _require_reader(request)
-    form = ReportFilterForm(request.GET or None)
+    masked = published_only(request.user)
+    form = ReportFilterForm(request.GET or None, published_only=masked)
     context: dict[str, object] = {"title": "Bilan chiffré", "form": form}
     if not form.is_bound:
-        form = ReportFilterForm({"year": form.initial.get("year", "")})
+        form = ReportFilterForm({"year": form.initial.get("year", "")}, published_only=masked)
         context["form"] = form
     if form.is_valid():
         scope = form.scope()
@@ -58,7 +59,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     _require_reader(request)
     if fmt not in CONTENT_TYPES:
         raise Http404("Format inconnu.")
-    form = ReportFilterForm(request.GET)
+    form = ReportFilterForm(request.GET, published_only=published_only(request.user))
     if not form.is_valid():
         raise Http404("Filtres invalides.")
     scope = form.scope()

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tremplin.core.text import sort_key as sort_key
-from tremplin.core.typography import thousands
+from tremplin.core.typography import NBSP, french_spacing, thousands
 
 from ..tables import DispRow, Table, Tables, graduates_count
 
@@ -146,8 +146,9 @@ def publication_note(tables: Tables) -> str | None:
     if tables.masked_below is None:
         return None
     t = tables.masked_below
-    return (
-        f"Publication : les effectifs de 1 à {t - 1} personnes sont remplacés par « < {t} » ; "
+    # The guillemets and the signs kept with their words: « < 5 » was broken after « at 1024 px.
+    return french_spacing(
+        f"Publication : les effectifs de 1 à {t - 1} personnes sont remplacés par « <{NBSP}{t} » ; "
         "« n.c. » (non communiqué) masque aussi un effectif qui permettrait de retrouver un "
         "effectif masqué à partir d'un total ; les diplômés ne sont détaillés par formation "
         f"qu'à partir de {t} ; les résultats calculés sur moins de {t} personnes ne sont pas "
