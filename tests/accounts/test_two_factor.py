@@ -101,6 +101,20 @@ def test_until_verified_only_the_two_factor_pages_public_pages_and_logout_answer
     assert client.get("/").headers["Location"].startswith("/connexion/")
 
 
+def test_no_menu_is_shown_until_the_code_is_given(client: Client) -> None:
+    """Each of its entries led back to the code's page."""
+    device, _ = enrolled(make_user("nadia"))
+    password_login(client, "nadia")
+    page = client.get(VERIFY)
+    assert page.context["navigation"] == []
+    assert 'id="navigation-principale"' not in page.content.decode()
+
+    client.post(VERIFY, {"code": code_of(device), "next": "/"})
+    home = client.get("/")
+    assert home.context["navigation"]
+    assert 'id="navigation-principale"' in home.content.decode()
+
+
 def test_the_right_code_opens_the_session_and_goes_to_the_page_asked_for(
     client: Client,
 ) -> None:

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import get_script_prefix, get_urlconf, reverse
 
+from tremplin.accounts.twofactor import must_verify
 from tremplin.core.actions import Action, roles_for
 from tremplin.core.registry import on_copy
 from tremplin.core.roles import Role
@@ -92,6 +93,10 @@ def _address(name: str, prefix: str, urlconf: str) -> str:
 def navigation(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)  # absent on errors raised before authentication
     if user is None or not user.is_authenticated:
+        return {"navigation": []}
+    # Before the second factor, no menu: each of its entries led back to the code's page (an
+    # error page rendered before the second factor's middleware ran keeps the menu).
+    if hasattr(user, "is_verified") and must_verify(user):
         return {"navigation": []}
     scope = scope_of(user)
     path = request.path
